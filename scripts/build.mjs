@@ -1,0 +1,75 @@
+// Bundles each entry point into one self-contained CommonJS file under dist/ (committed, so the
+// plugin runs from a plain checkout). better-sqlite3 stays external: it carries a native binding.
+// `node scripts/build.mjs --check` rebuilds in memory and fails when a committed bundle differs.
+import { readFileSync, readdirSync, mkdirSync, writeFileSync, existsSync } from 'node:fs';
+import { dirname, join, relative } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import * as esbuild from 'esbuild';
+
+const root = join(dirname(fileURLToPath(import.meta.url)), '..');
+
+export function entryPoints() {
+  const entries = { cli: 'src/cli/bin.ts' };
+  const hooksDir = join(root, 'src/hooks');
+  if (existsSync(hooksDir)) {
+    for (const f of readdirSync(hooksDir).sort()) {
+      const m = /^on-(.+)\.ts$/.exec(f);
+      if (m) entries[`hooks/${m[1]}`] = `src/hooks/${f}`;
+    }
+  }
+  return entries;
+}
+
+export async function build({ write }) {
+  const pkg = JSON.parse(readFileSync(join(root, 'package.json'), 'utf8'));
+  const result = await esbuild.build({
+    absWorkingDir: root,
+    entryPoints: entryPoints(),
+    outdir: 'dist',
+    outExtension: { '.js': '.cjs' },
+    bundle: true,
+    platform: 'node',
+    target: 'node20',
+    format: 'cjs',
+    external: ['better-sqlite3'],
+    // Source modules use import.meta.url (ESM under vitest); in the CJS bundle it is the file's URL.
+    define: { 'import.meta.url': '__bundle_url', __VERSION__: JSON.stringify(pkg.version) },
+    banner: { js: '"use strict";const __bundle_url=require("node:url").pathToFileURL(__filename).href;' },
+    minifyWhitespace: true,
+    minifySyntax: true,
+    legalComments: 'none',
+    charset: 'utf8',
+    logLevel: 'warning',
+    write: false,
+  });
+  const outputs = result.outputFiles.map((f) => ({ path: relative(root, f.path), text: f.text }));
+  if (write) {
+    for (const o of outputs) {
+      mkdirSync(dirname(join(root, o.path)), { recursive: true });
+      writeFileSync(join(root, o.path), o.text);
+    }
+  }
+  return outputs;
+}
+
+/** Bundles whose committed text differs from a fresh build of the sources. */
+export async function staleBundles() {
+  const outputs = await build({ write: false });
+  return outputs
+    .filter((o) => !existsSync(join(root, o.path)) || readFileSync(join(root, o.path), 'utf8') !== o.text)
+    .map((o) => o.path);
+}
+
+if (process.argv[1] === fileURLToPath(import.meta.url)) {
+  if (process.argv.includes('--check')) {
+    const stale = await staleBundles();
+    if (stale.length > 0) {
+      console.error(`stale bundles (run npm run build): ${stale.join(', ')}`);
+      process.exit(1);
+    }
+    console.log('bundles are up to date');
+  } else {
+    const outputs = await build({ write: true });
+    for (const o of outputs) console.log(`${o.path}  ${(o.text.length / 1024).toFixed(1)} KiB`);
+  }
+}

@@ -1,0 +1,128 @@
+/**
+ * Advancing a phase (SPEC 5): bring spend up to date, check the budget (an override lets it pass),
+ * check the gate and auto-advance, then move the sprint and close the phase's figures — the checks
+ * and the move in one IMMEDIATE transaction, so racing advances move the sprint once.
+ */
+import { budgetWarningLine, budgetExceeded, gateBlocked, manualPause, type Pause, stalePhase } from '../domain/protocol';
+import { isTerminal, nextPhase } from '../domain/phases';
+import { billingTokens } from '../domain/tokens';
+import { UsageError } from '../lib/errors';
+import type { Ledger } from '../ledger/db';
+import { getSprint, insertEvent, listArtifacts, listEvents, setPhase } from '../ledger/sprints';
+import { overridePending, sprintSpend } from './spend';
+
+export interface AdvanceOptions {
+  /** The phase the caller believes the sprint is in; a mismatch is `stale_phase`. */
+  from?: string;
+  /** Passes a manual pause (auto_advance=false): the user said continue. */
+  confirm?: boolean;
+  /** Passes a gate; recorded with the reason. */
+  skipGate?: boolean;
+  reason?: string;
+  actor: string;
+  now: number;
+}
+
+export type AdvanceResult =
+  | {
+      advanced: true;
+      from: string;
+      to: string;
+      spent: number;
+      budget: number | null;
+      overrideUsed: boolean;
+      gateSkipped: string[];
+      /** `budget_warning|...` for stderr, when past warn_pct or past the budget under an override. */
+      warning: string | null;
+    }
+  | { advanced: false; pause: Pause; spent: number; budget: number | null };
+
+export function advanceSprint(l: Ledger, sprintId: string, opts: AdvanceOptions): AdvanceResult {
+  return l.write((): AdvanceResult => {
+    const s = getSprint(l, sprintId);
+    if (!s) throw new UsageError(`unknown sprint "${sprintId}"`);
+    const spend = sprintSpend(l, s);
+    const base = { spent: spend.billing, budget: s.tokenBudget };
+    if (opts.from !== undefined && opts.from !== s.phase) return { advanced: false, pause: stalePhase(opts.from, s.phase), ...base };
+    if (s.status !== 'active') throw new UsageError(`sprint ${s.id} is ${s.status}; it does not advance`);
+    const to = nextPhase(s.phases, s.phase);
+    if (to === null) throw new UsageError(`sprint ${s.id} is already in its final phase "${s.phase}"`);
+
+    const events = listEvents(l, s.id);
+    const exceeded = spend.state === 'exceeded';
+    const overrideUsed = exceeded && overridePending(events);
+    if (exceeded && !overrideUsed) {
+      return { advanced: false, pause: budgetExceeded(s.phase, spend.billing, s.tokenBudget as number), ...base };
+    }
+
+    const artifacts = listArtifacts(l, s.id);
+    const missing = (s.gates[to] ?? []).filter((type) => !artifacts[type]);
+    if (missing.length > 0 && !opts.skipGate) {
+      return {
+        advanced: false,
+        pause: gateBlocked(to, `missing artifact ${missing.join(', ')} (record it: sprint-budget artifact ${missing[0]} <path>)`),
+        ...base,
+      };
+    }
+    if (!s.autoAdvance && !opts.confirm) return { advanced: false, pause: manualPause(to), ...base };
+
+    setPhase(l, s.id, to, isTerminal(s.phases, to) ? 'done' : 'active', opts.now);
+    if (missing.length > 0) {
+      insertEvent(l, s.id, {
+        kind: 'skip_gate',
+        fromPhase: s.phase,
+        toPhase: to,
+        at: opts.now,
+        actor: opts.actor,
+        reason: opts.reason ?? null,
+        detail: { missing },
+      });
+    }
+    const closed = spend.rows.filter((r) => r.phase === s.phase);
+    const closedTotals = closed.reduce(
+      (acc, r) => ({
+        input: acc.input + r.input,
+        output: acc.output + r.output,
+        cacheRead: acc.cacheRead + r.cacheRead,
+        cacheWrite: acc.cacheWrite + r.cacheWrite,
+      }),
+      { input: 0, output: 0, cacheRead: 0, cacheWrite: 0 },
+    );
+    insertEvent(l, s.id, {
+      kind: 'advance',
+      fromPhase: s.phase,
+      toPhase: to,
+      at: opts.now,
+      actor: opts.actor,
+      reason: overrideUsed ? 'budget override' : null,
+      detail: {
+        override_used: overrideUsed,
+        spent: spend.billing,
+        budget: s.tokenBudget,
+        closed: {
+          phase: s.phase,
+          billing: billingTokens(closedTotals),
+          input: closedTotals.input,
+          output: closedTotals.output,
+          cache_read: closedTotals.cacheRead,
+          cache_write: closedTotals.cacheWrite,
+          records: closed.reduce((n, r) => n + r.records, 0),
+        },
+      },
+    });
+    const warn =
+      s.tokenBudget !== null && (spend.state === 'warning' || spend.state === 'exceeded')
+        ? budgetWarningLine(s.phase, spend.billing, s.tokenBudget)
+        : null;
+    return {
+      advanced: true,
+      from: s.phase,
+      to,
+      spent: spend.billing,
+      budget: s.tokenBudget,
+      overrideUsed,
+      gateSkipped: missing,
+      warning: warn,
+    };
+  });
+}

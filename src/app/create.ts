@@ -1,0 +1,95 @@
+/** Creating a sprint: classify, pick the default budget, store, and attach the calling session. */
+import { randomBytes } from 'node:crypto';
+import { DEFAULT_WARN_PCT, defaultBudget } from '../domain/budget';
+import { type Classification, classify } from '../domain/complexity';
+import { DEFAULT_PHASES } from '../domain/phases';
+import { UsageError } from '../lib/errors';
+import type { Ledger } from '../ledger/db';
+import { attachSession } from '../ledger/sessions';
+import { type Sprint, getSprint, insertEvent, insertSprint } from '../ledger/sprints';
+
+export interface CreateInput {
+  title: string;
+  description?: string;
+  complexity?: number;
+  files?: number;
+  /** undefined: the tier's default; null: no budget. */
+  budget?: number | null;
+  warnPct?: number;
+  phases?: string[];
+  autoAdvance?: boolean;
+  gates?: Record<string, string[]>;
+  project: string;
+  session?: { id: string; transcriptPath?: string | null } | null;
+  actor: string;
+  now: number;
+}
+
+export interface Created {
+  sprint: Sprint;
+  classification: Classification;
+}
+
+const ID_ALPHABET = '0123456789abcdefghjkmnpqrstvwxyz';
+
+/** `sb-` and 6 characters of Crockford base32: short enough to type, 2^30 apart. */
+export function newSprintId(): string {
+  const bytes = randomBytes(6);
+  let id = 'sb-';
+  for (const b of bytes) id += ID_ALPHABET[b & 31];
+  return id;
+}
+
+export function createSprint(l: Ledger, input: CreateInput): Created {
+  const title = input.title.trim();
+  if (!title) throw new UsageError('a sprint needs a title');
+  const classification = classify([title, input.description ?? ''].join(' ').trim(), {
+    files: input.files,
+    explicit: input.complexity,
+  });
+  const phases = input.phases ?? [...DEFAULT_PHASES];
+  const gates = input.gates ?? {};
+  for (const target of Object.keys(gates)) {
+    if (!phases.includes(target)) throw new UsageError(`gate for "${target}", which is not a phase of ${phases.join(',')}`);
+  }
+  const budget = input.budget === undefined ? defaultBudget(classification.complexity) : input.budget;
+
+  return l.write(() => {
+    let id = newSprintId();
+    while (getSprint(l, id)) id = newSprintId();
+    const sprint: Sprint = {
+      id,
+      title,
+      project: input.project,
+      phases,
+      phase: phases[0] as string,
+      complexity: classification.complexity,
+      complexitySource: classification.rule === 'explicit' ? 'explicit' : 'classifier',
+      tokenBudget: budget,
+      warnPct: input.warnPct ?? DEFAULT_WARN_PCT,
+      autoAdvance: input.autoAdvance ?? true,
+      gates,
+      status: 'active',
+      createdAt: input.now,
+      updatedAt: input.now,
+    };
+    insertSprint(l, sprint);
+    insertEvent(l, id, {
+      kind: 'create',
+      toPhase: sprint.phase,
+      at: input.now,
+      actor: input.actor,
+      detail: { complexity: sprint.complexity, rule: classification.rule, token_budget: budget },
+    });
+    if (input.session) {
+      attachSession(l, {
+        sessionId: input.session.id,
+        sprintId: id,
+        at: input.now,
+        via: 'create',
+        transcriptPath: input.session.transcriptPath ?? null,
+      });
+    }
+    return { sprint, classification };
+  });
+}

@@ -1,0 +1,108 @@
+/** A sprint's state as SPEC 4 defines it: the record every command and hook reads. */
+import type { BudgetState } from '../domain/budget';
+import { COMPLEXITY_LABELS, type Complexity } from '../domain/complexity';
+import { isoTime } from '../lib/env';
+import type { Ledger } from '../ledger/db';
+import { sprintAttachments } from '../ledger/sessions';
+import { type Sprint, type SprintEvent, listArtifacts, listEvents } from '../ledger/sprints';
+import { overrideStands, sprintSpend } from './spend';
+
+export interface HistoryEntry {
+  kind: string;
+  at: string;
+  from_phase: string | null;
+  to_phase: string | null;
+  actor: string;
+  reason: string | null;
+  detail: Record<string, unknown> | null;
+}
+
+export interface SprintState {
+  id: string;
+  title: string;
+  project: string;
+  status: string;
+  phase: string;
+  phases: string[];
+  complexity: number;
+  complexity_label: string;
+  complexity_source: string;
+  auto_advance: boolean;
+  token_budget: number | null;
+  warn_pct: number;
+  tokens_spent: number;
+  tokens_remaining: number | null;
+  budget_state: BudgetState;
+  override_standing: boolean;
+  tokens: { input: number; output: number; cache_read: number; cache_write: number };
+  gates: Record<string, string[]>;
+  artifacts: Record<string, string>;
+  /** `<phase>_at` → when the sprint entered that phase. */
+  history: Record<string, string>;
+  /** Every move, override, budget change and dispatch decision, oldest first. */
+  events: HistoryEntry[];
+  active_session: string | null;
+  sessions: { session_id: string; attached_at: string; detached_at: string | null; via: string }[];
+  created_at: string;
+  updated_at: string;
+}
+
+export function phaseHistory(events: readonly SprintEvent[]): Record<string, string> {
+  const history: Record<string, string> = {};
+  for (const e of events) {
+    if ((e.kind === 'create' || e.kind === 'advance') && e.toPhase) history[`${e.toPhase}_at`] = isoTime(e.at);
+  }
+  return history;
+}
+
+export function sprintState(l: Ledger, s: Sprint): SprintState {
+  const spend = sprintSpend(l, s);
+  const events = listEvents(l, s.id);
+  const attachments = sprintAttachments(l, s.id);
+  const open = attachments.filter((a) => a.detachedAt === null);
+  return {
+    id: s.id,
+    title: s.title,
+    project: s.project,
+    status: s.status,
+    phase: s.phase,
+    phases: s.phases,
+    complexity: s.complexity,
+    complexity_label: COMPLEXITY_LABELS[s.complexity as Complexity],
+    complexity_source: s.complexitySource,
+    auto_advance: s.autoAdvance,
+    token_budget: s.tokenBudget,
+    warn_pct: s.warnPct,
+    tokens_spent: spend.billing,
+    tokens_remaining: spend.remaining,
+    budget_state: spend.state,
+    override_standing: overrideStands(events),
+    tokens: {
+      input: spend.total.input,
+      output: spend.total.output,
+      cache_read: spend.total.cacheRead,
+      cache_write: spend.total.cacheWrite,
+    },
+    gates: s.gates,
+    artifacts: listArtifacts(l, s.id),
+    history: phaseHistory(events),
+    events: events.map((e) => ({
+      kind: e.kind,
+      at: isoTime(e.at),
+      from_phase: e.fromPhase,
+      to_phase: e.toPhase,
+      actor: e.actor,
+      reason: e.reason,
+      detail: e.detail,
+    })),
+    active_session: open.length > 0 ? (open[open.length - 1] as (typeof open)[number]).sessionId : null,
+    sessions: attachments.map((a) => ({
+      session_id: a.sessionId,
+      attached_at: isoTime(a.attachedAt),
+      detached_at: a.detachedAt === null ? null : isoTime(a.detachedAt),
+      via: a.via,
+    })),
+    created_at: isoTime(s.createdAt),
+    updated_at: isoTime(s.updatedAt),
+  };
+}

@@ -1,0 +1,45 @@
+/** The `type|phase|detail` pause protocol (SPEC 5). Pure formatting and parsing. */
+
+export type PauseType = 'budget_exceeded' | 'gate_blocked' | 'manual_pause' | 'stale_phase';
+export const PAUSE_TYPES: readonly PauseType[] = ['budget_exceeded', 'gate_blocked', 'manual_pause', 'stale_phase'];
+
+export interface Pause {
+  type: PauseType;
+  phase: string;
+  detail: string;
+}
+
+export function formatPause(p: Pause): string {
+  return `${p.type}|${p.phase}|${p.detail.replace(/[\r\n]+/g, ' ')}`;
+}
+
+/** Parses a pause line; null when the line is not one. The detail may itself contain `|`. */
+export function parsePause(line: string): Pause | null {
+  const first = line.indexOf('|');
+  const second = first < 0 ? -1 : line.indexOf('|', first + 1);
+  if (second < 0) return null;
+  const type = line.slice(0, first) as PauseType;
+  if (!PAUSE_TYPES.includes(type)) return null;
+  return { type, phase: line.slice(first + 1, second), detail: line.slice(second + 1).trim() };
+}
+
+export function budgetExceeded(phase: string, spent: number, budget: number): Pause {
+  return { type: 'budget_exceeded', phase, detail: `${spent}/${budget} billing tokens` };
+}
+
+export function gateBlocked(target: string, missing: string): Pause {
+  return { type: 'gate_blocked', phase: target, detail: missing };
+}
+
+export function manualPause(target: string): Pause {
+  return { type: 'manual_pause', phase: target, detail: 'auto_advance=false' };
+}
+
+export function stalePhase(callerPhase: string, actual: string): Pause {
+  return { type: 'stale_phase', phase: callerPhase, detail: `Phase already advanced to ${actual}` };
+}
+
+/** The stderr warning past warn_pct; it never stops an advance. */
+export function budgetWarningLine(phase: string, spent: number, budget: number): string {
+  return `budget_warning|${phase}|${spent}/${budget} billing tokens (${Math.floor((spent * 100) / budget)}%)`;
+}

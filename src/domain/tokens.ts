@@ -1,0 +1,39 @@
+/** The four token counts of one API response (or of a sum of them). */
+export interface TokenCounts {
+  input: number;
+  output: number;
+  cacheRead: number;
+  cacheWrite: number;
+}
+
+export const ZERO_TOKENS: Readonly<TokenCounts> = Object.freeze({ input: 0, output: 0, cacheRead: 0, cacheWrite: 0 });
+
+/** Billing tokens: input + output. Cache reads and writes are tracked beside them, never mixed in (SPEC 1). */
+export function billingTokens(t: TokenCounts): number {
+  return t.input + t.output;
+}
+
+export function addTokens(a: TokenCounts, b: TokenCounts): TokenCounts {
+  return {
+    input: a.input + b.input,
+    output: a.output + b.output,
+    cacheRead: a.cacheRead + b.cacheRead,
+    cacheWrite: a.cacheWrite + b.cacheWrite,
+  };
+}
+
+/** "120k", "1.2M", "950": short human figures for tables and context lines. */
+export function formatTokensShort(n: number): string {
+  if (n >= 1_000_000) return `${trimZero((n / 1_000_000).toFixed(n >= 10_000_000 ? 0 : 1))}M`;
+  if (n >= 1_000) return `${trimZero((n / 1_000).toFixed(n >= 100_000 ? 0 : 1))}k`;
+  return String(n);
+}
+
+function trimZero(s: string): string {
+  return s.endsWith('.0') ? s.slice(0, -2) : s;
+}
+
+/** 1234567 → "1,234,567" (stable, locale-independent). */
+export function formatTokensExact(n: number): string {
+  return String(n).replace(/\B(?=(\d{3})+(?!\d))/g, ',');
+}

@@ -1,0 +1,160 @@
+/**
+ * Opening the ledger: one SQLite file in WAL mode with a generous busy timeout, foreign keys on,
+ * file mode 0600, migrated under a transaction after a backup copy. better-sqlite3 is loaded lazily
+ * so that a missing native binding is reported as such (the plugin repairs it) instead of crashing.
+ */
+import { chmodSync, closeSync, existsSync, mkdirSync, openSync } from 'node:fs';
+import { createRequire } from 'node:module';
+import { dirname } from 'node:path';
+import type BetterSqlite3 from 'better-sqlite3';
+import { SprintBudgetError, errorMessage } from '../lib/errors';
+import { MIGRATIONS, SCHEMA_VERSION } from './schema';
+
+export type Db = BetterSqlite3.Database;
+export type Statement = BetterSqlite3.Statement;
+
+export const BUSY_TIMEOUT_MS = 10_000;
+
+export class LedgerError extends SprintBudgetError {}
+
+/** better-sqlite3's compiled binding cannot be loaded (a plugin install that skipped install scripts). */
+export class BindingMissingError extends LedgerError {}
+
+/** The ledger stayed locked past the busy timeout. */
+export class LedgerBusyError extends LedgerError {}
+
+let driver: typeof BetterSqlite3 | undefined;
+
+function loadDriver(): typeof BetterSqlite3 {
+  if (driver) return driver;
+  try {
+    driver = createRequire(import.meta.url)('better-sqlite3') as typeof BetterSqlite3;
+    return driver;
+  } catch (err) {
+    throw new BindingMissingError(`better-sqlite3 cannot be loaded: ${firstLine(err)}`);
+  }
+}
+
+function firstLine(err: unknown): string {
+  return errorMessage(err).split('\n')[0] ?? 'unknown error';
+}
+
+const BINDING_FAILURE = /bindings file|NODE_MODULE_VERSION|better_sqlite3\.node|invalid ELF|cannot open shared object/i;
+
+/** A SQLite error code, if the error carries one. */
+export function sqliteCode(err: unknown): string | undefined {
+  const code = (err as { code?: unknown } | null)?.code;
+  return typeof code === 'string' ? code : undefined;
+}
+
+export function isBusy(err: unknown): boolean {
+  const code = sqliteCode(err);
+  return code === 'SQLITE_BUSY' || code === 'SQLITE_LOCKED' || code?.startsWith('SQLITE_BUSY_') === true;
+}
+
+export interface Ledger {
+  readonly db: Db;
+  readonly path: string;
+  /** A statement prepared once per process. */
+  stmt(sql: string): Statement;
+  /** Runs fn in an IMMEDIATE transaction: the write lock is taken up front, so no upgrade can fail. */
+  write<T>(fn: () => T): T;
+  close(): void;
+}
+
+export interface OpenOptions {
+  /** Create the file (and its directory) when missing; otherwise a missing ledger is an error. */
+  create?: boolean;
+}
+
+export function openLedger(path: string, opts: OpenOptions = {}): Ledger {
+  const Database = loadDriver();
+  const existed = existsSync(path);
+  if (!existed) {
+    if (!opts.create) throw new LedgerError(`no ledger at ${path}`);
+    mkdirSync(dirname(path), { recursive: true, mode: 0o700 });
+    try {
+      // Create the file ourselves so it is born 0600; SQLite gives -wal/-shm the same mode.
+      closeSync(openSync(path, 'wx', 0o600));
+    } catch (err) {
+      if ((err as NodeJS.ErrnoException).code !== 'EEXIST') throw err;
+    }
+  }
+
+  let db: Db;
+  try {
+    db = new Database(path, { timeout: BUSY_TIMEOUT_MS });
+  } catch (err) {
+    if (BINDING_FAILURE.test(errorMessage(err))) throw new BindingMissingError(`better-sqlite3 binding missing: ${firstLine(err)}`);
+    throw new LedgerError(`cannot open ledger ${path}: ${firstLine(err)}`);
+  }
+
+  try {
+    db.pragma(`busy_timeout = ${BUSY_TIMEOUT_MS}`);
+    if (db.pragma('journal_mode', { simple: true }) !== 'wal') db.pragma('journal_mode = WAL');
+    db.pragma('synchronous = NORMAL');
+    db.pragma('foreign_keys = ON');
+    migrate(db, path);
+  } catch (err) {
+    db.close();
+    const code = sqliteCode(err);
+    if (code === 'SQLITE_NOTADB' || code === 'SQLITE_CORRUPT') {
+      throw new LedgerError(`ledger ${path} is not a readable SQLite database (${firstLine(err)}); it was left untouched`);
+    }
+    if (isBusy(err)) throw new LedgerBusyError(`ledger ${path} stayed locked for ${BUSY_TIMEOUT_MS / 1000}s`);
+    if (err instanceof SprintBudgetError) throw err;
+    throw new LedgerError(`cannot open ledger ${path}: ${firstLine(err)}`);
+  }
+  if (!existed) {
+    try {
+      chmodSync(path, 0o600);
+    } catch {
+      // Another process created it and owns it: its mode was set there.
+    }
+  }
+
+  const cache = new Map<string, Statement>();
+  return {
+    db,
+    path,
+    stmt(sql) {
+      let s = cache.get(sql);
+      if (!s) {
+        s = db.prepare(sql);
+        cache.set(sql, s);
+      }
+      return s;
+    },
+    write(fn) {
+      return db.transaction(fn).immediate();
+    },
+    close() {
+      db.close();
+    },
+  };
+}
+
+function migrate(db: Db, path: string): void {
+  const current = db.pragma('user_version', { simple: true }) as number;
+  if (current === SCHEMA_VERSION) return;
+  if (current > SCHEMA_VERSION) {
+    throw new LedgerError(`ledger ${path} has schema ${current}, newer than this sprint-budget (${SCHEMA_VERSION}); upgrade the plugin`);
+  }
+  if (current > 0) backup(db, `${path}.v${current}.bak`);
+  db.transaction(() => {
+    // Another process may have migrated while we waited for the lock.
+    const now = db.pragma('user_version', { simple: true }) as number;
+    for (let v = now; v < SCHEMA_VERSION; v++) db.exec(MIGRATIONS[v] as string);
+    if (now < SCHEMA_VERSION) db.pragma(`user_version = ${SCHEMA_VERSION}`);
+  }).immediate();
+}
+
+function backup(db: Db, target: string): void {
+  if (existsSync(target)) return;
+  try {
+    db.prepare('VACUUM INTO ?').run(target);
+    chmodSync(target, 0o600);
+  } catch (err) {
+    if (!existsSync(target)) throw new LedgerError(`cannot back up ledger before migrating it: ${firstLine(err)}`);
+  }
+}

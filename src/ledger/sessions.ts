@@ -1,0 +1,79 @@
+/** Which Claude Code session counts toward which sprint, and from when. */
+import type { Ledger } from './db';
+
+export interface Attachment {
+  sessionId: string;
+  sprintId: string;
+  attachedAt: number;
+  detachedAt: number | null;
+  transcriptPath: string | null;
+  via: string;
+}
+
+interface AttachmentRow {
+  session_id: string;
+  sprint_id: string;
+  attached_at: number;
+  detached_at: number | null;
+  transcript_path: string | null;
+  via: string;
+}
+
+const toAttachment = (r: AttachmentRow): Attachment => ({
+  sessionId: r.session_id,
+  sprintId: r.sprint_id,
+  attachedAt: r.attached_at,
+  detachedAt: r.detached_at,
+  transcriptPath: r.transcript_path,
+  via: r.via,
+});
+
+/** The session's open attachment, if any. */
+export function openAttachment(l: Ledger, sessionId: string): Attachment | null {
+  const r = l
+    .stmt('SELECT * FROM sessions WHERE session_id = ? AND detached_at IS NULL ORDER BY attached_at DESC LIMIT 1')
+    .get(sessionId) as AttachmentRow | undefined;
+  return r ? toAttachment(r) : null;
+}
+
+/**
+ * Attaches a session to a sprint from `at` on. A session belongs to one sprint at a time: an open
+ * attachment elsewhere is closed at `at`. Attaching again to the same sprint changes nothing but a
+ * missing transcript path. Call inside a write transaction.
+ */
+export function attachSession(
+  l: Ledger,
+  a: { sessionId: string; sprintId: string; at: number; via: string; transcriptPath?: string | null },
+): Attachment {
+  const open = openAttachment(l, a.sessionId);
+  if (open && open.sprintId === a.sprintId) {
+    if (a.transcriptPath && !open.transcriptPath) {
+      l.stmt('UPDATE sessions SET transcript_path = ? WHERE session_id = ? AND attached_at = ?').run(
+        a.transcriptPath,
+        open.sessionId,
+        open.attachedAt,
+      );
+      return { ...open, transcriptPath: a.transcriptPath };
+    }
+    return open;
+  }
+  // Two attachments of one session never share a start time: the primary key is (session, start).
+  const at = open && a.at <= open.attachedAt ? open.attachedAt + 1 : a.at;
+  if (open) {
+    l.stmt('UPDATE sessions SET detached_at = ? WHERE session_id = ? AND attached_at = ?').run(at, open.sessionId, open.attachedAt);
+  }
+  l.stmt('INSERT INTO sessions (session_id, sprint_id, attached_at, detached_at, transcript_path, via) VALUES (?, ?, ?, NULL, ?, ?)').run(
+    a.sessionId,
+    a.sprintId,
+    at,
+    a.transcriptPath ?? null,
+    a.via,
+  );
+  return { sessionId: a.sessionId, sprintId: a.sprintId, attachedAt: at, detachedAt: null, transcriptPath: a.transcriptPath ?? null, via: a.via };
+}
+
+/** Every attachment of a sprint, oldest first. */
+export function sprintAttachments(l: Ledger, sprintId: string): Attachment[] {
+  const rows = l.stmt('SELECT * FROM sessions WHERE sprint_id = ? ORDER BY attached_at').all(sprintId) as AttachmentRow[];
+  return rows.map(toAttachment);
+}

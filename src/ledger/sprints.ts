@@ -1,0 +1,209 @@
+/** Sprint rows, their event history and artifacts. Plain reads and writes; callers own transactions. */
+import type { Ledger } from './db';
+
+export type SprintStatus = 'active' | 'stopped' | 'done';
+
+export interface Sprint {
+  id: string;
+  title: string;
+  project: string;
+  phases: string[];
+  phase: string;
+  complexity: number;
+  complexitySource: 'explicit' | 'classifier';
+  tokenBudget: number | null;
+  warnPct: number;
+  autoAdvance: boolean;
+  /** Target phase → artifact types that must exist before the sprint may enter it. */
+  gates: Record<string, string[]>;
+  status: SprintStatus;
+  createdAt: number;
+  updatedAt: number;
+}
+
+export type EventKind =
+  | 'create'
+  | 'advance'
+  | 'override'
+  | 'set_budget'
+  | 'skip_gate'
+  | 'stop'
+  | 'dispatch_denied'
+  | 'dispatch_asked'
+  | 'dispatch_approved';
+
+export interface SprintEvent {
+  id: number;
+  sprintId: string;
+  kind: EventKind;
+  fromPhase: string | null;
+  toPhase: string | null;
+  at: number;
+  actor: string;
+  reason: string | null;
+  detail: Record<string, unknown> | null;
+}
+
+interface SprintDbRow {
+  id: string;
+  title: string;
+  project: string;
+  phases: string;
+  phase: string;
+  complexity: number;
+  complexity_source: string;
+  token_budget: number | null;
+  warn_pct: number;
+  auto_advance: number;
+  gates: string;
+  status: string;
+  created_at: number;
+  updated_at: number;
+}
+
+function toSprint(r: SprintDbRow): Sprint {
+  return {
+    id: r.id,
+    title: r.title,
+    project: r.project,
+    phases: JSON.parse(r.phases) as string[],
+    phase: r.phase,
+    complexity: r.complexity,
+    complexitySource: r.complexity_source as Sprint['complexitySource'],
+    tokenBudget: r.token_budget,
+    warnPct: r.warn_pct,
+    autoAdvance: r.auto_advance === 1,
+    gates: JSON.parse(r.gates) as Record<string, string[]>,
+    status: r.status as SprintStatus,
+    createdAt: r.created_at,
+    updatedAt: r.updated_at,
+  };
+}
+
+export function insertSprint(l: Ledger, s: Sprint): void {
+  l.stmt(
+    `INSERT INTO sprints (id, title, project, phases, phase, complexity, complexity_source, token_budget,
+       warn_pct, auto_advance, gates, status, created_at, updated_at)
+     VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
+  ).run(
+    s.id,
+    s.title,
+    s.project,
+    JSON.stringify(s.phases),
+    s.phase,
+    s.complexity,
+    s.complexitySource,
+    s.tokenBudget,
+    s.warnPct,
+    s.autoAdvance ? 1 : 0,
+    JSON.stringify(s.gates),
+    s.status,
+    s.createdAt,
+    s.updatedAt,
+  );
+}
+
+export function getSprint(l: Ledger, id: string): Sprint | null {
+  const r = l.stmt('SELECT * FROM sprints WHERE id = ?').get(id) as SprintDbRow | undefined;
+  return r ? toSprint(r) : null;
+}
+
+export function listSprints(l: Ledger, status?: SprintStatus): Sprint[] {
+  const rows = (
+    status
+      ? l.stmt('SELECT * FROM sprints WHERE status = ? ORDER BY created_at DESC, id').all(status)
+      : l.stmt('SELECT * FROM sprints ORDER BY created_at DESC, id').all()
+  ) as SprintDbRow[];
+  return rows.map(toSprint);
+}
+
+/** The most recently created sprint that is still active. */
+export function latestActiveSprint(l: Ledger): Sprint | null {
+  const r = l.stmt(`SELECT * FROM sprints WHERE status = 'active' ORDER BY created_at DESC, rowid DESC LIMIT 1`).get() as
+    | SprintDbRow
+    | undefined;
+  return r ? toSprint(r) : null;
+}
+
+export function setPhase(l: Ledger, id: string, phase: string, status: SprintStatus, at: number): void {
+  l.stmt('UPDATE sprints SET phase = ?, status = ?, updated_at = ? WHERE id = ?').run(phase, status, at, id);
+}
+
+export function setBudget(l: Ledger, id: string, budget: number | null, at: number): void {
+  l.stmt('UPDATE sprints SET token_budget = ?, updated_at = ? WHERE id = ?').run(budget, at, id);
+}
+
+export function setStatus(l: Ledger, id: string, status: SprintStatus, at: number): void {
+  l.stmt('UPDATE sprints SET status = ?, updated_at = ? WHERE id = ?').run(status, at, id);
+}
+
+export interface NewEvent {
+  kind: EventKind;
+  fromPhase?: string | null;
+  toPhase?: string | null;
+  at: number;
+  actor: string;
+  reason?: string | null;
+  detail?: Record<string, unknown> | null;
+}
+
+export function insertEvent(l: Ledger, sprintId: string, e: NewEvent): number {
+  const info = l
+    .stmt(
+      `INSERT INTO sprint_events (sprint_id, kind, from_phase, to_phase, at, actor, reason, detail)
+       VALUES (?, ?, ?, ?, ?, ?, ?, ?)`,
+    )
+    .run(
+      sprintId,
+      e.kind,
+      e.fromPhase ?? null,
+      e.toPhase ?? null,
+      e.at,
+      e.actor,
+      e.reason ?? null,
+      e.detail ? JSON.stringify(e.detail) : null,
+    );
+  return Number(info.lastInsertRowid);
+}
+
+interface EventDbRow {
+  id: number;
+  sprint_id: string;
+  kind: string;
+  from_phase: string | null;
+  to_phase: string | null;
+  at: number;
+  actor: string;
+  reason: string | null;
+  detail: string | null;
+}
+
+export function listEvents(l: Ledger, sprintId: string): SprintEvent[] {
+  const rows = l.stmt('SELECT * FROM sprint_events WHERE sprint_id = ? ORDER BY at, id').all(sprintId) as EventDbRow[];
+  return rows.map((r) => ({
+    id: r.id,
+    sprintId: r.sprint_id,
+    kind: r.kind as EventKind,
+    fromPhase: r.from_phase,
+    toPhase: r.to_phase,
+    at: r.at,
+    actor: r.actor,
+    reason: r.reason,
+    detail: r.detail ? (JSON.parse(r.detail) as Record<string, unknown>) : null,
+  }));
+}
+
+export function setArtifact(l: Ledger, sprintId: string, type: string, path: string, at: number): void {
+  l.stmt(
+    `INSERT INTO artifacts (sprint_id, type, path, at) VALUES (?, ?, ?, ?)
+     ON CONFLICT (sprint_id, type) DO UPDATE SET path = excluded.path, at = excluded.at`,
+  ).run(sprintId, type, path, at);
+}
+
+export function listArtifacts(l: Ledger, sprintId: string): Record<string, string> {
+  const rows = l.stmt('SELECT type, path FROM artifacts WHERE sprint_id = ? ORDER BY type').all(sprintId) as {
+    type: string;
+    path: string;
+  }[];
+  return Object.fromEntries(rows.map((r) => [r.type, r.path]));
+}
