@@ -19,6 +19,11 @@ export function openProjectLedger(req: OpenRequest): Ledger {
     throw new NotFoundError(`no sprint-budget ledger at or above ${req.cwd} (start a sprint: sprint-budget create "<title>")`);
   }
   const l = openLedger(loc.path, { create: req.create === true });
-  if (spoolPending(l.path)) spoolDrain(l.path, (event) => applySpooled(l, event));
+  drainSpool(l);
   return l;
+}
+
+/** Applies what waited in the ledger's spool (cheap when nothing does: one stat). */
+export function drainSpool(l: Ledger): void {
+  if (spoolPending(l.path)) spoolDrain(l.path, (event) => applySpooled(l, event));
 }

@@ -1,12 +1,17 @@
-/** Entry point of dist/cli.cjs. */
+/** Entry point of dist/cli.cjs; the same file serves as a transcript scan worker (see usage/parallel). */
+import { isScanWorker, runScanWorker } from '../usage/scan-worker';
 import { main } from './main';
 
-main(process.argv.slice(2)).then(
-  (code) => {
-    process.exitCode = code;
-  },
-  (err: unknown) => {
-    process.stderr.write(`sprint-budget: internal error: ${String(err)}\n`);
-    process.exitCode = 2;
-  },
-);
+if (isScanWorker()) {
+  runScanWorker();
+} else {
+  main(process.argv.slice(2)).then(
+    (code) => {
+      process.exitCode = code;
+    },
+    (err: unknown) => {
+      process.stderr.write(`sprint-budget: internal error: ${String(err)}\n`);
+      process.exitCode = 2;
+    },
+  );
+}

@@ -16,11 +16,16 @@ export const SPRINT_OPTION: Record<string, OptionSpec> = {
 
 export function withLedger<T>(ctx: CommandContext, opts: { create?: boolean }, fn: (l: Ledger) => T): T {
   const l = openProjectLedger({ cwd: ctx.cwd, db: optString(ctx.values, 'db'), env: ctx.env, create: opts.create });
+  let result: T;
   try {
-    return fn(l);
-  } finally {
+    result = fn(l);
+  } catch (err) {
     l.close();
+    throw err;
   }
+  if (result instanceof Promise) return result.finally(() => l.close()) as T;
+  l.close();
+  return result;
 }
 
 /** The sprint named by the positional id or --sprint, else the active one. */

@@ -65,6 +65,8 @@ export interface Ledger {
 export interface OpenOptions {
   /** Create the file (and its directory) when missing; otherwise a missing ledger is an error. */
   create?: boolean;
+  /** How long a write waits for another writer (default BUSY_TIMEOUT_MS); hooks wait less, then spool. */
+  busyTimeoutMs?: number;
 }
 
 export function openLedger(path: string, opts: OpenOptions = {}): Ledger {
@@ -81,16 +83,17 @@ export function openLedger(path: string, opts: OpenOptions = {}): Ledger {
     }
   }
 
+  const timeout = opts.busyTimeoutMs ?? BUSY_TIMEOUT_MS;
   let db: Db;
   try {
-    db = new Database(path, { timeout: BUSY_TIMEOUT_MS });
+    db = new Database(path, { timeout });
   } catch (err) {
     if (BINDING_FAILURE.test(errorMessage(err))) throw new BindingMissingError(`better-sqlite3 binding missing: ${firstLine(err)}`);
     throw new LedgerError(`cannot open ledger ${path}: ${firstLine(err)}`);
   }
 
   try {
-    db.pragma(`busy_timeout = ${BUSY_TIMEOUT_MS}`);
+    db.pragma(`busy_timeout = ${timeout}`);
     if (db.pragma('journal_mode', { simple: true }) !== 'wal') db.pragma('journal_mode = WAL');
     db.pragma('synchronous = NORMAL');
     db.pragma('foreign_keys = ON');
@@ -101,7 +104,7 @@ export function openLedger(path: string, opts: OpenOptions = {}): Ledger {
     if (code === 'SQLITE_NOTADB' || code === 'SQLITE_CORRUPT') {
       throw new LedgerError(`ledger ${path} is not a readable SQLite database (${firstLine(err)}); it was left untouched`);
     }
-    if (isBusy(err)) throw new LedgerBusyError(`ledger ${path} stayed locked for ${BUSY_TIMEOUT_MS / 1000}s`);
+    if (isBusy(err)) throw new LedgerBusyError(`ledger ${path} stayed locked for ${timeout / 1000}s`);
     if (err instanceof SprintBudgetError) throw err;
     throw new LedgerError(`cannot open ledger ${path}: ${firstLine(err)}`);
   }

@@ -84,7 +84,42 @@ export const MIGRATIONS: readonly string[] = [
     size       INTEGER NOT NULL,
     offset     INTEGER NOT NULL,
     lines      INTEGER NOT NULL,
+    tail       TEXT NOT NULL,
     updated_at INTEGER NOT NULL
+  );
+  `,
+  // 2: review triage runs and the agents each one weighed, for the estimate-vs-measured report.
+  `
+  CREATE TABLE triage_runs (
+    id               INTEGER PRIMARY KEY,
+    at               INTEGER NOT NULL,
+    sprint_id        TEXT REFERENCES sprints (id),
+    phase            TEXT,
+    input_type       TEXT NOT NULL,
+    budget_key       TEXT NOT NULL,
+    type_budget      INTEGER NOT NULL CHECK (type_budget >= 0),
+    sprint_remaining INTEGER CHECK (sprint_remaining IS NULL OR sprint_remaining >= 0),
+    budget           INTEGER NOT NULL CHECK (budget >= 0),
+    slicing          INTEGER NOT NULL,
+    launch_all       INTEGER NOT NULL
+  );
+  CREATE INDEX triage_runs_at ON triage_runs (at, id);
+
+  CREATE TABLE triage_agents (
+    run_id     INTEGER NOT NULL REFERENCES triage_runs (id),
+    position   INTEGER NOT NULL,
+    name       TEXT NOT NULL,
+    agent_type TEXT NOT NULL,
+    stage      INTEGER NOT NULL CHECK (stage IN (1, 2)),
+    score      REAL NOT NULL,
+    kind       TEXT NOT NULL,
+    estimate   INTEGER NOT NULL CHECK (estimate >= 0),
+    basis      TEXT NOT NULL CHECK (basis IN ('default', 'measured')),
+    runs       INTEGER NOT NULL,
+    sliced     INTEGER NOT NULL,
+    action     TEXT NOT NULL CHECK (action IN ('selected', 'deferred')),
+    reason     TEXT NOT NULL,
+    PRIMARY KEY (run_id, position)
   );
   `,
 ];

@@ -77,3 +77,9 @@ export function sprintAttachments(l: Ledger, sprintId: string): Attachment[] {
   const rows = l.stmt('SELECT * FROM sessions WHERE sprint_id = ? ORDER BY attached_at').all(sprintId) as AttachmentRow[];
   return rows.map(toAttachment);
 }
+
+/** Every session ever attached to a sprint. */
+export function attachedSessions(l: Ledger): Set<string> {
+  const rows = l.stmt('SELECT DISTINCT session_id FROM sessions').all() as { session_id: string }[];
+  return new Set(rows.map((r) => r.session_id));
+}

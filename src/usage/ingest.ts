@@ -1,5 +1,15 @@
-/** Reading transcripts into the ledger. (Being written: signatures are stable.) */
+/**
+ * Reading transcripts into the ledger: each file from its cursor, each response once (keyed on its
+ * message id), the file's records and its new cursor in one transaction.
+ */
 import type { Ledger } from '../ledger/db';
+import { type Cursor, getCursor, putCursor } from '../ledger/cursors';
+import { attachedSessions } from '../ledger/sessions';
+import { type UsageRecord, upsertUsage } from '../ledger/usage';
+import { type FileRead, readNewLines } from './reader';
+import type { TranscriptResponse } from './transcript';
+
+export { sessionTranscripts } from './locate';
 
 /** One transcript file and whose responses it holds. */
 export interface TranscriptRef {
@@ -23,9 +33,9 @@ export interface IngestTotals {
 }
 
 export interface IngestOptions {
-  /** Stop between files/chunks once Date.now() passes this; the cursor keeps what was done. */
+  /** Stop between files once Date.now() passes this; cursors keep what was done. */
   deadline?: number;
-  onProgress?: (doneBytes: number, totalBytes: number) => void;
+  onProgress?: (doneFiles: number, totalFiles: number) => void;
 }
 
 export interface IngestResult extends IngestTotals {
@@ -33,11 +43,144 @@ export interface IngestResult extends IngestTotals {
   complete: boolean;
 }
 
-export function ingestTranscripts(_l: Ledger, _refs: readonly TranscriptRef[], _opts: IngestOptions = {}): IngestResult {
-  return { files: 0, bytes: 0, responses: 0, input_tokens: 0, output_tokens: 0, cache_creation_input_tokens: 0, cache_read_input_tokens: 0, complete: true };
+function agentTypeOf(ref: TranscriptRef, r: TranscriptResponse, sub: boolean): string {
+  if (sub) return r.agentType ?? 'subagent';
+  // A subagent file without its .meta.json: a 2.1.332 line still names its type.
+  if (ref.agentId !== null && ref.agentType === 'subagent' && r.agentType) return r.agentType;
+  return ref.agentType;
 }
 
-/** A session's main transcript and its subagents' transcripts beside it. */
-export function sessionTranscripts(_sessionId: string, _mainPath: string): TranscriptRef[] {
-  return [];
+function toRecord(ref: TranscriptRef, r: TranscriptResponse, fallbackTs: number): UsageRecord {
+  // A main transcript of an older version may carry sidechain (subagent) lines of its own.
+  const sub = ref.agentId === null && r.sidechain;
+  return {
+    key: r.key,
+    kind: 'response',
+    source: 'transcript',
+    sessionId: ref.sessionId ?? r.sessionId,
+    sprintId: null,
+    phase: null,
+    agentId: ref.agentId ?? (sub ? r.agentId : null),
+    agentType: agentTypeOf(ref, r, sub),
+    model: r.model,
+    ts: Number.isFinite(r.ts) ? r.ts : fallbackTs,
+    input: r.input,
+    output: r.output,
+    cacheRead: r.cacheRead,
+    cacheWrite: r.cacheWrite,
+    origin: `${ref.path}:${r.line}`,
+  };
+}
+
+/** Keeps the largest count of each kind seen for a key (placeholder output on early lines). */
+function keepLargest(into: Map<string, UsageRecord>, rec: UsageRecord): void {
+  const had = into.get(rec.key);
+  if (!had) {
+    into.set(rec.key, rec);
+    return;
+  }
+  if (rec.output > had.output) had.origin = rec.origin;
+  had.input = Math.max(had.input, rec.input);
+  had.output = Math.max(had.output, rec.output);
+  had.cacheRead = Math.max(had.cacheRead, rec.cacheRead);
+  had.cacheWrite = Math.max(had.cacheWrite, rec.cacheWrite);
+}
+
+export interface FileScan {
+  read: FileRead;
+  /** The file's new responses, one per key. */
+  records: UsageRecord[];
+  now: number;
+}
+
+/** Reads one file's new lines into records. No ledger access: it also runs in scan workers. */
+export function scanFile(ref: TranscriptRef, cursor: Cursor | null): FileScan | null {
+  const found = new Map<string, UsageRecord>();
+  const now = Date.now();
+  const read = readNewLines(ref.path, cursor, (r) => keepLargest(found, toRecord(ref, r, now)));
+  return read ? { read, records: [...found.values()], now } : null;
+}
+
+/** Records and cursors are written in batches: one transaction per batch, not per file. */
+const BATCH_RECORDS = 20_000;
+const BATCH_FILES = 500;
+
+/**
+ * Collects file scans and writes them to the ledger in batches, keeping this run's totals (over
+ * everything read). Stored: every subagent response (the per-agent-type history estimates rest on)
+ * and the main responses of sessions attached to a sprint. A main response of a session attached to
+ * none can never count: attaching counts only what comes after it, and that is read after it.
+ */
+export class IngestWriter {
+  private readonly seen = new Map<string, UsageRecord>();
+  private batch = new Map<string, UsageRecord>();
+  private scans: FileScan[] = [];
+  private files = 0;
+  private bytes = 0;
+
+  constructor(private readonly l: Ledger) {}
+
+  add(scan: FileScan): void {
+    this.files++;
+    this.bytes += scan.read.bytes;
+    for (const r of scan.records) keepLargest(this.batch, r);
+    this.scans.push(scan);
+    if (this.batch.size >= BATCH_RECORDS || this.scans.length >= BATCH_FILES) this.flush();
+  }
+
+  flush(): void {
+    if (this.scans.length === 0) return;
+    const records = [...this.batch.values()];
+    const scans = this.scans;
+    const l = this.l;
+    l.write(() => {
+      // Read inside the write lock, so a session attached meanwhile is seen (attaching takes the lock too).
+      const attached = attachedSessions(l);
+      upsertUsage(
+        l,
+        records.filter((r) => r.agentId !== null || (r.sessionId !== null && attached.has(r.sessionId))),
+      );
+      for (const { read, now } of scans) {
+        // A concurrent reader may have gone further in the same file: never move its cursor back.
+        const stored = getCursor(l, read.cursor.path);
+        const sameFile = stored && stored.dev === read.cursor.dev && stored.ino === read.cursor.ino;
+        if (!stored || !sameFile || read.reset || read.cursor.offset >= stored.offset) putCursor(l, read.cursor, now);
+      }
+    });
+    for (const r of records) keepLargest(this.seen, r);
+    this.batch = new Map();
+    this.scans = [];
+  }
+
+  result(complete: boolean): IngestResult {
+    this.flush();
+    const totals: IngestResult = {
+      files: this.files,
+      bytes: this.bytes,
+      responses: this.seen.size,
+      input_tokens: 0,
+      output_tokens: 0,
+      cache_creation_input_tokens: 0,
+      cache_read_input_tokens: 0,
+      complete,
+    };
+    for (const r of this.seen.values()) {
+      totals.input_tokens += r.input;
+      totals.output_tokens += r.output;
+      totals.cache_creation_input_tokens += r.cacheWrite;
+      totals.cache_read_input_tokens += r.cacheRead;
+    }
+    return totals;
+  }
+}
+
+export function ingestTranscripts(l: Ledger, refs: readonly TranscriptRef[], opts: IngestOptions = {}): IngestResult {
+  const writer = new IngestWriter(l);
+  for (const [i, ref] of refs.entries()) {
+    if (opts.deadline !== undefined && Date.now() > opts.deadline) return writer.result(false);
+    const scan = scanFile(ref, getCursor(l, ref.path));
+    opts.onProgress?.(i + 1, refs.length);
+    if (scan) writer.add(scan);
+  }
+  return writer.result(true);
 }

@@ -1,0 +1,88 @@
+/**
+ * interstat's `agent_runs` as a gap filler (SPEC 7): rows for sessions whose transcripts are gone.
+ * Its tokens are NULL until its session-end backfill runs, so it is never the live source; and the
+ * ledger's sums ignore an interstat row of any session that has transcript rows, so nothing counts twice.
+ */
+import { existsSync } from 'node:fs';
+import { createRequire } from 'node:module';
+import { join } from 'node:path';
+import type BetterSqlite3 from 'better-sqlite3';
+import * as z from 'zod/mini';
+import type { Ledger } from '../ledger/db';
+import { type UsageRecord, upsertUsage } from '../ledger/usage';
+
+export function interstatPath(configDir: string): string {
+  return join(configDir, 'interstat', 'metrics.db');
+}
+
+const Row = z.object({
+  session_id: z.string(),
+  agent_name: z.nullable(z.string()),
+  subagent_type: z.nullable(z.string()),
+  input_tokens: z.number(),
+  output_tokens: z.number(),
+  cache_read_tokens: z.nullable(z.number()),
+  cache_creation_tokens: z.nullable(z.number()),
+  model: z.nullable(z.string()),
+  timestamp: z.union([z.string(), z.number()]),
+});
+
+function epochMs(t: string | number): number {
+  if (typeof t === 'number') return t < 1e12 ? t * 1000 : t;
+  const n = Date.parse(t);
+  return Number.isFinite(n) ? n : 0;
+}
+
+export interface InterstatResult {
+  path: string;
+  rows: number;
+  skipped: number;
+}
+
+/** Copies interstat's filled rows into the ledger (idempotent: keyed by session, agent and time). */
+export function ingestInterstat(l: Ledger, path: string): InterstatResult | null {
+  if (!existsSync(path)) return null;
+  const Database = createRequire(import.meta.url)('better-sqlite3') as typeof BetterSqlite3;
+  const src = new Database(path, { readonly: true, fileMustExist: true, timeout: 5000 });
+  try {
+    const raw = src
+      .prepare(
+        `SELECT session_id, agent_name, subagent_type, input_tokens, output_tokens, cache_read_tokens,
+           cache_creation_tokens, model, timestamp
+         FROM agent_runs WHERE input_tokens IS NOT NULL AND output_tokens IS NOT NULL`,
+      )
+      .all();
+    const records: UsageRecord[] = [];
+    let skipped = 0;
+    for (const r of raw) {
+      const parsed = z.safeParse(Row, r);
+      if (!parsed.success) {
+        skipped++;
+        continue;
+      }
+      const row = parsed.data;
+      const agent = row.subagent_type ?? row.agent_name ?? 'main';
+      records.push({
+        key: `interstat:${row.session_id}:${row.agent_name ?? agent}:${row.timestamp}`,
+        kind: 'report',
+        source: 'interstat',
+        sessionId: row.session_id,
+        sprintId: null,
+        phase: null,
+        agentId: null,
+        agentType: agent,
+        model: row.model,
+        ts: epochMs(row.timestamp),
+        input: row.input_tokens,
+        output: row.output_tokens,
+        cacheRead: row.cache_read_tokens ?? 0,
+        cacheWrite: row.cache_creation_tokens ?? 0,
+        origin: `${path}:agent_runs`,
+      });
+    }
+    upsertUsage(l, records);
+    return { path, rows: records.length, skipped };
+  } finally {
+    src.close();
+  }
+}

@@ -1,0 +1,109 @@
+/**
+ * Where Claude Code keeps transcripts: `<config dir>/projects/<encoded cwd>/<session>.jsonl`, and
+ * subagents beside it in `<session>/subagents/agent-<id>.jsonl` with a `.meta.json` naming the type.
+ */
+import { type Dirent, readFileSync, readdirSync, statSync } from 'node:fs';
+import { homedir } from 'node:os';
+import { basename, dirname, join } from 'node:path';
+import type { TranscriptRef } from './ingest';
+
+export function claudeConfigDir(env: NodeJS.ProcessEnv): string {
+  return env.CLAUDE_CONFIG_DIR?.trim() || join(env.HOME || homedir(), '.claude');
+}
+
+/** Claude Code's project directory name: every non-alphanumeric character of the cwd becomes `-`. */
+export function encodeProjectDir(cwd: string): string {
+  return cwd.replace(/[^a-zA-Z0-9]/g, '-');
+}
+
+function list(dir: string): string[] {
+  try {
+    return readdirSync(dir);
+  } catch {
+    return [];
+  }
+}
+
+function isFile(p: string): boolean {
+  try {
+    return statSync(p).isFile();
+  } catch {
+    return false;
+  }
+}
+
+/** The agent type a subagent's .meta.json names, or null. */
+export function subagentType(transcriptPath: string): string | null {
+  try {
+    const meta = JSON.parse(readFileSync(transcriptPath.replace(/\.jsonl$/, '.meta.json'), 'utf8')) as { agentType?: unknown };
+    return typeof meta.agentType === 'string' && meta.agentType ? meta.agentType : null;
+  } catch {
+    return null;
+  }
+}
+
+export function subagentRef(path: string, sessionId: string | null): TranscriptRef {
+  const agentId = basename(path).replace(/^agent-/, '').replace(/\.jsonl$/, '');
+  return { path, sessionId, agentId, agentType: subagentType(path) ?? 'subagent' };
+}
+
+function mainRef(path: string, sessionId: string): TranscriptRef {
+  return { path, sessionId, agentId: null, agentType: 'main' };
+}
+
+/** A session's main transcript and its subagents' transcripts. */
+export function sessionTranscripts(sessionId: string, mainPath: string): TranscriptRef[] {
+  const refs = [mainRef(mainPath, sessionId)];
+  const subDir = join(dirname(mainPath), sessionId, 'subagents');
+  for (const f of list(subDir).sort()) {
+    if (f.startsWith('agent-') && f.endsWith('.jsonl')) refs.push(subagentRef(join(subDir, f), sessionId));
+  }
+  return refs;
+}
+
+/** The main transcript of a session: in the project's directory when known, else searched for. */
+export function findSessionTranscript(configDir: string, sessionId: string, projectDir?: string | null): string | null {
+  const projects = join(configDir, 'projects');
+  if (projectDir) {
+    const p = join(projects, encodeProjectDir(projectDir), `${sessionId}.jsonl`);
+    if (isFile(p)) return p;
+  }
+  for (const d of list(projects)) {
+    const p = join(projects, d, `${sessionId}.jsonl`);
+    if (isFile(p)) return p;
+  }
+  return null;
+}
+
+/** Every transcript under the config dir; with `sinceMs`, only files modified since then. */
+export function allTranscripts(configDir: string, sinceMs?: number): TranscriptRef[] {
+  const refs: TranscriptRef[] = [];
+  const projects = join(configDir, 'projects');
+  const recent = (p: string) => {
+    if (sinceMs === undefined) return true;
+    try {
+      return statSync(p).mtimeMs >= sinceMs;
+    } catch {
+      return false;
+    }
+  };
+  for (const d of list(projects).sort()) {
+    const dir = join(projects, d);
+    let entries: Dirent[];
+    try {
+      entries = readdirSync(dir, { withFileTypes: true });
+    } catch {
+      continue;
+    }
+    // One listing tells which sessions have a directory (of subagents): no failed lookups for the rest.
+    const withDir = new Set(entries.filter((e) => e.isDirectory()).map((e) => e.name));
+    for (const e of entries.sort((a, b) => (a.name < b.name ? -1 : 1))) {
+      if (!e.name.endsWith('.jsonl') || e.isDirectory()) continue;
+      const sessionId = e.name.slice(0, -'.jsonl'.length);
+      const main = join(dir, e.name);
+      const refsOfSession = withDir.has(sessionId) ? sessionTranscripts(sessionId, main) : [mainRef(main, sessionId)];
+      for (const ref of refsOfSession) if (recent(ref.path)) refs.push(ref);
+    }
+  }
+  return refs;
+}
