@@ -2,7 +2,9 @@
 import * as z from 'zod/mini';
 import type { Ledger } from '../ledger/db';
 import { type UsageRecord, upsertUsage } from '../ledger/usage';
+import { type TranscriptRef, ingestTranscripts, sessionTranscripts } from '../usage/ingest';
 import { attachToActiveSprint } from './attach';
+import { recordDispatchRan } from './dispatch';
 
 const Record_ = z.object({
   key: z.string(),
@@ -30,6 +32,23 @@ const Spooled = z.discriminatedUnion('type', [
     at: z.number(),
     transcript_path: z.optional(z.nullable(z.string())),
   }),
+  // A transcript read that could not happen then (ledger locked, binding missing, out of time).
+  // Reading is keyed on message ids and cursors, so reading again later counts nothing twice.
+  z.object({
+    type: z.literal('ingest'),
+    session_id: z.string(),
+    transcript_path: z.string(),
+    /** Only this subagent's transcript; absent: the session's main transcript and all its subagents. */
+    agent: z.optional(z.object({ id: z.string(), type: z.string(), path: z.string() })),
+  }),
+  // A dispatch that ran (PostToolUse): records the user's approval if the gate had asked.
+  z.object({
+    type: z.literal('dispatch_ran'),
+    session_id: z.string(),
+    tool_use_id: z.string(),
+    agent_type: z.string(),
+    at: z.number(),
+  }),
 ]);
 
 export type SpooledEvent = z.infer<typeof Spooled>;
@@ -48,5 +67,17 @@ export function applySpooled(l: Ledger, raw: Record<string, unknown>): void {
         transcriptPath: event.transcript_path ?? null,
       });
       return;
+    case 'ingest':
+      ingestTranscripts(l, ingestRefs(event));
+      return;
+    case 'dispatch_ran':
+      recordDispatchRan(l, { sessionId: event.session_id, toolUseId: event.tool_use_id, agentType: event.agent_type, at: event.at });
+      return;
   }
+}
+
+/** The transcripts an ingest event names. */
+export function ingestRefs(event: Extract<SpooledEvent, { type: 'ingest' }>): TranscriptRef[] {
+  if (event.agent) return [{ path: event.agent.path, sessionId: event.session_id, agentId: event.agent.id, agentType: event.agent.type }];
+  return sessionTranscripts(event.session_id, event.transcript_path);
 }

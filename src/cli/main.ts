@@ -3,13 +3,31 @@ import { SprintBudgetError, errorMessage } from '../lib/errors';
 import { BindingMissingError } from '../ledger/db';
 import { advance, artifact, create, list, state, stop } from './commands/lifecycle';
 import { classify, override, record, remaining, setBudget } from './commands/budget';
+import { attach, ingest, tokens } from './commands/usage';
+import { triage } from './commands/triage';
 import { type Command, commandHelp, parseCommandArgs } from './framework';
 import { printErr } from './output';
 
 declare const __VERSION__: string;
 const VERSION = typeof __VERSION__ === 'string' ? __VERSION__ : 'dev';
 
-const COMMANDS: Command[] = [create, state, list, advance, remaining, setBudget, override, stop, artifact, record, classify];
+const COMMANDS: Command[] = [
+  create,
+  state,
+  list,
+  advance,
+  remaining,
+  tokens,
+  setBudget,
+  override,
+  stop,
+  artifact,
+  record,
+  attach,
+  ingest,
+  classify,
+  triage,
+];
 
 function mainHelp(): string {
   const w = Math.max(...COMMANDS.map((c) => c.name.length));

@@ -10,23 +10,26 @@ export interface Cursor {
   offset: number;
   /** Lines read up to `offset` (for `<path>:<line>` origins). */
   lines: number;
-  /** Hex of the bytes just before `offset`: if they change, the file was rewritten in place. */
+  /** Hash of the bytes just before `offset`: if they change, the file was rewritten in place. */
   tail: string;
+  /** With dev, ino and size: a file whose four are unchanged has nothing new (it is not even opened). */
+  mtimeMs: number;
 }
 
 export function getCursor(l: Ledger, path: string): Cursor | null {
-  return (l.stmt('SELECT path, dev, ino, size, offset, lines, tail FROM cursors WHERE path = ?').get(path) as Cursor | undefined) ?? null;
+  return (l.stmt('SELECT path, dev, ino, size, offset, lines, tail, mtime_ms AS mtimeMs FROM cursors WHERE path = ?').get(path) as Cursor | undefined) ?? null;
 }
 
 export function getCursors(l: Ledger): Map<string, Cursor> {
-  const rows = l.stmt('SELECT path, dev, ino, size, offset, lines, tail FROM cursors').all() as Cursor[];
+  const rows = l.stmt('SELECT path, dev, ino, size, offset, lines, tail, mtime_ms AS mtimeMs FROM cursors').all() as Cursor[];
   return new Map(rows.map((c) => [c.path, c]));
 }
 
 export function putCursor(l: Ledger, c: Cursor, now: number): void {
   l.stmt(
-    `INSERT INTO cursors (path, dev, ino, size, offset, lines, tail, updated_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?)
+    `INSERT INTO cursors (path, dev, ino, size, offset, lines, tail, mtime_ms, updated_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)
      ON CONFLICT (path) DO UPDATE SET dev = excluded.dev, ino = excluded.ino, size = excluded.size,
-       offset = excluded.offset, lines = excluded.lines, tail = excluded.tail, updated_at = excluded.updated_at`,
-  ).run(c.path, c.dev, c.ino, c.size, c.offset, c.lines, c.tail, now);
+       offset = excluded.offset, lines = excluded.lines, tail = excluded.tail, mtime_ms = excluded.mtime_ms,
+       updated_at = excluded.updated_at`,
+  ).run(c.path, c.dev, c.ino, c.size, c.offset, c.lines, c.tail, c.mtimeMs, now);
 }

@@ -85,6 +85,7 @@ export const MIGRATIONS: readonly string[] = [
     offset     INTEGER NOT NULL,
     lines      INTEGER NOT NULL,
     tail       TEXT NOT NULL,
+    mtime_ms   REAL NOT NULL,
     updated_at INTEGER NOT NULL
   );
   `,

@@ -119,27 +119,3 @@ export function triageRunAgents(l: Ledger, runId: number): TriageAgentRecord[] {
     .all(runId) as (Omit<TriageAgentRecord, 'sliced'> & { sliced: number })[];
   return rows.map((r) => ({ ...r, sliced: r.sliced === 1 }));
 }
-
-export interface AgentRun {
-  agentId: string;
-  /** Epoch milliseconds of the run's first record. */
-  startedAt: number;
-  billing: number;
-}
-
-/**
- * The runs of an agent type that started in [since, until): per agent id, its transcript rows or
- * its summary, whichever is larger — the rule of agentTypeRuns (usage.ts), over a time window.
- */
-export function agentTypeRunsBetween(l: Ledger, agentType: string, since: number, until: number | null): AgentRun[] {
-  return l
-    .stmt(
-      `SELECT agent_id AS agentId, MIN(ts) AS startedAt,
-         MAX(SUM(CASE WHEN kind = 'response' THEN input_tokens + output_tokens ELSE 0 END),
-             COALESCE(MAX(CASE WHEN kind = 'summary' THEN input_tokens + output_tokens END), 0)) AS billing
-       FROM usage WHERE agent_type = @agentType AND agent_id IS NOT NULL
-       GROUP BY agent_id HAVING MIN(ts) >= @since AND MIN(ts) < @until
-       ORDER BY startedAt, agentId`,
-    )
-    .all({ agentType, since, until: until ?? Number.MAX_SAFE_INTEGER }) as AgentRun[];
-}

@@ -141,6 +141,7 @@ export class IngestWriter {
         records.filter((r) => r.agentId !== null || (r.sessionId !== null && attached.has(r.sessionId))),
       );
       for (const { read, now } of scans) {
+        if (read.unchanged) continue;
         // A concurrent reader may have gone further in the same file: never move its cursor back.
         const stored = getCursor(l, read.cursor.path);
         const sameFile = stored && stored.dev === read.cursor.dev && stored.ino === read.cursor.ino;

@@ -3,12 +3,14 @@
  * A file that shrank, was replaced (new inode) or rewritten in place (the bytes before the cursor
  * changed) is read again from the start; keys make the second reading count nothing twice.
  */
-import { closeSync, fstatSync, openSync, readSync } from 'node:fs';
+import { createHash } from 'node:crypto';
+import { closeSync, fstatSync, openSync, readSync, statSync } from 'node:fs';
 import type { Cursor } from '../ledger/cursors';
 import { type TranscriptResponse, scanLines } from './transcript';
 
 const CHUNK = 4 * 1024 * 1024;
-const TAIL = 32;
+/** The bytes before a cursor that must be unchanged for it to stand: a line or more. */
+const TAIL = 1024;
 
 let shared: Buffer | undefined;
 
@@ -19,25 +21,26 @@ function buffer(min: number): Buffer {
 
 export interface FileRead {
   cursor: Cursor;
+  /** Nothing changed since the cursor was written: the file was not opened. */
+  unchanged: boolean;
   /** Bytes of whole lines read this time (a partial last line is left for next time). */
   bytes: number;
   /** Whether the file was read from the start although a cursor existed. */
   reset: boolean;
-  mtimeMs: number;
 }
 
-function tailHex(fd: number, offset: number): string {
+function tailHash(fd: number, offset: number): string {
   if (offset === 0) return '';
   const n = Math.min(TAIL, offset);
   const b = Buffer.alloc(n);
   readSync(fd, b, 0, n, offset - n);
-  return b.toString('hex');
+  return createHash('sha1').update(b).digest('hex');
 }
 
 /** Where to resume: the cursor if the file is still the one it describes, else the start. */
 function resumePoint(fd: number, prev: Cursor | null, dev: number, ino: number, size: number): { offset: number; lines: number; reset: boolean } {
   if (!prev) return { offset: 0, lines: 0, reset: false };
-  const same = prev.dev === dev && prev.ino === ino && size >= prev.offset && tailHex(fd, prev.offset) === prev.tail;
+  const same = prev.dev === dev && prev.ino === ino && size >= prev.offset && tailHash(fd, prev.offset) === prev.tail;
   return same ? { offset: prev.offset, lines: prev.lines, reset: false } : { offset: 0, lines: 0, reset: true };
 }
 
@@ -46,6 +49,11 @@ function resumePoint(fd: number, prev: Cursor | null, dev: number, ino: number, 
  * Returns null when the file does not exist (any more).
  */
 export function readNewLines(path: string, prev: Cursor | null, onResponse: (r: TranscriptResponse) => void): FileRead | null {
+  const seen = statSync(path, { throwIfNoEntry: false });
+  if (!seen) return null;
+  if (prev && prev.dev === seen.dev && prev.ino === seen.ino && prev.size === seen.size && prev.mtimeMs === seen.mtimeMs) {
+    return { cursor: prev, unchanged: true, bytes: 0, reset: false };
+  }
   let fd: number;
   try {
     fd = openSync(path, 'r');
@@ -80,10 +88,10 @@ export function readNewLines(path: string, prev: Cursor | null, onResponse: (r: 
       }
     }
     return {
-      cursor: { path, dev: st.dev, ino: st.ino, size, offset, lines, tail: tailHex(fd, offset) },
+      cursor: { path, dev: st.dev, ino: st.ino, size, offset, lines, tail: tailHash(fd, offset), mtimeMs: st.mtimeMs },
+      unchanged: false,
       bytes: offset - start.offset,
       reset: start.reset,
-      mtimeMs: st.mtimeMs,
     };
   } finally {
     closeSync(fd);

@@ -1,0 +1,109 @@
+// The transcript reader against ccusage on the same generated corpus (≥ 300 MB), and an incremental
+// ingest after 1 MiB is appended next to a bare Node start. Run alone: node bench/ingest.mjs
+import { appendFileSync, existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, statSync, truncateSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { dirname, join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { generateCorpus } from '../scripts/corpus.mjs';
+import { fmtMiB, fmtS, repeat, run } from './measure.mjs';
+
+const root = join(dirname(fileURLToPath(import.meta.url)), '..');
+const CLI = join(root, 'dist/cli.cjs');
+const CCUSAGE = join(root, 'node_modules/.bin/ccusage');
+const CORPUS_MB = Number(process.env.BENCH_CORPUS_MB ?? 300);
+const SEED = 7;
+
+/** The corpus is cached under bench/.corpus (git-ignored) with its exact totals. */
+function corpus(log) {
+  const home = join(root, 'bench/.corpus', `${CORPUS_MB}mb-seed${SEED}`);
+  const meta = join(home, 'totals.json');
+  if (existsSync(meta)) return { home, ...JSON.parse(readFileSync(meta, 'utf8')) };
+  log(`generating a ${CORPUS_MB} MiB corpus in ${home} ...`);
+  rmSync(home, { recursive: true, force: true });
+  const c = generateCorpus(join(home, '.claude'), { seed: SEED, targetBytes: CORPUS_MB * 1024 * 1024 });
+  writeFileSync(meta, JSON.stringify({ totals: c.totals, files: c.files }));
+  return { home, totals: c.totals, files: c.files };
+}
+
+function ccusageTotals(stdout) {
+  const t = JSON.parse(stdout).totals;
+  return { input_tokens: t.inputTokens, output_tokens: t.outputTokens, cache_creation_input_tokens: t.cacheCreationTokens, cache_read_input_tokens: t.cacheReadTokens };
+}
+
+const KEYS = ['input_tokens', 'output_tokens', 'cache_creation_input_tokens', 'cache_read_input_tokens'];
+
+function diff(got, want) {
+  return KEYS.map((k) => {
+    const d = got[k] - want[k];
+    return `${k.replace('_input_tokens', '').replace('_tokens', '')} ${d === 0 ? 'exact' : `${d > 0 ? '+' : ''}${((d * 100) / want[k]).toFixed(2)}%`}`;
+  }).join(' · ');
+}
+
+export function benchIngest({ log = console.log, runs = 3 } = {}) {
+  if (!existsSync(CLI)) throw new Error('dist/cli.cjs is missing: npm run build');
+  const c = corpus(log);
+  const config = join(c.home, '.claude');
+  const scratch = mkdtempSync(join(tmpdir(), 'sb-bench-'));
+  const freshDb = (i) => {
+    const db = join(scratch, `cold-${i}.db`);
+    rmSync(db, { force: true });
+    return db;
+  };
+
+  const ours = repeat(runs, (i) => run(process.execPath, [CLI, 'ingest', '--config-dir', config, '--json', '--db', freshDb(i)]));
+  const ourTotals = JSON.parse(ours.last.stdout);
+  const exact = KEYS.every((k) => ourTotals[k] === c.totals[k]) && ourTotals.responses === c.totals.responses;
+  const theirs = repeat(runs, () => run(CCUSAGE, ['claude', 'session', '--json', '--offline'], { env: { ...process.env, HOME: c.home } }));
+  const theirTotals = ccusageTotals(theirs.last.stdout);
+
+  // Incremental: a ledger that has read everything, then 1 MiB appended to one transcript per run.
+  const warm = join(scratch, 'warm.db');
+  run(process.execPath, [CLI, 'ingest', '--config-dir', config, '--json', '--db', warm]);
+  const extra = mkdtempSync(join(tmpdir(), 'sb-bench-extra-'));
+  const lines = generateCorpus(extra, { seed: SEED + 1, targetBytes: 12 * 1024 * 1024, projects: 1 })
+    .files.flatMap((f) => readFileSync(f, 'utf8').split('\n').filter(Boolean));
+  const target = c.files.find((f) => !f.includes('/subagents/'));
+  const targetSize = statSync(target).size;
+  let next = 0;
+  const appendMiB = () => {
+    let bytes = 0;
+    const chunk = [];
+    while (bytes < 1024 * 1024) {
+      const l = lines[next++ % lines.length];
+      chunk.push(l);
+      bytes += Buffer.byteLength(l) + 1;
+    }
+    appendFileSync(target, `${chunk.join('\n')}\n`);
+  };
+  const bare = repeat(runs * 3, () => run(process.execPath, ['-e', '0']));
+  const incremental = repeat(runs * 3, () => run(process.execPath, [CLI, 'ingest', '--config-dir', config, '--json', '--db', warm]), appendMiB);
+  const incTotals = JSON.parse(incremental.last.stdout);
+  // Leave the cached corpus as generated.
+  truncateSync(target, targetSize);
+  rmSync(scratch, { recursive: true, force: true });
+  rmSync(extra, { recursive: true, force: true });
+
+  const ratio = ours.wall / theirs.wall;
+  const incRatio = incremental.wall / bare.wall;
+  const mb = (c.totals.bytes / 1024 / 1024).toFixed(0);
+  const rows = [
+    `Cold ingest of ${mb} MiB (${c.totals.files} files, ${c.totals.responses} responses), median of ${runs}`,
+    `  sprint-budget ingest   ${fmtS(ours.wall)}   peak ${fmtMiB(ours.peakMiB)}   ${exact ? 'totals exact' : `totals WRONG: ${diff(ourTotals, c.totals)}`}`,
+    `  ccusage 20.0.24        ${fmtS(theirs.wall)}   peak ${fmtMiB(theirs.peakMiB)}   ${diff(theirTotals, c.totals)}`,
+    `  ratio                  ${ratio.toFixed(2)}×  (goal ≤ 0.8×)   peak memory goal < 150 MiB`,
+    `Incremental ingest after 1 MiB appended (${incTotals.responses} new responses), median of ${runs * 3}`,
+    `  node -e 0              ${fmtS(bare.wall)}`,
+    `  sprint-budget ingest   ${fmtS(incremental.wall)}   ${incRatio.toFixed(2)}×  (goal ≤ 1.3×)`,
+  ];
+  for (const r of rows) log(r);
+  return {
+    corpus_bytes: c.totals.bytes,
+    cold: { ours_s: ours.wall, ours_peak_mib: ours.peakMiB, ccusage_s: theirs.wall, ccusage_peak_mib: theirs.peakMiB, ratio, exact },
+    incremental: { bare_node_s: bare.wall, ingest_s: incremental.wall, ratio: incRatio },
+  };
+}
+
+if (process.argv[1] === fileURLToPath(import.meta.url)) {
+  mkdirSync(join(root, 'bench/.corpus'), { recursive: true });
+  benchIngest();
+}

@@ -1,0 +1,112 @@
+import { appendFileSync, cpSync, mkdirSync, readFileSync, readdirSync, statSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { describe, expect, it } from 'vitest';
+import { runCli, tempProject } from '../helpers/cli';
+
+const SAMPLES = '/work/shared/reference/samples/transcripts';
+const SESSION = '2f615247-9f0e-4d07-ade0-cad4d6e2665c';
+const MAIN_REL = `-home-user-project/${SESSION}.jsonl`;
+const SUB_REL = `-home-user-project/${SESSION}/subagents/agent-a946a5f5990bbc7a2`;
+
+function sampleLines(rel: string): string[] {
+  return readFileSync(join(SAMPLES, rel), 'utf8').trimEnd().split('\n');
+}
+
+/** The sample's lines with every timestamp moved to `ms`. */
+function at(lines: string[], ms: number): string {
+  return `${lines.map((l) => l.replace(/"timestamp":"[^"]+"/g, `"timestamp":"${new Date(ms).toISOString()}"`)).join('\n')}\n`;
+}
+
+function json<T = Record<string, unknown>>(args: string[], cwd: string, env: NodeJS.ProcessEnv = {}): T {
+  const r = runCli([...args, '--json'], { cwd, env });
+  expect(r.code, r.stderr).toBe(0);
+  return JSON.parse(r.stdout) as T;
+}
+
+describe('ingest on the real samples', () => {
+  it('reads 2 files: main 2 × 1000/40 (cache write 100, read 2000) and subagent 500/20', () => {
+    const dir = tempProject();
+    const config = join(dir, 'claude');
+    cpSync(SAMPLES, join(config, 'projects'), { recursive: true });
+    const bytes = statSync(join(SAMPLES, MAIN_REL)).size + statSync(join(SAMPLES, `${SUB_REL}.jsonl`)).size;
+    expect(json(['ingest', '--config-dir', config], dir)).toEqual({
+      files: 2,
+      bytes,
+      responses: 3,
+      input_tokens: 2500,
+      output_tokens: 100,
+      cache_creation_input_tokens: 200,
+      cache_read_input_tokens: 4000,
+    });
+    expect(json(['ingest', '--config-dir', config], dir)).toMatchObject({ bytes: 0, responses: 0 });
+    const human = runCli(['ingest', '--config-dir', config], { cwd: dir });
+    expect(human.stdout).toMatch(/^Read 2 files/);
+  });
+});
+
+describe('a session attached to a sprint', () => {
+  it('counts its responses and its subagent toward the phase current at each response, per agent type', () => {
+    const dir = tempProject();
+    const config = join(dir, 'claude');
+    const env = { CLAUDE_CONFIG_DIR: config };
+    const sessionEnv = { ...env, CLAUDE_CODE_SESSION_ID: SESSION };
+    expect(runCli(['create', 'measure me', '--budget', '10k'], { cwd: dir, env: sessionEnv }).code).toBe(0);
+
+    const main = sampleLines(MAIN_REL);
+    const firstHalf = main.slice(0, 21); // up to and including the first response (line 21)
+    const secondHalf = main.slice(21);
+    const projectDir = join(config, 'projects', '-home-user-project');
+    mkdirSync(join(projectDir, SESSION, 'subagents'), { recursive: true });
+    writeFileSync(join(projectDir, `${SESSION}.jsonl`), at(firstHalf, Date.now()));
+    writeFileSync(join(projectDir, `${SUB_REL.split('/').slice(1).join('/')}.jsonl`), at(sampleLines(`${SUB_REL}.jsonl`), Date.now()));
+    cpSync(join(SAMPLES, `${SUB_REL}.meta.json`), join(projectDir, `${SUB_REL.split('/').slice(1).join('/')}.meta.json`));
+
+    expect(runCli(['advance'], { cwd: dir, env }).code).toBe(0);
+    appendFileSync(join(projectDir, `${SESSION}.jsonl`), at(secondHalf, Date.now() + 5));
+
+    const b = json<{ tokens_spent: number; phases: { phase: string; measured: boolean; billing: number; agents: { agent_type: string; input: number; output: number; cache_read: number; cache_write: number; sources: { source: string; records: number }[] }[] }[] }>(
+      ['tokens'],
+      dir,
+      env,
+    );
+    expect(b.tokens_spent).toBe(2 * 1040 + 520);
+    const brainstorm = b.phases.find((p) => p.phase === 'brainstorm');
+    const reviewed = b.phases.find((p) => p.phase === 'brainstorm-reviewed');
+    expect(brainstorm?.agents).toEqual([
+      { agent_type: 'main', billing: 1040, input: 1000, output: 40, cache_read: 2000, cache_write: 100, records: 1, sources: [{ source: 'transcript', records: 1, billing: 1040 }] },
+      { agent_type: 'general-purpose', billing: 520, input: 500, output: 20, cache_read: 0, cache_write: 0, records: 1, sources: [{ source: 'transcript', records: 1, billing: 520 }] },
+    ]);
+    expect(reviewed?.agents).toEqual([expect.objectContaining({ agent_type: 'main', input: 1000, output: 40 })]);
+    expect(json(['state'], dir, env)).toMatchObject({ tokens_spent: 2600, tokens_remaining: 7400, budget_state: 'ok' });
+    expect(runCli(['tokens'], { cwd: dir, env }).stdout).toMatch(/brainstorm\s+main\s+1,040\s+1,000\s+40\s+2,000\s+100\s+transcript \(1\)/);
+  });
+
+  it('responses from before the session was attached do not count', () => {
+    const dir = tempProject();
+    const config = join(dir, 'claude');
+    cpSync(SAMPLES, join(config, 'projects'), { recursive: true }); // written 2026-11-28T13:08, before now
+    const env = { CLAUDE_CONFIG_DIR: config };
+    expect(runCli(['create', 'late'], { cwd: dir, env: { ...env, CLAUDE_CODE_SESSION_ID: SESSION } }).code).toBe(0);
+    expect(json(['state'], dir, env)).toMatchObject({ tokens_spent: 0 });
+  });
+});
+
+describe('estimates', () => {
+  it('stand in for a phase with no measured data, labelled, and disappear when data arrives', () => {
+    const dir = tempProject();
+    runCli(['create', 'x'], { cwd: dir });
+    type B = { tokens_spent: number; projected_total: number; phases: { phase: string; measured: boolean; estimate: { tokens: number; basis: string } | null }[] };
+    const before = json<B>(['tokens'], dir);
+    expect(before.tokens_spent).toBe(0);
+    expect(before.phases[0]).toMatchObject({ phase: 'brainstorm', measured: false, estimate: { tokens: 30_000, basis: 'default' } });
+    expect(runCli(['tokens'], { cwd: dir }).stdout).toContain('estimate (default)');
+    runCli(['record', '--phase', 'brainstorm', '--input', '100', '--output', '5', '--source', 'test', '--key', 'k'], { cwd: dir });
+    const after = json<B>(['tokens'], dir);
+    expect(after.tokens_spent).toBe(105);
+    expect(after.phases[0]).toMatchObject({ measured: true, estimate: null });
+  });
+});
+
+it('the sample directory layout is what the reader expects', () => {
+  expect(readdirSync(join(SAMPLES, '-home-user-project'))).toContain(`${SESSION}.jsonl`);
+});

@@ -1,0 +1,164 @@
+import { appendFileSync, copyFileSync, mkdirSync, readFileSync, realpathSync, mkdtempSync, renameSync, truncateSync, utimesSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { dirname, join, relative } from 'node:path';
+import fc from 'fast-check';
+import { describe, expect, it } from 'vitest';
+import { generateCorpus } from '../../scripts/corpus.mjs';
+import { type Ledger, openLedger } from '../../src/ledger/db';
+import { attachSession } from '../../src/ledger/sessions';
+import { allTranscripts } from '../../src/usage/locate';
+import { ingestTranscripts } from '../../src/usage/ingest';
+
+function tmp(prefix: string): string {
+  return realpathSync(mkdtempSync(join(tmpdir(), prefix)));
+}
+
+function ledger(): Ledger {
+  return openLedger(join(tmp('sb-ledger-'), 'ledger.db'), { create: true });
+}
+
+/** Attach every session of a corpus from the beginning of time, so all its rows are stored. */
+function attachAll(l: Ledger, sessions: string[]): void {
+  l.db.prepare(`INSERT INTO sprints (id, title, project, phases, phase, complexity, complexity_source, token_budget, warn_pct, created_at, updated_at)
+    VALUES ('sb-test01', 't', '/p', '["a","done"]', 'a', 3, 'explicit', NULL, 80, 0, 0)`).run();
+  l.write(() => {
+    for (const s of sessions) attachSession(l, { sessionId: s, sprintId: 'sb-test01', at: 0, via: 'test' });
+  });
+}
+
+function storedByType(l: Ledger): Record<string, { input: number; output: number; cacheRead: number; cacheWrite: number; responses: number }> {
+  const rows = l.db
+    .prepare(
+      `SELECT agent_type AS t, COUNT(*) AS responses, SUM(input_tokens) AS input, SUM(output_tokens) AS output,
+         SUM(cache_read_tokens) AS cacheRead, SUM(cache_write_tokens) AS cacheWrite FROM usage GROUP BY agent_type`,
+    )
+    .all() as { t: string; responses: number; input: number; output: number; cacheRead: number; cacheWrite: number }[];
+  return Object.fromEntries(rows.map(({ t, ...rest }) => [t, rest]));
+}
+
+describe('ingest equals the generated corpus to the token', () => {
+  const dir = tmp('sb-corpus-');
+  const corpus = generateCorpus(dir, { seed: 11, targetBytes: 6 * 1024 * 1024 });
+
+  it('totals, per agent type, and twice equals once', () => {
+    const l = ledger();
+    attachAll(l, Object.keys(corpus.bySession));
+    const first = ingestTranscripts(l, allTranscripts(dir));
+    expect({ ...first, complete: undefined }).toEqual({ ...corpus.totals, complete: undefined });
+    expect(storedByType(l)).toEqual(corpus.byAgentType);
+    const second = ingestTranscripts(l, allTranscripts(dir));
+    expect(second).toMatchObject({ bytes: 0, responses: 0, input_tokens: 0, output_tokens: 0 });
+    expect(storedByType(l)).toEqual(corpus.byAgentType);
+    // Forgetting every cursor and reading it all again still counts each response once.
+    l.db.exec('DELETE FROM cursors');
+    expect(ingestTranscripts(l, allTranscripts(dir))).toMatchObject({ responses: corpus.totals.responses, output_tokens: corpus.totals.output_tokens });
+    expect(storedByType(l)).toEqual(corpus.byAgentType);
+  });
+
+  it('stores the main responses of attached sessions only, and every subagent response', () => {
+    const l = ledger();
+    const r = ingestTranscripts(l, allTranscripts(dir));
+    expect(r.responses).toBe(corpus.totals.responses);
+    const stored = storedByType(l);
+    expect(stored.main).toBeUndefined();
+    const { main: _main, ...subagents } = corpus.byAgentType;
+    expect(stored).toEqual(subagents);
+  });
+
+  it('files cut at random byte offsets and read after every append give the same totals as one read', () => {
+    const small = tmp('sb-small-');
+    const c = generateCorpus(small, { seed: 5, targetBytes: 400 * 1024 });
+    const texts = c.files.map((f) => ({ rel: relative(small, f), bytes: readFileSync(f) }));
+    const metas = c.files.map((f) => f.replace(/\.jsonl$/, '.meta.json'));
+    fc.assert(
+      fc.property(fc.array(fc.double({ min: 0, max: 1, noNaN: true }), { minLength: 1, maxLength: 6 }), fc.integer({ min: 0, max: 1000 }), (cuts, salt) => {
+        const live = tmp('sb-live-');
+        const l = ledger();
+        attachAll(l, Object.keys(c.bySession));
+        for (const m of metas) {
+          try {
+            mkdirSync(dirname(join(live, relative(small, m))), { recursive: true });
+            copyFileSync(m, join(live, relative(small, m)));
+          } catch {
+            // Main transcripts have no .meta.json.
+          }
+        }
+        const offsets = texts.map((t, i) => [...new Set(cuts.map((x) => Math.floor(((x + (salt * (i + 1)) / 997) % 1) * t.bytes.length)))].sort((a, b) => a - b));
+        const rounds = Math.max(...offsets.map((o) => o.length)) + 1;
+        const written = texts.map(() => 0);
+        for (let round = 0; round < rounds; round++) {
+          texts.forEach((t, i) => {
+            const target = round < (offsets[i] as number[]).length ? ((offsets[i] as number[])[round] as number) : t.bytes.length;
+            if (target <= (written[i] as number)) return;
+            const path = join(live, t.rel);
+            mkdirSync(dirname(path), { recursive: true });
+            appendFileSync(path, t.bytes.subarray(written[i], target));
+            written[i] = target;
+          });
+          ingestTranscripts(l, allTranscripts(live));
+        }
+        expect(storedByType(l)).toEqual(c.byAgentType);
+        l.close();
+      }),
+      { numRuns: 15 },
+    );
+  });
+});
+
+describe('files that change under the reader', () => {
+  const line = (id: string, input: number, output: number) =>
+    `${JSON.stringify({ parentUuid: null, isSidechain: false, sessionId: 'sess-x', message: { id, type: 'message', role: 'assistant', model: 'm', content: [], usage: { input_tokens: input, output_tokens: output } }, requestId: `r-${id}`, type: 'assistant', timestamp: '2026-11-01T00:00:00.000Z' })}\n`;
+
+  function setup() {
+    const dir = tmp('sb-change-');
+    const path = join(dir, 'projects', '-p', 'sess-x.jsonl');
+    mkdirSync(dirname(path), { recursive: true });
+    const l = ledger();
+    attachAll(l, ['sess-x']);
+    const total = () => (l.db.prepare('SELECT SUM(input_tokens) AS i, SUM(output_tokens) AS o, COUNT(*) AS n FROM usage').get() as { i: number; o: number; n: number });
+    return { dir, path, l, total, ingest: () => ingestTranscripts(l, allTranscripts(dir)) };
+  }
+
+  it('a truncated file is read again from the start without counting twice', () => {
+    const t = setup();
+    writeFileSync(t.path, line('a', 10, 1) + line('b', 20, 2));
+    t.ingest();
+    truncateSync(t.path, 0);
+    writeFileSync(t.path, line('a', 10, 1));
+    t.ingest();
+    appendFileSync(t.path, line('c', 30, 3));
+    t.ingest();
+    expect(t.total()).toEqual({ i: 60, o: 6, n: 3 });
+  });
+
+  it('a replaced file (new inode) is read from the start', () => {
+    const t = setup();
+    writeFileSync(t.path, line('a', 10, 1) + line('b', 20, 2));
+    t.ingest();
+    writeFileSync(`${t.path}.new`, line('a', 10, 1) + line('b', 20, 2) + line('d', 40, 4));
+    renameSync(`${t.path}.new`, t.path);
+    const r = t.ingest();
+    expect(r.responses).toBe(3);
+    expect(t.total()).toEqual({ i: 70, o: 7, n: 3 });
+  });
+
+  it('a file rewritten in place to the same length is noticed by the bytes before the cursor', () => {
+    const t = setup();
+    writeFileSync(t.path, line('a', 10, 1) + line('b', 20, 2));
+    t.ingest();
+    writeFileSync(t.path, line('e', 50, 5) + line('f', 60, 6));
+    // A rewrite gets a new mtime; set one, as two writes within one clock tick could share it.
+    utimesSync(t.path, new Date(), new Date(Date.now() + 5000));
+    t.ingest();
+    expect(t.total()).toEqual({ i: 140, o: 14, n: 4 });
+  });
+
+  it('a deadline stops between files and the next run finishes the work', () => {
+    const t = setup();
+    writeFileSync(t.path, line('a', 10, 1));
+    const r = ingestTranscripts(t.l, allTranscripts(t.dir), { deadline: Date.now() - 1 });
+    expect(r.complete).toBe(false);
+    expect(t.ingest().complete).toBe(true);
+    expect(t.total()).toEqual({ i: 10, o: 1, n: 1 });
+  });
+});
