@@ -1,43 +1,45 @@
 /** The `sprint-budget` command line: dispatch to one command, one exit-code convention. */
 import { SprintBudgetError, errorMessage } from '../lib/errors';
 import { BindingMissingError } from '../ledger/db';
-import { advance, artifact, create, list, state, stop } from './commands/lifecycle';
-import { classify, override, record, remaining, setBudget } from './commands/budget';
-import { attach, ingest, tokens } from './commands/usage';
-import { triage } from './commands/triage';
 import { type Command, commandHelp, parseCommandArgs } from './framework';
 import { printErr } from './output';
 
 declare const __VERSION__: string;
 const VERSION = typeof __VERSION__ === 'string' ? __VERSION__ : 'dev';
 
-const COMMANDS: Command[] = [
-  create,
-  state,
-  list,
-  advance,
-  remaining,
-  tokens,
-  setBudget,
-  override,
-  stop,
-  artifact,
-  record,
-  attach,
-  ingest,
-  classify,
-  triage,
-];
+// A command's module (and what it imports) loads only when it runs: every call pays for its own
+// command alone, so the CLI starts close to a bare Node start.
+const lifecycle = () => import('./commands/lifecycle');
+const budget = () => import('./commands/budget');
+const usage = () => import('./commands/usage');
+const COMMANDS: Record<string, () => Promise<Command>> = {
+  create: () => lifecycle().then((m) => m.create),
+  state: () => lifecycle().then((m) => m.state),
+  list: () => lifecycle().then((m) => m.list),
+  advance: () => lifecycle().then((m) => m.advance),
+  remaining: () => budget().then((m) => m.remaining),
+  tokens: () => usage().then((m) => m.tokens),
+  'set-budget': () => budget().then((m) => m.setBudget),
+  override: () => budget().then((m) => m.override),
+  stop: () => lifecycle().then((m) => m.stop),
+  artifact: () => lifecycle().then((m) => m.artifact),
+  record: () => budget().then((m) => m.record),
+  attach: () => usage().then((m) => m.attach),
+  ingest: () => usage().then((m) => m.ingest),
+  classify: () => budget().then((m) => m.classify),
+  triage: () => import('./commands/triage').then((m) => m.triage),
+};
 
-function mainHelp(): string {
-  const w = Math.max(...COMMANDS.map((c) => c.name.length));
+async function mainHelp(): Promise<string> {
+  const commands = await Promise.all(Object.values(COMMANDS).map((load) => load()));
+  const w = Math.max(...commands.map((c) => c.name.length));
   return [
     `sprint-budget ${VERSION} — token budgets for Claude Code sprints`,
     '',
     'Usage: sprint-budget <command> [options]',
     '',
     'Commands:',
-    ...COMMANDS.map((c) => `  ${c.name.padEnd(w)}  ${c.summary}`),
+    ...commands.map((c) => `  ${c.name.padEnd(w)}  ${c.summary}`),
     '',
     'Every command takes --help, --json and --db PATH.',
     'Exit codes: 0 success, 1 a negative answer (pause, nothing found), 2 error.',
@@ -48,21 +50,22 @@ function mainHelp(): string {
 export async function main(argv: string[], env: NodeJS.ProcessEnv = process.env, cwd = process.cwd()): Promise<number> {
   const [name, ...rest] = argv;
   if (name === undefined || name === '--help' || name === '-h' || name === 'help') {
-    const topic = name === 'help' ? COMMANDS.find((c) => c.name === rest[0]) : undefined;
-    process.stdout.write(topic ? commandHelp(topic) : mainHelp());
+    const topic = name === 'help' && rest[0] ? COMMANDS[rest[0]] : undefined;
+    process.stdout.write(topic ? commandHelp(await topic()) : await mainHelp());
     return 0;
   }
   if (name === '--version' || name === 'version') {
     process.stdout.write(`${VERSION}\n`);
     return 0;
   }
-  let cmd = COMMANDS.find((c) => c.name === name);
-  let args = rest;
-  let prefix = 'sprint-budget';
-  if (!cmd) {
+  const load = Object.hasOwn(COMMANDS, name) ? COMMANDS[name] : undefined;
+  if (!load) {
     printErr(`sprint-budget: unknown command "${name}" (see: sprint-budget --help)`);
     return 2;
   }
+  let cmd = await load();
+  let args = rest;
+  let prefix = 'sprint-budget';
   const sub = cmd.subcommands?.find((s) => s.name === args[0]);
   if (sub) {
     prefix = `sprint-budget ${cmd.name}`;

@@ -1,0 +1,99 @@
+/**
+ * The dispatch gate: may a subagent be dispatched now? Over an exceeded budget (and no standing
+ * override) the dispatch is stopped with the SPEC 5 line — denied under the `hard` policy, put to the
+ * user under `soft`. Under budget, an agent type whose estimate is larger than what remains passes with
+ * a warning for the model. Every stop is recorded in the sprint's history, keyed by the tool use id, so
+ * a hook that fires twice records once; the user's answer to an `ask` is recorded when the dispatch runs.
+ */
+import { type Estimate, agentEstimate } from '../domain/estimates';
+import { budgetExceeded, formatPause } from '../domain/protocol';
+import type { Ledger } from '../ledger/db';
+import { openAttachment } from '../ledger/sessions';
+import { type EventKind, type Sprint, getSprint, insertEvent, listEvents } from '../ledger/sprints';
+import { agentTypeRuns } from '../ledger/usage';
+import type { DispatchPolicy } from './config';
+import { overrideStands, sprintSpend } from './spend';
+
+export type DispatchDecision =
+  | { action: 'allow' }
+  | {
+      action: 'warn';
+      agentType: string;
+      estimate: Estimate;
+      remaining: number;
+      /** The budget is exceeded but a recorded override lets dispatches pass. */
+      overridden: boolean;
+    }
+  | { action: 'deny' | 'ask'; line: string; spent: number; budget: number };
+
+export interface Dispatch {
+  sessionId: string;
+  toolUseId: string;
+  agentType: string;
+  at: number;
+}
+
+/** The decision alone, over the sprint's spend as the ledger has it now. */
+export function decideDispatch(l: Ledger, s: Sprint, agentType: string, policy: DispatchPolicy): DispatchDecision {
+  if (policy === 'off' || s.tokenBudget === null) return { action: 'allow' };
+  const spend = sprintSpend(l, s);
+  const overridden = spend.state === 'exceeded' && overrideStands(listEvents(l, s.id));
+  if (spend.state === 'exceeded' && !overridden) {
+    return {
+      action: policy === 'hard' ? 'deny' : 'ask',
+      line: formatPause(budgetExceeded(s.phase, spend.billing, s.tokenBudget)),
+      spent: spend.billing,
+      budget: s.tokenBudget,
+    };
+  }
+  const remaining = spend.remaining as number;
+  const estimate = agentEstimate(agentType, agentTypeRuns(l, agentType).map((r) => r.billing));
+  if (estimate.tokens > remaining) return { action: 'warn', agentType, estimate, remaining, overridden };
+  return { action: 'allow' };
+}
+
+function hasDispatchEvent(l: Ledger, sprintId: string, kind: EventKind, toolUseId: string): boolean {
+  return listEvents(l, sprintId).some((e) => e.kind === kind && e.detail?.tool_use_id === toolUseId);
+}
+
+function recordOnce(l: Ledger, s: Sprint, kind: EventKind, d: Dispatch, reason: string, extra: Record<string, unknown>): void {
+  if (hasDispatchEvent(l, s.id, kind, d.toolUseId)) return;
+  insertEvent(l, s.id, {
+    kind,
+    fromPhase: s.phase,
+    at: d.at,
+    actor: `session:${d.sessionId}`,
+    reason,
+    detail: { tool_use_id: d.toolUseId, agent_type: d.agentType, ...extra },
+  });
+}
+
+/** Decides and records a stop in one transaction: what was checked is what is recorded. */
+export function gateDispatch(l: Ledger, s: Sprint, d: Dispatch, policy: DispatchPolicy): DispatchDecision {
+  return l.write(() => {
+    const decision = decideDispatch(l, s, d.agentType, policy);
+    if (decision.action === 'deny' || decision.action === 'ask') {
+      recordOnce(l, s, decision.action === 'deny' ? 'dispatch_denied' : 'dispatch_asked', d, decision.line, {
+        policy,
+        spent: decision.spent,
+        budget: decision.budget,
+      });
+    }
+    return decision;
+  });
+}
+
+/**
+ * The dispatch ran (its PostToolUse arrived): if the gate had asked the user, they said yes.
+ * Looks the question up in the session's sprint; returns whether an approval was recorded now.
+ */
+export function recordDispatchRan(l: Ledger, d: Dispatch): boolean {
+  return l.write(() => {
+    const att = openAttachment(l, d.sessionId);
+    const s = att ? getSprint(l, att.sprintId) : null;
+    if (!s || !hasDispatchEvent(l, s.id, 'dispatch_asked', d.toolUseId)) return false;
+    if (hasDispatchEvent(l, s.id, 'dispatch_approved', d.toolUseId)) return false;
+    recordOnce(l, s, 'dispatch_approved', d, 'the user approved the dispatch when asked', {});
+    return true;
+  });
+}
