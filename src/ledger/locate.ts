@@ -49,9 +49,5 @@ export function projectOf(ledgerPath: string): string {
 }
 
 function isFile(p: string): boolean {
-  try {
-    return statSync(p).isFile();
-  } catch {
-    return false;
-  }
+  return statSync(p, { throwIfNoEntry: false })?.isFile() === true;
 }

@@ -84,11 +84,7 @@ export function spoolDrain(ledgerPath: string, apply: (event: Record<string, unk
 
 /** Whether anything waits in the spool (cheap: one stat). */
 export function spoolPending(ledgerPath: string): boolean {
-  try {
-    return statSync(spoolPath(ledgerPath)).size > 0;
-  } catch {
-    return false;
-  }
+  return (statSync(spoolPath(ledgerPath), { throwIfNoEntry: false })?.size ?? 0) > 0;
 }
 
 function safeList(dir: string): string[] {

@@ -9,6 +9,8 @@ import { type UsageRecord, upsertUsage } from '../ledger/usage';
 import { type FileRead, readNewLines } from './reader';
 import type { TranscriptResponse } from './transcript';
 
+import { subagentType } from './locate';
+
 export { sessionTranscripts } from './locate';
 
 /** One transcript file and whose responses it holds. */
@@ -18,9 +20,12 @@ export interface TranscriptRef {
   sessionId: string | null;
   /** Null for a main transcript. */
   agentId: string | null;
-  /** `main`, or the subagent's type from its .meta.json. */
-  agentType: string;
+  /** `main`, the subagent's type, or null: read from the subagent's .meta.json once it has new lines. */
+  agentType: string | null;
 }
+
+/** A ref whose agent type is known. */
+type TypedRef = TranscriptRef & { agentType: string };
 
 export interface IngestTotals {
   files: number;
@@ -43,14 +48,14 @@ export interface IngestResult extends IngestTotals {
   complete: boolean;
 }
 
-function agentTypeOf(ref: TranscriptRef, r: TranscriptResponse, sub: boolean): string {
+function agentTypeOf(ref: TypedRef, r: TranscriptResponse, sub: boolean): string {
   if (sub) return r.agentType ?? 'subagent';
   // A subagent file without its .meta.json: a 2.1.332 line still names its type.
   if (ref.agentId !== null && ref.agentType === 'subagent' && r.agentType) return r.agentType;
   return ref.agentType;
 }
 
-function toRecord(ref: TranscriptRef, r: TranscriptResponse, fallbackTs: number): UsageRecord {
+function toRecord(ref: TypedRef, r: TranscriptResponse, fallbackTs: number): UsageRecord {
   // A main transcript of an older version may carry sidechain (subagent) lines of its own.
   const sub = ref.agentId === null && r.sidechain;
   return {
@@ -97,7 +102,11 @@ export interface FileScan {
 export function scanFile(ref: TranscriptRef, cursor: Cursor | null): FileScan | null {
   const found = new Map<string, UsageRecord>();
   const now = Date.now();
-  const read = readNewLines(ref.path, cursor, (r) => keepLargest(found, toRecord(ref, r, now)));
+  let typed: TypedRef | undefined;
+  const read = readNewLines(ref.path, cursor, (r) => {
+    typed ??= { ...ref, agentType: ref.agentType ?? subagentType(ref.path) ?? 'subagent' };
+    keepLargest(found, toRecord(typed, r, now));
+  });
   return read ? { read, records: [...found.values()], now } : null;
 }
 

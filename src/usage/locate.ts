@@ -25,11 +25,7 @@ function list(dir: string): string[] {
 }
 
 function isFile(p: string): boolean {
-  try {
-    return statSync(p).isFile();
-  } catch {
-    return false;
-  }
+  return statSync(p, { throwIfNoEntry: false })?.isFile() === true;
 }
 
 /** The agent type a subagent's .meta.json names, or null. */
@@ -42,9 +38,10 @@ export function subagentType(transcriptPath: string): string | null {
   }
 }
 
+/** A subagent's transcript; its type is read from the .meta.json only once the file has new lines. */
 export function subagentRef(path: string, sessionId: string | null): TranscriptRef {
   const agentId = basename(path).replace(/^agent-/, '').replace(/\.jsonl$/, '');
-  return { path, sessionId, agentId, agentType: subagentType(path) ?? 'subagent' };
+  return { path, sessionId, agentId, agentType: null };
 }
 
 function mainRef(path: string, sessionId: string): TranscriptRef {
@@ -81,11 +78,7 @@ export function allTranscripts(configDir: string, sinceMs?: number): TranscriptR
   const projects = join(configDir, 'projects');
   const recent = (p: string) => {
     if (sinceMs === undefined) return true;
-    try {
-      return statSync(p).mtimeMs >= sinceMs;
-    } catch {
-      return false;
-    }
+    return (statSync(p, { throwIfNoEntry: false })?.mtimeMs ?? -1) >= sinceMs;
   };
   for (const d of list(projects).sort()) {
     const dir = join(projects, d);
