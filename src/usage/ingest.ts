@@ -40,6 +40,8 @@ export interface IngestTotals {
 export interface IngestOptions {
   /** Stop between files once Date.now() passes this; cursors keep what was done. */
   deadline?: number;
+  /** Every cursor, read in one query by a caller with many files (else one lookup per file). */
+  cursors?: ReadonlyMap<string, Cursor>;
   onProgress?: (doneFiles: number, totalFiles: number) => void;
 }
 
@@ -188,7 +190,7 @@ export function ingestTranscripts(l: Ledger, refs: readonly TranscriptRef[], opt
   const writer = new IngestWriter(l);
   for (const [i, ref] of refs.entries()) {
     if (opts.deadline !== undefined && Date.now() > opts.deadline) return writer.result(false);
-    const scan = scanFile(ref, getCursor(l, ref.path));
+    const scan = scanFile(ref, opts.cursors ? (opts.cursors.get(ref.path) ?? null) : getCursor(l, ref.path));
     opts.onProgress?.(i + 1, refs.length);
     if (scan) writer.add(scan);
   }

@@ -4,11 +4,9 @@
  * ledger's sums ignore an interstat row of any session that has transcript rows, so nothing counts twice.
  */
 import { existsSync } from 'node:fs';
-import { createRequire } from 'node:module';
 import { join } from 'node:path';
-import type BetterSqlite3 from 'better-sqlite3';
 import * as z from 'zod/mini';
-import type { Ledger } from '../ledger/db';
+import { type Ledger, openSqlite } from '../ledger/db';
 import { type UsageRecord, upsertUsage } from '../ledger/usage';
 
 export function interstatPath(configDir: string): string {
@@ -42,8 +40,7 @@ export interface InterstatResult {
 /** Copies interstat's filled rows into the ledger (idempotent: keyed by session, agent and time). */
 export function ingestInterstat(l: Ledger, path: string): InterstatResult | null {
   if (!existsSync(path)) return null;
-  const Database = createRequire(import.meta.url)('better-sqlite3') as typeof BetterSqlite3;
-  const src = new Database(path, { readonly: true, fileMustExist: true, timeout: 5000 });
+  const src = openSqlite(path, { readonly: true, fileMustExist: true, timeout: 5000 });
   try {
     const raw = src
       .prepare(

@@ -32,7 +32,7 @@ export interface ParallelOptions extends IngestOptions {
   /** The script a worker runs: the bundle itself, which starts a scan worker when it sees the mark. */
   script: string;
   workers: number;
-  /** Bytes per file still to read (size − cursor offset), to balance the groups. */
+  /** Bytes per file to read, to balance the groups (files not in it weigh nothing). */
   sizes: ReadonlyMap<string, number>;
 }
 

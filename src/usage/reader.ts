@@ -3,7 +3,6 @@
  * A file that shrank, was replaced (new inode) or rewritten in place (the bytes before the cursor
  * changed) is read again from the start; keys make the second reading count nothing twice.
  */
-import { createHash } from 'node:crypto';
 import { closeSync, fstatSync, openSync, readSync, statSync } from 'node:fs';
 import type { Cursor } from '../ledger/cursors';
 import { type TranscriptResponse, scanLines } from './transcript';
@@ -29,19 +28,61 @@ export interface FileRead {
   reset: boolean;
 }
 
-function tailHash(fd: number, offset: number): string {
-  if (offset === 0) return '';
-  const n = Math.min(TAIL, offset);
-  const b = Buffer.alloc(n);
-  readSync(fd, b, 0, n, offset - n);
-  return createHash('sha1').update(b).digest('hex');
+/**
+ * A 53-bit hash of bytes (cyrb53): it only has to notice that the bytes before a cursor changed,
+ * and costs no crypto setup on a path that runs once per file.
+ */
+function hashBytes(b: Buffer, from: number, to: number): string {
+  let h1 = 0xdeadbeef ^ (to - from);
+  let h2 = 0x41c6ce57 ^ (to - from);
+  for (let i = from; i < to; i++) {
+    const c = b[i] as number;
+    h1 = Math.imul(h1 ^ c, 2654435761);
+    h2 = Math.imul(h2 ^ c, 1597334677);
+  }
+  h1 = Math.imul(h1 ^ (h1 >>> 16), 2246822507) ^ Math.imul(h2 ^ (h2 >>> 13), 3266489909);
+  h2 = Math.imul(h2 ^ (h2 >>> 16), 2246822507) ^ Math.imul(h1 ^ (h1 >>> 13), 3266489909);
+  return (4294967296 * (2097151 & h2) + (h1 >>> 0)).toString(16);
+}
+
+/** The last TAIL bytes before the read position, kept as lines are consumed. */
+class Tail {
+  readonly bytes = Buffer.allocUnsafe(TAIL);
+  length = 0;
+
+  /** Appends consumed bytes, keeping only the last TAIL. */
+  push(src: Buffer, from: number, to: number): void {
+    const n = to - from;
+    if (n >= TAIL) {
+      src.copy(this.bytes, 0, to - TAIL, to);
+      this.length = TAIL;
+      return;
+    }
+    const keep = Math.min(this.length, TAIL - n);
+    this.bytes.copy(this.bytes, 0, this.length - keep, this.length);
+    src.copy(this.bytes, keep, from, to);
+    this.length = keep + n;
+  }
+
+  /** Loads the bytes before `offset` from the file. */
+  load(fd: number, offset: number): void {
+    this.length = offset === 0 ? 0 : readSync(fd, this.bytes, 0, Math.min(TAIL, offset), offset - Math.min(TAIL, offset));
+  }
+
+  hash(): string {
+    return this.length === 0 ? '' : hashBytes(this.bytes, 0, this.length);
+  }
 }
 
 /** Where to resume: the cursor if the file is still the one it describes, else the start. */
-function resumePoint(fd: number, prev: Cursor | null, dev: number, ino: number, size: number): { offset: number; lines: number; reset: boolean } {
+function resumePoint(fd: number, prev: Cursor | null, dev: number, ino: number, size: number, tail: Tail): { offset: number; lines: number; reset: boolean } {
   if (!prev) return { offset: 0, lines: 0, reset: false };
-  const same = prev.dev === dev && prev.ino === ino && size >= prev.offset && tailHash(fd, prev.offset) === prev.tail;
-  return same ? { offset: prev.offset, lines: prev.lines, reset: false } : { offset: 0, lines: 0, reset: true };
+  if (prev.dev === dev && prev.ino === ino && size >= prev.offset) {
+    tail.load(fd, prev.offset);
+    if (tail.hash() === prev.tail) return { offset: prev.offset, lines: prev.lines, reset: false };
+  }
+  tail.length = 0;
+  return { offset: 0, lines: 0, reset: true };
 }
 
 /**
@@ -49,10 +90,12 @@ function resumePoint(fd: number, prev: Cursor | null, dev: number, ino: number, 
  * Returns null when the file does not exist (any more).
  */
 export function readNewLines(path: string, prev: Cursor | null, onResponse: (r: TranscriptResponse) => void): FileRead | null {
-  const seen = statSync(path, { throwIfNoEntry: false });
-  if (!seen) return null;
-  if (prev && prev.dev === seen.dev && prev.ino === seen.ino && prev.size === seen.size && prev.mtimeMs === seen.mtimeMs) {
-    return { cursor: prev, unchanged: true, bytes: 0, reset: false };
+  if (prev) {
+    const seen = statSync(path, { throwIfNoEntry: false });
+    if (!seen) return null;
+    if (prev.dev === seen.dev && prev.ino === seen.ino && prev.size === seen.size && prev.mtimeMs === seen.mtimeMs) {
+      return { cursor: prev, unchanged: true, bytes: 0, reset: false };
+    }
   }
   let fd: number;
   try {
@@ -64,7 +107,8 @@ export function readNewLines(path: string, prev: Cursor | null, onResponse: (r: 
   try {
     const st = fstatSync(fd);
     const size = st.size;
-    const start = resumePoint(fd, prev, st.dev, st.ino, size);
+    const tail = new Tail();
+    const start = resumePoint(fd, prev, st.dev, st.ino, size, tail);
     let offset = start.offset;
     let lines = start.lines;
     let buf = buffer(CHUNK);
@@ -81,6 +125,7 @@ export function readNewLines(path: string, prev: Cursor | null, onResponse: (r: 
       filled += n;
       const scan = scanLines(buf, filled, lines, onResponse);
       if (scan.consumed > 0) {
+        tail.push(buf, 0, scan.consumed);
         buf.copy(buf, 0, scan.consumed, filled);
         filled -= scan.consumed;
         offset += scan.consumed;
@@ -88,7 +133,7 @@ export function readNewLines(path: string, prev: Cursor | null, onResponse: (r: 
       }
     }
     return {
-      cursor: { path, dev: st.dev, ino: st.ino, size, offset, lines, tail: tailHash(fd, offset), mtimeMs: st.mtimeMs },
+      cursor: { path, dev: st.dev, ino: st.ino, size, offset, lines, tail: tail.hash(), mtimeMs: st.mtimeMs },
       unchanged: false,
       bytes: offset - start.offset,
       reset: start.reset,

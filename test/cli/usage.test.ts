@@ -42,6 +42,16 @@ describe('ingest on the real samples', () => {
     const human = runCli(['ingest', '--config-dir', config], { cwd: dir });
     expect(human.stdout).toMatch(/^Read 2 files/);
   });
+
+  it('--session reads one session and its subagents only', () => {
+    const dir = tempProject();
+    const config = join(dir, 'claude');
+    cpSync(SAMPLES, join(config, 'projects'), { recursive: true });
+    expect(json(['ingest', '--config-dir', config, '--session', SESSION], dir)).toMatchObject({ files: 2, responses: 3, input_tokens: 2500, output_tokens: 100 });
+    const missing = runCli(['ingest', '--config-dir', config, '--session', 'no-such-session'], { cwd: dir });
+    expect(missing.code).toBe(1);
+    expect(missing.stderr).toContain('no transcript for session no-such-session');
+  });
 });
 
 describe('a session attached to a sprint', () => {

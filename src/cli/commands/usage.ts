@@ -2,8 +2,8 @@
 import { attachToSprint } from '../../app/attach';
 import { sprintBreakdown } from '../../app/breakdown';
 import { formatTokensExact, formatTokensShort } from '../../domain/tokens';
-import { UsageError } from '../../lib/errors';
-import { allTranscripts, claudeConfigDir, findSessionTranscript } from '../../usage/locate';
+import { NotFoundError, UsageError } from '../../lib/errors';
+import { allTranscripts, claudeConfigDir, findSessionTranscript, sessionTranscripts } from '../../usage/locate';
 import { type IngestResult, type TranscriptRef, ingestTranscripts } from '../../usage/ingest';
 import { ingestTranscriptsParallel } from '../../usage/parallel';
 import { getCursors } from '../../ledger/cursors';
@@ -25,39 +25,38 @@ function sinceValue(raw: string | undefined): number | undefined {
   return ms;
 }
 
-/** Above this many unread bytes, reading is spread over worker threads (one per core, at most 2). */
+/**
+ * A first read of a large history (≥ 32 MiB not yet read) is spread over worker threads, one per
+ * core, at most 2; an incremental read is not worth a thread's start.
+ */
 const PARALLEL_BYTES = 32 * 1024 * 1024;
 
+/** Past this many files one query for every cursor beats a lookup per file. */
+const MANY_FILES = 64;
+
 function ingestAll(l: Ledger, refs: TranscriptRef[], onProgress?: (done: number, total: number) => void): IngestResult | Promise<IngestResult> {
+  if (refs.length < MANY_FILES) return ingestTranscripts(l, refs, { onProgress });
   const cursors = getCursors(l);
-  const sizes = new Map<string, number>();
-  let pending = 0;
-  for (const ref of refs) {
-    let size = 0;
-    try {
-      size = statSync(ref.path).size;
-    } catch {
-      // Gone since it was listed: the reader skips it.
-    }
-    const unread = Math.max(0, size - (cursors.get(ref.path)?.offset ?? 0));
-    sizes.set(ref.path, unread);
-    pending += unread;
-  }
   const workers = Math.min(2, availableParallelism());
   const script = process.argv[1];
-  if (pending < PARALLEL_BYTES || workers < 2 || refs.length < 2 || !script?.endsWith('.cjs')) {
-    return ingestTranscripts(l, refs, { onProgress });
+  const unread = refs.filter((r) => !cursors.has(r.path));
+  if (workers >= 2 && unread.length >= 2 && script?.endsWith('.cjs')) {
+    const sizes = new Map(unread.map((r) => [r.path, statSync(r.path, { throwIfNoEntry: false })?.size ?? 0]));
+    if ([...sizes.values()].reduce((a, b) => a + b, 0) >= PARALLEL_BYTES) {
+      return ingestTranscriptsParallel(l, refs, { script, workers, sizes, onProgress });
+    }
   }
-  return ingestTranscriptsParallel(l, refs, { script, workers, sizes, onProgress });
+  return ingestTranscripts(l, refs, { onProgress, cursors });
 }
 
 export const ingest: Command = {
   name: 'ingest',
-  summary: "Bring the ledger up to date with every Claude Code transcript (only what was appended since last time).",
-  usage: '[--config-dir DIR] [--since DATE]',
+  summary: "Bring the ledger up to date with Claude Code's transcripts (only what was appended since last time).",
+  usage: '[--config-dir DIR] [--since DATE | --session ID]',
   options: {
     'config-dir': { type: 'string', value: 'DIR', description: 'Claude Code config dir (default $CLAUDE_CONFIG_DIR or ~/.claude)' },
     since: { type: 'string', value: 'DATE', description: 'only transcripts modified since this date' },
+    session: { type: 'string', value: 'ID', description: "only this session's transcript and its subagents'" },
   },
   details: [
     'Each API response is counted once (keyed on its message id), with the largest usage seen for it.',
@@ -68,12 +67,20 @@ export const ingest: Command = {
   run(ctx) {
     const configDir = optString(ctx.values, 'config-dir') ?? claudeConfigDir(ctx.env);
     const since = sinceValue(optString(ctx.values, 'since'));
+    const session = optString(ctx.values, 'session');
+    if (session !== undefined && since !== undefined) throw new UsageError('ingest: --since and --session do not go together');
+    let refs: TranscriptRef[];
+    if (session === undefined) refs = allTranscripts(configDir, since);
+    else {
+      const main = findSessionTranscript(configDir, session);
+      if (!main) throw new NotFoundError(`no transcript for session ${session} under ${configDir}`);
+      refs = sessionTranscripts(session, main);
+    }
     return withLedger(ctx, { create: true }, async (l) => {
-      const refs = allTranscripts(configDir, since);
       const bar = progressBar('Reading transcripts');
       const r = await ingestAll(l, refs, bar);
       bar?.end();
-      const interstat = ingestInterstat(l, interstatPath(configDir));
+      const interstat = session === undefined ? ingestInterstat(l, interstatPath(configDir)) : null;
       const { complete: _complete, ...totals } = r;
       if (ctx.json) {
         printJson(totals);
