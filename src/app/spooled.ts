@@ -52,6 +52,7 @@ const Spooled = z.discriminatedUnion('type', [
 ]);
 
 export type SpooledEvent = z.infer<typeof Spooled>;
+export type IngestEvent = Extract<SpooledEvent, { type: 'ingest' }>;
 
 export function applySpooled(l: Ledger, raw: Record<string, unknown>): void {
   const event = z.parse(Spooled, raw);
@@ -77,7 +78,7 @@ export function applySpooled(l: Ledger, raw: Record<string, unknown>): void {
 }
 
 /** The transcripts an ingest event names. */
-export function ingestRefs(event: Extract<SpooledEvent, { type: 'ingest' }>): TranscriptRef[] {
+export function ingestRefs(event: IngestEvent): TranscriptRef[] {
   if (event.agent) return [{ path: event.agent.path, sessionId: event.session_id, agentId: event.agent.id, agentType: event.agent.type }];
   return sessionTranscripts(event.session_id, event.transcript_path);
 }

@@ -1,15 +1,17 @@
 /**
  * Repairing better-sqlite3's native binding. `claude plugin install` runs `npm ci --ignore-scripts`
  * in the plugin's cache directory, so the addon arrives uncompiled and the first hook finds no
- * binding. One process takes a lock file and starts the rebuild in a detached worker (it outlives the
- * hook, which must answer at once); the worker runs `npm rebuild better-sqlite3`, checks the result
- * in a fresh process, records a failure for people to read, and releases the lock.
+ * binding; a plugin run in place from a marketplace directory (a clone) may have no node_modules at
+ * all. One process takes a lock file and starts the repair in a detached worker (it outlives the
+ * hook, which must answer at once); the worker runs npm, checks the result in a fresh process,
+ * records a failure for people to read, and releases the lock.
  */
-import { spawnSync } from 'node:child_process';
 import { closeSync, existsSync, openSync, readFileSync, statSync, unlinkSync, writeFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import { dirname, join } from 'node:path';
+import { fileURLToPath } from 'node:url';
 import { errorMessage } from './errors';
+import { childProcess } from './lazy';
 
 const LOCK = '.sprint-budget-repair.lock';
 const LOG = '.sprint-budget-repair.log';
@@ -20,26 +22,45 @@ const STALE_LOCK_MS = 20 * 60_000;
 const RETRY_AFTER_MS = 60 * 60_000;
 
 export interface RepairPaths {
-  /** The directory whose node_modules holds the broken better-sqlite3: where `npm rebuild` runs. */
+  /** Where npm runs: the directory whose node_modules holds (or will hold) better-sqlite3. */
   root: string;
+  /** What npm is asked to do there. */
+  npmArgs: string[];
   lock: string;
   log: string;
   failed: string;
 }
 
-/** Where the better-sqlite3 that this code loads lives, or null when it is not installed at all. */
-export function repairPaths(from: string = import.meta.url): RepairPaths | null {
-  let entry: string;
-  try {
-    entry = createRequire(from).resolve('better-sqlite3');
-  } catch {
-    return null;
+/** The nearest directory at or above `dir` with a package.json. */
+function packageDir(dir: string): string | null {
+  for (let d = dir; ; d = dirname(d)) {
+    if (existsSync(join(d, 'package.json'))) return d;
+    if (dirname(d) === d) return null;
   }
-  // <root>/node_modules/better-sqlite3/lib/index.js → <root>
-  let dir = dirname(entry);
-  while (!existsSync(join(dir, 'package.json')) && dirname(dir) !== dir) dir = dirname(dir);
-  const root = dirname(dirname(dir));
-  return { root, lock: join(root, LOCK), log: join(root, LOG), failed: join(root, FAILED) };
+}
+
+function paths(root: string, npmArgs: string[]): RepairPaths {
+  return { root, npmArgs, lock: join(root, LOCK), log: join(root, LOG), failed: join(root, FAILED) };
+}
+
+/**
+ * What repairs the better-sqlite3 this code loads: its binding rebuilt where it is installed, or,
+ * in a plugin directory with no node_modules at all, the production dependencies installed (with
+ * their install scripts, which build the binding). Null when neither applies safely (a
+ * node_modules without better-sqlite3 is someone's partial install: not ours to change).
+ */
+export function repairPaths(from: string = import.meta.url): RepairPaths | null {
+  try {
+    // <root>/node_modules/better-sqlite3/lib/index.js → <root>
+    const pkg = packageDir(dirname(createRequire(from).resolve('better-sqlite3')));
+    return pkg ? paths(dirname(dirname(pkg)), ['rebuild', 'better-sqlite3', '--ignore-scripts=false']) : null;
+  } catch {
+    const plugin = packageDir(dirname(fileURLToPath(from)));
+    if (!plugin || existsSync(join(plugin, 'node_modules'))) return null;
+    // Not `npm ci`: it refuses a lock file that lacks other platforms' optional packages of a dev
+    // tool. Only the production dependencies are wanted (pinned in package.json); nothing is saved.
+    return paths(plugin, ['install', '--omit=dev', '--no-package-lock', '--no-save', '--ignore-scripts=false', '--no-audit', '--no-fund']);
+  }
 }
 
 export type RepairState =
@@ -101,28 +122,26 @@ export function requestRepair(start: () => void, now: number = Date.now(), paths
 
 /** Whether better-sqlite3 loads and opens a database, asked of a fresh Node process. */
 function bindingWorks(root: string): boolean {
-  const probe = spawnSync(process.execPath, ['-e', "new (require('better-sqlite3'))(':memory:').close()"], { cwd: root, stdio: 'ignore' });
+  const probe = childProcess().spawnSync(process.execPath, ['-e', "new (require('better-sqlite3'))(':memory:').close()"], { cwd: root, stdio: 'ignore' });
   return probe.status === 0;
 }
 
 /**
- * The worker's job: rebuild, check, record the outcome, release the lock. Returns whether the
+ * The worker's job: run npm, check, record the outcome, release the lock. Returns whether the
  * binding works now. npm's output goes to the log beside the lock.
  */
 export function runRepair(paths: RepairPaths): boolean {
   const log = openSync(paths.log, 'a', 0o600);
   try {
-    writeFileSync(log, `${new Date().toISOString()} npm rebuild better-sqlite3 in ${paths.root}\n`);
-    // --ignore-scripts=false: the rebuild *is* the install script, whatever the user's npm config says.
-    const r = spawnSync('npm', ['rebuild', 'better-sqlite3', '--ignore-scripts=false'], {
-      cwd: paths.root,
-      stdio: ['ignore', log, log],
-    });
+    const command = `npm ${paths.npmArgs.join(' ')}`;
+    writeFileSync(log, `${new Date().toISOString()} ${command} in ${paths.root}\n`);
+    // --ignore-scripts=false: building the binding *is* an install script, whatever the user's npm config says.
+    const r = childProcess().spawnSync('npm', paths.npmArgs, { cwd: paths.root, stdio: ['ignore', log, log] });
     const ok = r.status === 0 && bindingWorks(paths.root);
-    const outcome = ok ? 'repaired' : `failed: ${r.error ? errorMessage(r.error) : `npm exited ${r.status ?? r.signal}`}`;
+    const outcome = ok ? 'repaired' : `failed: ${r.error ? errorMessage(r.error) : r.status === 0 ? 'better-sqlite3 still does not load' : `npm exited ${r.status ?? r.signal}`}`;
     writeFileSync(log, `${new Date().toISOString()} ${outcome}\n`);
     if (ok) rmQuiet(paths.failed);
-    else writeFileSync(paths.failed, `npm rebuild better-sqlite3 ${outcome} (log: ${paths.log})\n`, { mode: 0o600 });
+    else writeFileSync(paths.failed, `${command} ${outcome} (log: ${paths.log})\n`, { mode: 0o600 });
     return ok;
   } finally {
     closeSync(log);

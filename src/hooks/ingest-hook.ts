@@ -1,0 +1,24 @@
+/**
+ * The hooks whose one job is reading transcripts (Stop, SubagentStop): read what is new now, and if
+ * the ledger cannot be used, queue the same read. Reading is incremental (per-file cursors) and keyed
+ * on message ids, so reading a line again never counts it twice.
+ */
+import { type IngestEvent, ingestRefs } from '../app/spooled';
+import { ingestTranscripts } from '../usage/ingest';
+import { noticeAnswer } from './answers';
+import type { HookPayload } from './payloads';
+import { type Hook, runHook } from './runtime';
+import { attachEvent, sessionSprint } from './session';
+
+export function runIngestHook<P extends HookPayload>(event: string, schema: Hook<P>['schema'], toIngest: (p: P) => IngestEvent): void {
+  runHook<P>({
+    event,
+    schema,
+    run(l, p) {
+      if (sessionSprint(l, p)) ingestTranscripts(l, ingestRefs(toIngest(p)));
+      return null;
+    },
+    // What run would have done: attach (a no-op when attached), then read.
+    unavailable: (p, why) => ({ spool: [attachEvent(p), toIngest(p)], answer: noticeAnswer(why.notice) }),
+  });
+}

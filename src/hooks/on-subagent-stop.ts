@@ -1,0 +1,10 @@
+/** SubagentStop: read the new lines of the subagent's own transcript, attributed to its type. */
+import { runIngestHook } from './ingest-hook';
+import { SubagentStop } from './payloads';
+
+runIngestHook('SubagentStop', SubagentStop, (p) => ({
+  type: 'ingest',
+  session_id: p.session_id,
+  transcript_path: p.transcript_path,
+  agent: { id: p.agent_id, type: p.agent_type, path: p.agent_transcript_path },
+}));

@@ -1,0 +1,223 @@
+/**
+ * What every hook entry point shares: read the payload from stdin and check it, find the project's
+ * ledger (none: do nothing), open it (draining the spool), do the hook's one job, print the answer.
+ *
+ * Failure rules (a hook must never break the session, nor lose an event):
+ * - malformed or unexpected input: one line on stderr, exit 1 (non-blocking; 2 would block);
+ * - ledger locked: SQLite's busy handler waits, then one more attempt, then the hook's events go to
+ *   the spool, which the next run drains;
+ * - better-sqlite3 binding missing (a marketplace install): events go to the spool, and the first hook
+ *   to notice starts the one-time rebuild in the background and tells the user in one line;
+ * - anything else: the events are spooled too, and the error is one stderr line (exit 1) unless the
+ *   hook has something to answer (the dispatch gate says the budget was not checked).
+ */
+import { existsSync, readFileSync } from 'node:fs';
+import * as z from 'zod/mini';
+import { drainSpool } from '../app/open';
+import type { SpooledEvent } from '../app/spooled';
+import { errorMessage } from '../lib/errors';
+import { childProcess } from '../lib/lazy';
+import { type RepairState, repairPaths, requestRepair, runRepair } from '../lib/repair';
+import { BindingMissingError, type Ledger, LedgerBusyError, isBusy, openLedger } from '../ledger/db';
+import { locateLedger } from '../ledger/locate';
+import { spoolAppend } from '../ledger/spool';
+import type { HookAnswer } from './answers';
+import type { HookPayload } from './payloads';
+
+/** Hooks wait this long for a writer before retrying once and then spooling (CLI commands wait 10 s). */
+export const HOOK_BUSY_TIMEOUT_MS = 2_000;
+const RETRY_PAUSE_MS = 100;
+const ATTEMPTS = 2;
+
+export interface Unavailable {
+  kind: 'busy' | 'binding' | 'error';
+  /** Why, in one line. */
+  message: string;
+  /** One line for the user about the binding repair, when there is news for them (started, failed). */
+  notice: string | null;
+}
+
+export interface Fallback {
+  /** What to queue: applied, idempotently, by whoever opens the ledger next. */
+  spool: SpooledEvent[];
+  answer?: HookAnswer | null;
+  /** Apply the queue now in a detached process instead of waiting for the next run. */
+  drainNow?: boolean;
+}
+
+export interface HookContext {
+  env: NodeJS.ProcessEnv;
+  /** Queues events and starts a detached process that applies them now (for work that outlasts the hook). */
+  handOff(events: SpooledEvent[]): void;
+}
+
+export interface Hook<P extends HookPayload> {
+  event: string;
+  schema: z.ZodMiniType<P>;
+  busyTimeoutMs?: number;
+  run(l: Ledger, p: P, ctx: HookContext): HookAnswer | null;
+  /** The ledger cannot be used now: what to queue so nothing is lost, and what to say. */
+  unavailable(p: P, why: Unavailable): Fallback;
+}
+
+/** Thrown for input that is not the payload this hook expects. */
+class InputError extends Error {}
+
+function parsePayload<P extends HookPayload>(hook: Hook<P>, text: string): P {
+  let raw: unknown;
+  try {
+    raw = JSON.parse(text);
+  } catch {
+    throw new InputError(text.trim() ? 'stdin is not JSON' : 'stdin is empty (expected the hook payload JSON)');
+  }
+  const parsed = z.safeParse(hook.schema, raw);
+  if (!parsed.success) {
+    const what = parsed.error.issues
+      .slice(0, 3)
+      .map((i) => `${i.path.map(String).join('.') || '(payload)'}: ${describeIssue(i)}`)
+      .join('; ');
+    throw new InputError(`unexpected payload (${what})`);
+  }
+  return parsed.data;
+}
+
+/** zod/mini carries no message locale: say what was expected ourselves. */
+function describeIssue(i: z.core.$ZodIssue): string {
+  if (i.code === 'invalid_type') return `expected ${i.expected}`;
+  if (i.code === 'invalid_value') return `expected ${i.values.map((v) => JSON.stringify(v)).join(' or ')}`;
+  if (i.code === 'too_small') return 'must not be empty';
+  return i.message;
+}
+
+/** The ledger this project's commands use (SPRINT_BUDGET_DB, else walking up); never a new one. */
+function existingLedger(cwd: string, env: NodeJS.ProcessEnv): string | null {
+  const loc = locateLedger(cwd, undefined, env);
+  if (loc.origin === 'new') return null;
+  return loc.origin === 'found' || existsSync(loc.path) ? loc.path : null;
+}
+
+function sleep(ms: number): void {
+  Atomics.wait(new Int32Array(new SharedArrayBuffer(4)), 0, 0, ms);
+}
+
+function isBusyError(err: unknown): boolean {
+  return err instanceof LedgerBusyError || isBusy(err);
+}
+
+/** Opens the ledger, drains the spool, runs fn; one more attempt when the ledger stayed locked. */
+function withLedger<T>(path: string, busyTimeoutMs: number, fn: (l: Ledger) => T): T {
+  for (let attempt = 1; ; attempt++) {
+    let l: Ledger | undefined;
+    try {
+      l = openLedger(path, { busyTimeoutMs });
+      drainSpool(l);
+      return fn(l);
+    } catch (err) {
+      if (attempt < ATTEMPTS && isBusyError(err)) {
+        sleep(RETRY_PAUSE_MS);
+        continue;
+      }
+      throw err;
+    } finally {
+      l?.close();
+    }
+  }
+}
+
+/** Starts this same bundle as a detached worker (it outlives the hook; Claude Code does not wait). */
+function spawnWorker(args: string[]): void {
+  const script = process.argv[1];
+  if (!script) throw new Error('cannot start a worker: no script path');
+  childProcess().spawn(process.execPath, [script, ...args], { detached: true, stdio: 'ignore' }).unref();
+}
+
+/** Appends events to the spool; with `drainNow`, a detached worker applies them at once. */
+function queue(ledgerPath: string, events: readonly SpooledEvent[], drainNow: boolean): void {
+  for (const e of events) spoolAppend(ledgerPath, e);
+  if (drainNow) spawnWorker(['--drain', ledgerPath]);
+}
+
+function repairNotice(state: RepairState, event: string): string | null {
+  switch (state.state) {
+    case 'started':
+      return 'sprint-budget: building its SQLite driver (better-sqlite3) once, in the background — a few minutes; usage is queued meanwhile, nothing is lost.';
+    case 'failed':
+      // Said at session start only: every hook repeating it would drown the session.
+      return event === 'SessionStart' ? `sprint-budget: ${state.reason}; run it by hand in ${state.paths.root}. Usage is queued meanwhile.` : null;
+    case 'unavailable':
+      return event === 'SessionStart' ? 'sprint-budget: better-sqlite3 is missing from the plugin directory (run npm install there); usage is queued.' : null;
+    case 'running':
+      return null;
+  }
+}
+
+function unavailableBecause(err: unknown, ledgerPath: string, event: string): Unavailable {
+  const message = errorMessage(err).split('\n')[0] ?? 'unknown error';
+  if (err instanceof BindingMissingError) {
+    try {
+      const state = requestRepair(() => spawnWorker(['--repair-binding', ledgerPath]));
+      return { kind: 'binding', message, notice: repairNotice(state, event) };
+    } catch (repairErr) {
+      return { kind: 'binding', message, notice: `sprint-budget: cannot start the SQLite driver repair (${errorMessage(repairErr)}); usage is queued.` };
+    }
+  }
+  return { kind: isBusyError(err) ? 'busy' : 'error', message, notice: null };
+}
+
+function print(answer: HookAnswer | null | undefined): void {
+  if (answer) process.stdout.write(`${JSON.stringify(answer)}\n`);
+}
+
+function complain(event: string, what: string): void {
+  process.stderr.write(`sprint-budget ${event} hook: ${what}\n`);
+  process.exitCode = 1;
+}
+
+/** The detached workers this bundle can be started as (argv: `--drain <ledger>`, `--repair-binding <ledger>`). */
+function runWorker(mode: string, ledgerPath: string): void {
+  if (mode === '--repair-binding') {
+    const paths = repairPaths();
+    if (!paths || !runRepair(paths)) return;
+  }
+  // Default busy timeout: nobody waits on a worker, and the spool must get applied.
+  const l = openLedger(ledgerPath);
+  try {
+    drainSpool(l);
+  } finally {
+    l.close();
+  }
+}
+
+export function runHook<P extends HookPayload>(hook: Hook<P>): void {
+  const [mode, arg] = process.argv.slice(2);
+  if (mode?.startsWith('--') && arg) {
+    runWorker(mode, arg);
+    return;
+  }
+  const env = process.env;
+  let p: P;
+  try {
+    p = parsePayload(hook, readFileSync(0, 'utf8'));
+  } catch (err) {
+    complain(hook.event, `ignored: ${errorMessage(err)}`);
+    return;
+  }
+  const ledgerPath = existingLedger(p.cwd, env);
+  if (!ledgerPath) return;
+
+  const ctx: HookContext = { env, handOff: (events) => queue(ledgerPath, events, true) };
+  try {
+    print(withLedger(ledgerPath, hook.busyTimeoutMs ?? HOOK_BUSY_TIMEOUT_MS, (l) => hook.run(l, p, ctx)));
+  } catch (err) {
+    const why = unavailableBecause(err, ledgerPath, hook.event);
+    const fallback = hook.unavailable(p, why);
+    try {
+      queue(ledgerPath, fallback.spool, fallback.drainNow === true);
+    } catch (spoolErr) {
+      complain(hook.event, `${why.message}; and the spool could not be written: ${errorMessage(spoolErr)}`);
+      return;
+    }
+    print(fallback.answer);
+    if (why.kind === 'error' && !fallback.answer) complain(hook.event, `${why.message} (events queued in the spool)`);
+  }
+}

@@ -1,0 +1,33 @@
+/** The session a hook runs in, as the ledger knows it: its sprint, and the events that stand for it. */
+import { attachToActiveSprint } from '../app/attach';
+import type { Dispatch } from '../app/dispatch';
+import type { IngestEvent, SpooledEvent } from '../app/spooled';
+import type { Ledger } from '../ledger/db';
+import type { Sprint } from '../ledger/sprints';
+import type { HookPayload, PreToolUsePayload } from './payloads';
+
+/**
+ * The sprint this session counts toward, attaching it to the project's active sprint if it is not
+ * attached yet (a sprint created after the session started, or a SessionStart that was missed).
+ */
+export function sessionSprint(l: Ledger, p: HookPayload): Sprint | null {
+  return attachToActiveSprint(l, { sessionId: p.session_id, at: Date.now(), via: 'hook', transcriptPath: p.transcript_path })?.sprint ?? null;
+}
+
+/** The attach, queued: applied later with the time it happened (no later than what it makes count). */
+export function attachEvent(p: HookPayload, at: number = Date.now()): SpooledEvent {
+  return { type: 'attach', session_id: p.session_id, at, transcript_path: p.transcript_path };
+}
+
+/** Reading the session's transcripts (main and subagents), queued. */
+export function sessionIngestEvent(p: HookPayload): IngestEvent {
+  return { type: 'ingest', session_id: p.session_id, transcript_path: p.transcript_path };
+}
+
+/** Claude Code's own default when an Agent call names no type. */
+const DEFAULT_AGENT_TYPE = 'general-purpose';
+
+/** The dispatch a PreToolUse/PostToolUse pair is about, keyed by its tool use id. */
+export function dispatchOf(p: Pick<PreToolUsePayload, 'session_id' | 'tool_use_id' | 'tool_input'>, at: number): Dispatch {
+  return { sessionId: p.session_id, toolUseId: p.tool_use_id, agentType: p.tool_input.subagent_type || DEFAULT_AGENT_TYPE, at };
+}

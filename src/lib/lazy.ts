@@ -1,0 +1,13 @@
+/**
+ * Built-in modules loaded on first use. A hook is a process start: `node:child_process` (with the
+ * stream machinery it pulls in) costs milliseconds that only the rare paths (a detached worker,
+ * the binding repair) need.
+ */
+import { createRequire } from 'node:module';
+
+let cp: typeof import('node:child_process') | undefined;
+
+export function childProcess(): typeof import('node:child_process') {
+  cp ??= createRequire(import.meta.url)('node:child_process') as typeof import('node:child_process');
+  return cp;
+}

@@ -1,0 +1,136 @@
+/** The dispatch gate (PreToolUse on Agent): budget, policy, override, estimates, an unreadable ledger. */
+import { writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { describe, expect, it } from 'vitest';
+import { parsePause } from '../../src/domain/protocol';
+import { runCli } from '../helpers/cli';
+import { type Sandbox, SAMPLE_MAIN_BILLING, SAMPLE_SUB_BILLING, answerOf, payload, runHook, sandbox, spendOf, writeTranscripts } from './helpers';
+
+/** A sprint whose session has spent the sample's responses (2080 main + 520 subagent), over a 1000 budget. */
+function overBudget(): Sandbox {
+  const sb = sandbox({ budget: '1000' });
+  runHook('session-start', payload(sb, 'session-start'), sb);
+  writeTranscripts(sb);
+  return sb;
+}
+
+const SPENT = SAMPLE_MAIN_BILLING + SAMPLE_SUB_BILLING;
+const EXCEEDED = `budget_exceeded|brainstorm|${SPENT}/1000 billing tokens`;
+
+function gate(sb: Sandbox, env: NodeJS.ProcessEnv = {}, overrides: Record<string, unknown> = {}) {
+  const r = runHook('pre-tool-use', payload(sb, 'pre-tool-use', overrides), sb, { env });
+  expect(r.code).toBe(0);
+  expect(r.stderr).toBe('');
+  return answerOf(r);
+}
+
+describe('over budget', () => {
+  it('hard: denies with the pause line, after reading the transcript up to now, and records it once', () => {
+    const sb = overBudget();
+    const a = gate(sb, { SPRINT_BUDGET_DISPATCH_POLICY: 'hard' });
+    expect(a?.hookSpecificOutput).toMatchObject({ hookEventName: 'PreToolUse', permissionDecision: 'deny' });
+    const reason = a?.hookSpecificOutput.permissionDecisionReason as string;
+    expect(reason.split('\n')[0]).toBe(EXCEEDED);
+    expect(parsePause(reason.split('\n')[0] as string)).toEqual({ type: 'budget_exceeded', phase: 'brainstorm', detail: `${SPENT}/1000 billing tokens` });
+    expect(a?.systemMessage).toContain(EXCEEDED);
+    // Fired twice for the same tool use: one recorded denial.
+    gate(sb, { SPRINT_BUDGET_DISPATCH_POLICY: 'hard' });
+    expect(spendOf(sb).events.filter((e) => e === 'dispatch_denied')).toHaveLength(1);
+  });
+
+  it('soft (the default): asks the user, records the question, and the yes when the dispatch runs', () => {
+    const sb = overBudget();
+    const a = gate(sb);
+    expect(a?.hookSpecificOutput).toMatchObject({ permissionDecision: 'ask' });
+    expect((a?.hookSpecificOutput.permissionDecisionReason as string).split('\n')[0]).toBe(EXCEEDED);
+    expect(spendOf(sb).events).toEqual(['create', 'dispatch_asked']);
+    runHook('post-tool-use', payload(sb, 'post-tool-use'), sb);
+    runHook('post-tool-use', payload(sb, 'post-tool-use'), sb);
+    expect(spendOf(sb).events).toEqual(['create', 'dispatch_asked', 'dispatch_approved']);
+  });
+
+  it('a dispatch that was never asked about records no approval', () => {
+    const sb = sandbox();
+    runHook('session-start', payload(sb, 'session-start'), sb);
+    runHook('post-tool-use', payload(sb, 'post-tool-use'), sb);
+    expect(spendOf(sb).events).toEqual(['create']);
+  });
+
+  it('the policy comes from .sprint-budget/config.json; the environment overrides it', () => {
+    const sb = overBudget();
+    writeFileSync(join(sb.project, '.sprint-budget/config.json'), JSON.stringify({ dispatch_policy: 'hard' }));
+    expect(gate(sb)?.hookSpecificOutput.permissionDecision).toBe('deny');
+    expect(gate(sb, { SPRINT_BUDGET_DISPATCH_POLICY: 'off' })).toBeNull();
+    writeFileSync(join(sb.project, '.sprint-budget/config.json'), JSON.stringify({ dispatch_policy: 'off' }));
+    expect(gate(sb)).toBeNull();
+    expect(spendOf(sb).events).toEqual(['create', 'dispatch_denied']);
+  });
+
+  it('a bad policy value is reported, and the default (ask) applies', () => {
+    const sb = overBudget();
+    writeFileSync(join(sb.project, '.sprint-budget/config.json'), JSON.stringify({ dispatch_policy: 'strict' }));
+    const a = gate(sb);
+    expect(a?.hookSpecificOutput.permissionDecision).toBe('ask');
+    expect(a?.systemMessage).toMatch(/config\.json: dispatch_policy must be one of soft, hard, off; using dispatch policy soft/);
+    const b = gate(sb, { SPRINT_BUDGET_DISPATCH_POLICY: 'loose' }, { tool_use_id: 'toolu_2' });
+    expect(b?.systemMessage).toContain('SPRINT_BUDGET_DISPATCH_POLICY="loose" is not one of soft, hard, off');
+  });
+
+  it('an override lets dispatches pass (with a warning for the model), also in the phase it let in', () => {
+    const sb = overBudget();
+    const hard = { SPRINT_BUDGET_DISPATCH_POLICY: 'hard' };
+    expect(runCli(['override', '--reason', 'finish the review'], { cwd: sb.project }).code).toBe(0);
+    const a = gate(sb, hard);
+    expect(a?.hookSpecificOutput.permissionDecision).toBeUndefined();
+    expect(a?.hookSpecificOutput.additionalContext).toContain('the budget is exceeded (passed by an override)');
+    expect(runCli(['advance'], { cwd: sb.project }).code).toBe(0);
+    expect(gate(sb, hard, { tool_use_id: 'toolu_2' })?.hookSpecificOutput.permissionDecision).toBeUndefined();
+    // A budget decision replaces the override: the gate applies again.
+    expect(runCli(['set-budget', '2000', '--reason', 'tighter'], { cwd: sb.project }).code).toBe(0);
+    expect(gate(sb, hard, { tool_use_id: 'toolu_3' })?.hookSpecificOutput.permissionDecisionReason).toMatch(
+      new RegExp(`^budget_exceeded\\|brainstorm-reviewed\\|${SPENT}/2000 billing tokens\n`),
+    );
+  });
+});
+
+describe('under budget', () => {
+  it('passes silently when the agent type is expected to fit', () => {
+    const sb = sandbox({ budget: '1M' });
+    runHook('session-start', payload(sb, 'session-start'), sb);
+    expect(gate(sb)).toBeNull();
+  });
+
+  it("warns the model, without blocking, when the agent type's estimate is more than what remains", () => {
+    const sb = sandbox({ budget: '30k' });
+    runHook('session-start', payload(sb, 'session-start'), sb);
+    writeTranscripts(sb);
+    const a = gate(sb, { SPRINT_BUDGET_DISPATCH_POLICY: 'hard' });
+    expect(a).toEqual({
+      hookSpecificOutput: {
+        hookEventName: 'PreToolUse',
+        additionalContext:
+          'sprint-budget: a general-purpose subagent is expected to cost about 40k billing tokens (default estimate), and only 27.4k remain in the sprint budget. Prefer a smaller task or a cheaper agent.',
+      },
+    });
+    expect(spendOf(sb).events).toEqual(['create']);
+  });
+
+  it('a sprint with no budget is never gated', () => {
+    const sb = sandbox({ budget: 'none' });
+    runHook('session-start', payload(sb, 'session-start'), sb);
+    writeTranscripts(sb);
+    expect(gate(sb, { SPRINT_BUDGET_DISPATCH_POLICY: 'hard' })).toBeNull();
+  });
+});
+
+describe('a ledger that cannot be read', () => {
+  it('neither blocks nor pretends: the dispatch proceeds and the user is told why', () => {
+    const sb = sandbox({ budget: '1000' });
+    writeFileSync(sb.ledger, 'this is not a database'.repeat(100));
+    const r = runHook('pre-tool-use', payload(sb, 'pre-tool-use'), sb, { env: { SPRINT_BUDGET_DISPATCH_POLICY: 'hard' } });
+    expect(r.code).toBe(0);
+    const a = answerOf(r);
+    expect(a?.hookSpecificOutput).toBeUndefined();
+    expect(a?.systemMessage).toMatch(/^sprint-budget: the budget was not checked for this dispatch \(ledger .* is not a readable SQLite database.*\); it proceeds$/);
+  });
+});
