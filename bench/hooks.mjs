@@ -29,7 +29,7 @@ function setup() {
   const env = { ...process.env, HOME: home, CLAUDE_CODE_SESSION_ID: session, CLAUDE_ENV_FILE: join(dir, 'env.sh') };
   delete env.SPRINT_BUDGET_DB;
   delete env.SPRINT_BUDGET_DISPATCH_POLICY;
-  const created = spawnSync(process.execPath, [join(root, 'dist/cli.cjs'), 'create', 'Hook bench sprint', '--budget', '10M'], { cwd: project, env, encoding: 'utf8' });
+  const created = spawnSync(process.execPath, [join(root, 'plugin/dist/cli.cjs'), 'create', 'Hook bench sprint', '--budget', '10M'], { cwd: project, env, encoding: 'utf8' });
   if (created.status !== 0) throw new Error(`create failed: ${created.stderr}`);
   const base = { session_id: session, transcript_path: main, cwd: project };
   const agentId = agentFile ? agentFile.slice('agent-'.length, -'.jsonl'.length) : 'a0';
@@ -65,7 +65,7 @@ export async function benchHooks({ runs = Number(process.env.BENCH_HOOK_RUNS ?? 
   const s = setup();
   try {
     const hooks = Object.keys(s.payloads);
-    const run = (hook) => timed([join(root, 'dist/hooks', `${hook}.cjs`)], { cwd: s.project, env: s.env, input: JSON.stringify(s.payloads[hook]) });
+    const run = (hook) => timed([join(root, 'plugin/dist/hooks', `${hook}.cjs`)], { cwd: s.project, env: s.env, input: JSON.stringify(s.payloads[hook]) });
     // Warm-up, untimed: attach the session and read its transcripts once (what a session's first hooks do).
     for (const hook of hooks) run(hook);
     const times = { 'node -e 0': [] };

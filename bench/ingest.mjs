@@ -4,12 +4,14 @@ import { appendFileSync, existsSync, mkdirSync, mkdtempSync, readFileSync, rmSyn
 import { tmpdir } from 'node:os';
 import { basename, dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { spawnSync } from 'node:child_process';
 import { generateCorpus } from '../scripts/corpus.mjs';
 import { fmtMiB, fmtS, repeat, run } from './measure.mjs';
 
 const root = join(dirname(fileURLToPath(import.meta.url)), '..');
-const CLI = join(root, 'dist/cli.cjs');
-const CCUSAGE = join(root, 'node_modules/.bin/ccusage');
+const CLI = join(root, 'plugin/dist/cli.cjs');
+const CCUSAGE_VERSION = '20.0.24';
+const TOOLS = join(root, 'bench/.tools');
 const CORPUS_MB = Number(process.env.BENCH_CORPUS_MB ?? 300);
 const SEED = 7;
 
@@ -39,8 +41,24 @@ function diff(got, want) {
   }).join(' · ');
 }
 
+/**
+ * ccusage (the Rust build) is installed for the comparison only, under bench/.tools: as a
+ * devDependency its lockfile entries for other platforms would break `npm ci` where the registry
+ * lacks them.
+ */
+function ccusage(log) {
+  const bin = join(TOOLS, 'node_modules/.bin/ccusage');
+  if (!existsSync(bin)) {
+    log(`installing ccusage@${CCUSAGE_VERSION} into ${TOOLS} ...`);
+    const r = spawnSync('npm', ['install', '--no-save', '--no-package-lock', '--no-audit', '--no-fund', '--prefix', TOOLS, `ccusage@${CCUSAGE_VERSION}`], { encoding: 'utf8' });
+    if (r.status !== 0) throw new Error(`npm install ccusage failed: ${r.stderr.slice(-400)}`);
+  }
+  return bin;
+}
+
 export function benchIngest({ log = console.log, runs = 3 } = {}) {
-  if (!existsSync(CLI)) throw new Error('dist/cli.cjs is missing: npm run build');
+  if (!existsSync(CLI)) throw new Error('plugin/dist/cli.cjs is missing: npm run build');
+  const CCUSAGE = ccusage(log);
   const c = corpus(log);
   const config = join(c.home, '.claude');
   const scratch = mkdtempSync(join(tmpdir(), 'sb-bench-'));
@@ -92,7 +110,7 @@ export function benchIngest({ log = console.log, runs = 3 } = {}) {
   const rows = [
     `Cold ingest of ${mb} MiB (${c.totals.files} files, ${c.totals.responses} responses), median of ${runs}`,
     `  sprint-budget ingest   ${fmtS(ours.wall)}   peak ${fmtMiB(ours.peakMiB)}   ${exact ? 'totals exact' : `totals WRONG: ${diff(ourTotals, c.totals)}`}`,
-    `  ccusage 20.0.24        ${fmtS(theirs.wall)}   peak ${fmtMiB(theirs.peakMiB)}   ${diff(theirTotals, c.totals)}`,
+    `  ccusage ${CCUSAGE_VERSION}        ${fmtS(theirs.wall)}   peak ${fmtMiB(theirs.peakMiB)}   ${diff(theirTotals, c.totals)}`,
     `  ratio                  ${ratio.toFixed(2)}×  (goal ≤ 0.8×)   peak memory goal < 150 MiB`,
     `Incremental update after 1 MiB appended to a session's transcript (${incTotals.responses} new responses), median of ${runs * 3}`,
     `  node -e 0                           ${fmtS(bare.wall)}`,

@@ -1,5 +1,5 @@
-// Bundles each entry point into one self-contained CommonJS file under dist/ (committed, so the
-// plugin runs from a plain checkout). better-sqlite3 stays external: it carries a native binding.
+// Bundles each entry point into one self-contained CommonJS file under plugin/dist/ (committed, so
+// the plugin runs from a plain checkout). better-sqlite3 stays external: it carries a native binding.
 // `node scripts/build.mjs --check` rebuilds in memory and fails when a committed bundle differs.
 import { readFileSync, readdirSync, mkdirSync, writeFileSync, existsSync } from 'node:fs';
 import { dirname, join, relative } from 'node:path';
@@ -21,11 +21,11 @@ export function entryPoints() {
 }
 
 export async function build({ write }) {
-  const pkg = JSON.parse(readFileSync(join(root, 'package.json'), 'utf8'));
+  const pkg = JSON.parse(readFileSync(join(root, 'plugin/package.json'), 'utf8'));
   const result = await esbuild.build({
     absWorkingDir: root,
     entryPoints: entryPoints(),
-    outdir: 'dist',
+    outdir: 'plugin/dist',
     outExtension: { '.js': '.cjs' },
     bundle: true,
     platform: 'node',

@@ -9,7 +9,7 @@ import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 
 const root = join(dirname(fileURLToPath(import.meta.url)), '..');
-const CLI = join(root, 'dist/cli.cjs');
+const CLI = join(root, 'plugin/dist/cli.cjs');
 const project = realpathSync(mkdtempSync(join(tmpdir(), 'sprint-budget-demo-')));
 mkdirSync(join(project, '.git'));
 const config = join(project, '.claude-home');

@@ -1,4 +1,7 @@
+import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
 import { expect, it } from 'vitest';
+import { PLUGIN, REPO } from './helpers/cli';
 import { entryPoints, staleBundles } from '../scripts/build.mjs';
 
 it('every committed bundle under dist/ matches a fresh build of its sources', async () => {
@@ -7,4 +10,18 @@ it('every committed bundle under dist/ matches a fresh build of its sources', as
 
 it('bundles the CLI and one entry per hook event', () => {
   expect(Object.keys(entryPoints())).toContain('cli');
+});
+
+it('the plugin, its package and the repository carry one version', () => {
+  const version = (path: string) => (JSON.parse(readFileSync(join(REPO, path), 'utf8')) as { version: string }).version;
+  const v = version('package.json');
+  expect(version('plugin/package.json')).toBe(v);
+  expect(version('plugin/.claude-plugin/plugin.json')).toBe(v);
+});
+
+it('the plugin depends at run time on better-sqlite3 alone, pinned like the repository', () => {
+  const plugin = JSON.parse(readFileSync(join(PLUGIN, 'package.json'), 'utf8')) as Record<string, unknown>;
+  const repo = JSON.parse(readFileSync(join(REPO, 'package.json'), 'utf8')) as { dependencies: Record<string, string> };
+  expect(plugin.dependencies).toEqual(repo.dependencies);
+  expect(plugin.devDependencies).toBeUndefined();
 });

@@ -130,10 +130,10 @@ function projectBudgetFile(cwd: string): string | null {
   }
 }
 
-/** The plugin root is the parent of dist/ in the bundle, of src/ when run from the sources. */
+/** The plugin root: the parent of dist/ in the bundle; plugin/ beside src/ when run from the sources. */
 function shippedBudgetFile(): string | null {
   const here = dirname(fileURLToPath(import.meta.url));
-  for (const root of [resolve(here, '..'), resolve(here, '../..')]) {
+  for (const root of [resolve(here, '..'), resolve(here, '../../plugin')]) {
     const candidate = join(root, SHIPPED_BUDGET_FILE);
     if (existsSync(candidate)) return candidate;
   }

@@ -57,9 +57,8 @@ export function repairPaths(from: string = import.meta.url): RepairPaths | null 
   } catch {
     const plugin = packageDir(dirname(fileURLToPath(from)));
     if (!plugin || existsSync(join(plugin, 'node_modules'))) return null;
-    // Not `npm ci`: it refuses a lock file that lacks other platforms' optional packages of a dev
-    // tool. Only the production dependencies are wanted (pinned in package.json); nothing is saved.
-    return paths(plugin, ['install', '--omit=dev', '--no-package-lock', '--no-save', '--ignore-scripts=false', '--no-audit', '--no-fund']);
+    // The plugin's own package.json lists its runtime dependencies only, pinned by its lockfile.
+    return paths(plugin, ['ci', '--omit=dev', '--ignore-scripts=false', '--no-audit', '--no-fund']);
   }
 }
 

@@ -3,7 +3,7 @@ import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { runCli, tempProject } from '../helpers/cli';
 
-const SAMPLES = '/work/shared/reference/samples/transcripts';
+const SAMPLES = join(import.meta.dirname, '../fixtures/claude-code-2.1.332/transcripts');
 const SESSION = '2f615247-9f0e-4d07-ade0-cad4d6e2665c';
 const MAIN_REL = `-home-user-project/${SESSION}.jsonl`;
 const SUB_REL = `-home-user-project/${SESSION}/subagents/agent-a946a5f5990bbc7a2`;

@@ -10,7 +10,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { parse as parseYaml } from 'yaml';
 import { beforeAll, describe, expect, it } from 'vitest';
-import { ROOT, runCli, tempProject } from '../helpers/cli';
+import { PLUGIN, REPO, runCli, tempProject } from '../helpers/cli';
 
 const DOCS = ['commands/sprint.md', 'commands/budget.md', 'skills/flux-drive/SKILL.md', 'skills/flux-drive/SKILL-compact.md'];
 
@@ -23,7 +23,7 @@ interface Invocation {
 
 /** Invocations in ```bash blocks (with a heredoc as stdin) and in inline code spans of the prose. */
 function invocations(doc: string): Invocation[] {
-  const lines = readFileSync(join(ROOT, doc), 'utf8').split('\n');
+  const lines = readFileSync(join(PLUGIN, doc), 'utf8').split('\n');
   const found: Invocation[] = [];
   let fence: string | null = null;
   for (let i = 0; i < lines.length; i++) {
@@ -156,7 +156,7 @@ describe('sprint-budget lines in the commands and the skill', () => {
 
   it('starts every shell line that runs sprint-budget with it, so Bash(sprint-budget:*) covers it', () => {
     for (const doc of DOCS) {
-      const text = readFileSync(join(ROOT, doc), 'utf8');
+      const text = readFileSync(join(PLUGIN, doc), 'utf8');
       for (const block of text.matchAll(/```bash\n([\s\S]*?)```/g)) {
         for (const line of (block[1] as string).split('\n')) {
           if (line.includes('sprint-budget')) expect(line.trim(), doc).toMatch(/^sprint-budget /);
@@ -194,7 +194,7 @@ describe('sprint-budget lines in the commands and the skill', () => {
 
 describe('front matter', () => {
   function frontMatter(doc: string): Record<string, unknown> {
-    const m = /^---\n([\s\S]*?)\n---\n/.exec(readFileSync(join(ROOT, doc), 'utf8'));
+    const m = /^---\n([\s\S]*?)\n---\n/.exec(readFileSync(join(PLUGIN, doc), 'utf8'));
     expect(m, `${doc} has front matter`).not.toBeNull();
     return parseYaml((m as RegExpExecArray)[1] as string) as Record<string, unknown>;
   }
@@ -204,14 +204,14 @@ describe('front matter', () => {
     expect(typeof fm.description).toBe('string');
     expect(typeof fm['argument-hint']).toBe('string');
     expect(String(fm['allowed-tools'])).toContain('Bash(sprint-budget:*)');
-    expect(readFileSync(join(ROOT, doc), 'utf8')).toContain('$ARGUMENTS');
+    expect(readFileSync(join(PLUGIN, doc), 'utf8')).toContain('$ARGUMENTS');
   });
 
   it('the skill entry is named flux-drive, describes itself and points to the compact protocol', () => {
     const fm = frontMatter('skills/flux-drive/SKILL.md');
     expect(fm.name).toBe('flux-drive');
     expect(String(fm.description).length).toBeGreaterThan(50);
-    expect(readFileSync(join(ROOT, 'skills/flux-drive/SKILL.md'), 'utf8')).toContain('${CLAUDE_PLUGIN_ROOT}/skills/flux-drive/SKILL-compact.md');
+    expect(readFileSync(join(PLUGIN, 'skills/flux-drive/SKILL.md'), 'utf8')).toContain('${CLAUDE_PLUGIN_ROOT}/skills/flux-drive/SKILL-compact.md');
   });
 
   it('claude plugin validate reports nothing about the commands and the skill', () => {
@@ -220,8 +220,8 @@ describe('front matter', () => {
     try {
       mkdirSync(join(dir, '.claude-plugin'));
       writeFileSync(join(dir, '.claude-plugin/plugin.json'), JSON.stringify({ name: 'sprint-budget', version: '0.0.0', author: { name: 'test' } }));
-      for (const part of ['commands', 'skills', 'config']) cpSync(join(ROOT, part), join(dir, part), { recursive: true });
-      const r = spawnSync(join(ROOT, 'node_modules/.bin/claude'), ['plugin', 'validate', dir], { encoding: 'utf8', timeout: 60_000 });
+      for (const part of ['commands', 'skills', 'config']) cpSync(join(PLUGIN, part), join(dir, part), { recursive: true });
+      const r = spawnSync(join(REPO, 'node_modules/.bin/claude'), ['plugin', 'validate', dir], { encoding: 'utf8', timeout: 60_000 });
       const out = `${r.stdout}${r.stderr}`;
       expect(r.status, out).toBe(0);
       expect(out).not.toMatch(/Validating (command|skill):/);

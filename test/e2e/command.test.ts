@@ -6,13 +6,13 @@
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { ROOT } from '../helpers/cli';
+import { PLUGIN } from '../helpers/cli';
 import { type FakeApi, startFakeApi, toolResultText } from './fake-api';
 import { type ClaudeRun, type Project, projectWithSprint, runClaude } from './harness';
 
 /** The command's body lines that no substitution touches (no $VARIABLES, no !`shell` expansions). */
 function literalBodyLines(): string[] {
-  const text = readFileSync(join(ROOT, 'commands/budget.md'), 'utf8');
+  const text = readFileSync(join(PLUGIN, 'commands/budget.md'), 'utf8');
   const body = text.replace(/^---\n[\s\S]*?\n---\n/, '');
   return body
     .split('\n')

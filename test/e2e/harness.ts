@@ -9,10 +9,10 @@ import { join } from 'node:path';
 import { sprintSpend } from '../../src/app/spend';
 import { openLedger } from '../../src/ledger/db';
 import { getSprint, listEvents } from '../../src/ledger/sprints';
-import { ROOT, cleanEnv, runCli, tempProject } from '../helpers/cli';
+import { PLUGIN, REPO, cleanEnv, runCli, tempProject } from '../helpers/cli';
 import type { Served } from './fake-api';
 
-export const CLAUDE = join(ROOT, 'node_modules/.bin/claude');
+export const CLAUDE = join(REPO, 'node_modules/.bin/claude');
 
 export interface ClaudeRun {
   code: number;
@@ -72,7 +72,7 @@ export function runClaudeRaw(args: string[], opts: { cwd: string; env: NodeJS.Pr
 
 export async function runClaude(prompt: string, opts: ClaudeOptions): Promise<ClaudeRun> {
   const args = ['-p', prompt, '--output-format', 'json', '--allowedTools', opts.allowedTools ?? 'Bash Agent'];
-  const pluginDir = opts.pluginDir === undefined ? ROOT : opts.pluginDir;
+  const pluginDir = opts.pluginDir === undefined ? PLUGIN : opts.pluginDir;
   if (pluginDir !== null) args.push('--plugin-dir', pluginDir);
   const run = await runClaudeRaw(args, { cwd: opts.cwd, env: claudeEnv(opts.home, opts.apiUrl, opts.env) });
   let result: ClaudeResult | null = null;

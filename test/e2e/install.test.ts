@@ -1,10 +1,10 @@
 /**
  * e2e 4: installed as users install it — `claude plugin marketplace add <repo dir>` + `claude plugin
  * install` into a fresh HOME — the plugin has no working better-sqlite3. Seen with Claude Code 2.1.332:
- * install copies the plugin to its cache and runs `npm ci --ignore-scripts` there (devDependencies
- * included), so the cache's better-sqlite3 has no binding; and for a marketplace that is a local
- * directory, the hooks then run from that directory itself (CLAUDE_PLUGIN_ROOT), a clone with no
- * node_modules. Either way the first hook of the next session starts the one-time repair in the
+ * install copies the plugin (plugin/) to its cache and runs `npm ci --ignore-scripts` there with the
+ * plugin's own package.json and lockfile (better-sqlite3 and nothing else), so the cache's
+ * better-sqlite3 has no binding; and for a marketplace that is a local directory, the hooks then run
+ * from that directory itself (CLAUDE_PLUGIN_ROOT = <clone>/plugin), a clone with no node_modules. Either way the first hook of the next session starts the one-time repair in the
  * background, no event is lost meanwhile, and the session's spend is recorded in full.
  */
 import { spawnSync } from 'node:child_process';
@@ -12,7 +12,7 @@ import { copyFileSync, cpSync, existsSync, mkdirSync, mkdtempSync, readFileSync,
 import { homedir, tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { ROOT } from '../helpers/cli';
+import { REPO } from '../helpers/cli';
 import { type FakeApi, startFakeApi } from './fake-api';
 import { spoolEmpty } from '../hooks/helpers';
 import { type ClaudeRun, type Project, claudeEnv, measured, projectWithSprint, runClaude, runClaudeRaw, servedBilling } from './harness';
@@ -20,11 +20,11 @@ import { type ClaudeRun, type Project, claudeEnv, measured, projectWithSprint, r
 /** The repository as a clone has it: its files, without node_modules or anything ignored. */
 function exportCheckout(): string {
   const dir = realpathSync(mkdtempSync(join(tmpdir(), 'sb-repo-')));
-  const files = spawnSync('git', ['ls-files', '-z', '--cached', '--others', '--exclude-standard'], { cwd: ROOT, encoding: 'utf8' });
+  const files = spawnSync('git', ['ls-files', '-z', '--cached', '--others', '--exclude-standard'], { cwd: REPO, encoding: 'utf8' });
   for (const f of files.stdout.split('\0').filter(Boolean)) {
-    if (!existsSync(join(ROOT, f))) continue; // deleted in the work tree
+    if (!existsSync(join(REPO, f))) continue; // deleted in the work tree
     mkdirSync(dirname(join(dir, f)), { recursive: true });
-    cpSync(join(ROOT, f), join(dir, f));
+    cpSync(join(REPO, f), join(dir, f));
   }
   return dir;
 }
@@ -85,18 +85,20 @@ describe('installed from a marketplace into a fresh HOME', () => {
   }, REBUILD_LIMIT_MS);
   afterAll(async () => {
     await api?.close();
-    // Claude Code's cache copy holds ~500 MB of node_modules (its npm ci installs devDependencies too).
     for (const dir of [project?.home, repo]) if (dir) rmSync(dir, { recursive: true, force: true });
   });
 
   /** Where the hooks ran from: the directory that holds the repair's log or lock. */
-  const pluginRoot = () => [repo, cacheDir].find((d) => existsSync(join(d, '.sprint-budget-repair.log'))) as string;
+  const pluginRoot = () => [join(repo, 'plugin'), cacheDir].find((d) => existsSync(join(d, '.sprint-budget-repair.log'))) as string;
   const lock = () => join(pluginRoot(), '.sprint-budget-repair.lock');
 
   it('the install left no working binding, and the first hook started the repair', () => {
     expect(cacheDir).toContain(join(project.home, '.claude/plugins/cache'));
     expect(existsSync(join(cacheDir, 'node_modules/better-sqlite3/package.json'))).toBe(true);
     expect(existsSync(join(cacheDir, 'node_modules/better-sqlite3/build/Release/better_sqlite3.node'))).toBe(false);
+    // Only the runtime dependency was installed, not the repository's development tools.
+    expect(existsSync(join(cacheDir, 'node_modules/@anthropic-ai'))).toBe(false);
+    expect(existsSync(join(cacheDir, 'node_modules/vitest'))).toBe(false);
     expect(pluginRoot()).toBeDefined();
     expect(run.result?.is_error, run.stderr).toBe(false);
     expect(api.served().map((s) => `${s.script}:${s.step}`)).toEqual(['main:0', 'main:1', 'sub:0', 'main:2']);
@@ -107,7 +109,7 @@ describe('installed from a marketplace into a fresh HOME', () => {
     async () => {
       await waitFor('the binding repair', REBUILD_LIMIT_MS, () => !existsSync(lock()));
       const log = readFileSync(join(pluginRoot(), '.sprint-budget-repair.log'), 'utf8');
-      expect(log.split('\n').filter((l) => / npm (rebuild|install) /.test(l)), 'one repair').toHaveLength(1);
+      expect(log.split('\n').filter((l) => / npm (rebuild|ci) /.test(l)), 'one repair').toHaveLength(1);
       expect(log).toMatch(/repaired\n$/);
       expect(existsSync(join(pluginRoot(), 'node_modules/better-sqlite3/build/Release/better_sqlite3.node'))).toBe(true);
       await waitFor('the spool to be applied', 60_000, () => spoolEmpty({ project: project.dir }));

@@ -4,8 +4,10 @@ import { mkdtempSync, mkdirSync, realpathSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 
-export const ROOT = resolve(import.meta.dirname, '../..');
-export const CLI = join(ROOT, 'dist/cli.cjs');
+/** The repository; the plugin Claude Code installs is its plugin/ folder. */
+export const REPO = resolve(import.meta.dirname, '../..');
+export const PLUGIN = join(REPO, 'plugin');
+export const CLI = join(PLUGIN, 'dist/cli.cjs');
 
 export interface RunResult {
   code: number;

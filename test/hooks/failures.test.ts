@@ -8,7 +8,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { openLedger } from '../../src/ledger/db';
-import { ROOT } from '../helpers/cli';
+import { PLUGIN, REPO } from '../helpers/cli';
 import {
   HOOKS,
   type HookName,
@@ -134,8 +134,8 @@ describe('a locked ledger', () => {
  */
 function brokenPlugin(npmAction: string, opts: { modules: boolean }): { root: string; env: NodeJS.ProcessEnv; npmLog: string } {
   const root = realpathSync(mkdtempSync(join(tmpdir(), 'sb-plugin-')));
-  cpSync(join(ROOT, 'dist'), join(root, 'dist'), { recursive: true });
-  cpSync(join(ROOT, 'package.json'), join(root, 'package.json'));
+  cpSync(join(PLUGIN, 'dist'), join(root, 'dist'), { recursive: true });
+  cpSync(join(PLUGIN, 'package.json'), join(root, 'package.json'));
   if (opts.modules) copyModules(root, false);
   const binDir = join(root, 'fake-bin');
   const npmLog = join(root, 'npm-calls.log');
@@ -156,11 +156,11 @@ const DEPS = ['better-sqlite3', 'bindings', 'file-uri-to-path'];
 const keep = (withBinding: boolean) => (src: string) => !src.includes(join('better-sqlite3', 'deps')) && (withBinding || !src.includes(join('better-sqlite3', 'build')));
 
 function copyModules(root: string, withBinding: boolean): void {
-  for (const dep of DEPS) cpSync(join(ROOT, 'node_modules', dep), join(root, 'node_modules', dep), { recursive: true, filter: keep(withBinding) });
+  for (const dep of DEPS) cpSync(join(REPO, 'node_modules', dep), join(root, 'node_modules', dep), { recursive: true, filter: keep(withBinding) });
 }
 
-const REBUILD = `fs.cpSync(${JSON.stringify(join(ROOT, 'node_modules/better-sqlite3/build'))}, 'node_modules/better-sqlite3/build', { recursive: true });`;
-const INSTALL = `for (const d of ${JSON.stringify(DEPS)}) fs.cpSync(${JSON.stringify(join(ROOT, 'node_modules'))} + '/' + d, 'node_modules/' + d, { recursive: true });`;
+const REBUILD = `fs.cpSync(${JSON.stringify(join(REPO, 'node_modules/better-sqlite3/build'))}, 'node_modules/better-sqlite3/build', { recursive: true });`;
+const INSTALL = `for (const d of ${JSON.stringify(DEPS)}) fs.cpSync(${JSON.stringify(join(REPO, 'node_modules'))} + '/' + d, 'node_modules/' + d, { recursive: true });`;
 const FAIL = `console.error('gyp ERR! no compiler'); process.exit(1);`;
 
 async function waitFor(what: string, done: () => boolean): Promise<void> {
@@ -202,7 +202,7 @@ describe('a missing better-sqlite3 binding', () => {
     const first = runHook('post-tool-use', payload(sb, 'post-tool-use'), sb, { root: plugin.root, env });
     expect(answerOf(first)?.systemMessage).toMatch(/^sprint-budget: building its SQLite driver/);
     await waitFor('the repair worker', () => !existsSync(join(plugin.root, '.sprint-budget-repair.lock')) && spoolEmpty(sb));
-    expect(readFileSync(plugin.npmLog, 'utf8')).toBe(`${plugin.root} install --omit=dev --no-package-lock --no-save --ignore-scripts=false --no-audit --no-fund\n`);
+    expect(readFileSync(plugin.npmLog, 'utf8')).toBe(`${plugin.root} ci --omit=dev --ignore-scripts=false --no-audit --no-fund\n`);
     expect(spendOf(sb).billing).toBe(SAMPLE_SUB_BILLING);
   });
 

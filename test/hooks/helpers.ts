@@ -10,11 +10,11 @@ import { sprintSpend } from '../../src/app/spend';
 import { type Ledger, openLedger } from '../../src/ledger/db';
 import { type Sprint, latestActiveSprint, listEvents } from '../../src/ledger/sprints';
 import { encodeProjectDir } from '../../src/usage/locate';
-import { ROOT, type RunResult, cleanEnv, runCli, tempProject } from '../helpers/cli';
+import { PLUGIN, REPO, type RunResult, cleanEnv, runCli, tempProject } from '../helpers/cli';
 import { tempHome } from '../e2e/harness';
 
 /** shared/ sits beside the checkout, on developers' machines and in CI alike. */
-export const SAMPLES = resolve(ROOT, '../shared/reference/samples');
+export const SAMPLES = join(REPO, 'test/fixtures/claude-code-2.1.332');
 export const SAMPLE_SESSION = '2f615247-9f0e-4d07-ade0-cad4d6e2665c';
 export const SAMPLE_AGENT = 'a946a5f5990bbc7a2';
 /** What the server sent in the sample run (reference doc): main 2 × 1000/40, subagent 500/20. */
@@ -87,7 +87,7 @@ export function writeTranscripts(sb: Sandbox): void {
   for (const f of files) writeFileSync(f, readFileSync(f, 'utf8').replace(/"timestamp":"[^"]+"/g, `"timestamp":"${now}"`));
 }
 
-export function hookBundle(hook: HookName, root: string = ROOT): string {
+export function hookBundle(hook: HookName, root: string = PLUGIN): string {
   return join(root, 'dist/hooks', `${hook}.cjs`);
 }
 

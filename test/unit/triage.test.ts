@@ -18,7 +18,7 @@ import {
   triageSummaryLine,
   triageTotals,
 } from '../../src/domain/triage';
-import { ROOT } from '../helpers/cli';
+import { PLUGIN } from '../helpers/cli';
 
 const cfg: TriageConfig = DEFAULT_TRIAGE_CONFIG;
 const PLAN: ReviewInput = { type: 'plan' };
@@ -277,7 +277,7 @@ describe('estimate error', () => {
 
 describe('budget file', () => {
   it('the shipped config/flux-drive/budget.yaml holds exactly the SPEC 6 numbers', () => {
-    const path = join(ROOT, SHIPPED_BUDGET_FILE);
+    const path = join(PLUGIN, SHIPPED_BUDGET_FILE);
     expect(parseTriageConfig(readFileSync(path, 'utf8'), path)).toEqual(DEFAULT_TRIAGE_CONFIG);
   });
 

@@ -14,7 +14,7 @@ import { ingestInterstat } from '../../src/usage/interstat';
 import { ingestTranscripts } from '../../src/usage/ingest';
 import { sessionTranscripts } from '../../src/usage/locate';
 
-const SAMPLES = '/work/shared/reference/samples/transcripts/-home-user-project';
+const SAMPLES = join(import.meta.dirname, '../fixtures/claude-code-2.1.332/transcripts/-home-user-project');
 const SESSION = '2f615247-9f0e-4d07-ade0-cad4d6e2665c';
 const AGENT = 'a946a5f5990bbc7a2';
 const SAMPLE_TIME = Date.parse('2026-11-28T13:08:50.000Z');

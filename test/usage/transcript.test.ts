@@ -3,7 +3,7 @@ import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { type TranscriptResponse, scanLines } from '../../src/usage/transcript';
 
-const SAMPLES = '/work/shared/reference/samples/transcripts/-home-user-project';
+const SAMPLES = join(import.meta.dirname, '../fixtures/claude-code-2.1.332/transcripts/-home-user-project');
 const MAIN = join(SAMPLES, '2f615247-9f0e-4d07-ade0-cad4d6e2665c.jsonl');
 const SUB = join(SAMPLES, '2f615247-9f0e-4d07-ade0-cad4d6e2665c/subagents/agent-a946a5f5990bbc7a2.jsonl');
 
