@@ -8,10 +8,7 @@ import type { Ledger } from '../ledger/db';
 import { getCursors } from '../ledger/cursors';
 import { type FileScan, type IngestOptions, type IngestResult, IngestWriter, type TranscriptRef } from './ingest';
 
-export const SCAN_WORKER_MARK = 'sprint-budget-scan';
-
 export interface ScanJob {
-  mark: typeof SCAN_WORKER_MARK;
   files: { ref: TranscriptRef; cursor: import('../ledger/cursors').Cursor | null; size: number }[];
 }
 
@@ -29,7 +26,7 @@ export function balance<T extends { size: number }>(files: readonly T[], n: numb
 }
 
 export interface ParallelOptions extends IngestOptions {
-  /** The script a worker runs: the bundle itself, which starts a scan worker when it sees the mark. */
+  /** The worker script: plugin/dist/scan-worker.cjs. */
   script: string;
   workers: number;
   /** Bytes per file to read, to balance the groups (files not in it weigh nothing). */
@@ -45,7 +42,7 @@ export async function ingestTranscriptsParallel(l: Ledger, refs: readonly Transc
     balance(files, opts.workers).map(
       (group) =>
         new Promise<void>((resolve, reject) => {
-          const job: ScanJob = { mark: SCAN_WORKER_MARK, files: group };
+          const job: ScanJob = { files: group };
           const worker = new Worker(opts.script, { workerData: job });
           worker.on('message', (m: ScanMessage) => {
             if ('error' in m) {

@@ -89,6 +89,13 @@ describe('a session attached to a sprint', () => {
     expect(reviewed?.agents).toEqual([expect.objectContaining({ agent_type: 'main', input: 1000, output: 40 })]);
     expect(json(['state'], dir, env)).toMatchObject({ tokens_spent: 2600, tokens_remaining: 7400, budget_state: 'ok' });
     expect(runCli(['tokens'], { cwd: dir, env }).stdout).toMatch(/brainstorm\s+main\s+1,040\s+1,000\s+40\s+2,000\s+100\s+transcript \(1\)/);
+    // Every figure traces back to the transcript line it was read from.
+    const records = json<{ phase: string; agent_type: string; input: number; output: number; origin: string }[]>(['tokens', '--records'], dir, env);
+    expect(records.map((r) => [r.phase, r.agent_type, r.input, r.output, r.origin.replace(config, '<config>')])).toEqual([
+      ['brainstorm', 'main', 1000, 40, `<config>/projects/-home-user-project/${SESSION}.jsonl:21`],
+      ['brainstorm', 'general-purpose', 500, 20, `<config>/projects/-home-user-project/${SESSION}/subagents/agent-a946a5f5990bbc7a2.jsonl:14`],
+      ['brainstorm-reviewed', 'main', 1000, 40, `<config>/projects/-home-user-project/${SESSION}.jsonl:25`],
+    ]);
   });
 
   it('responses from before the session was attached do not count', () => {

@@ -9,7 +9,7 @@ import { attachSession } from '../../src/ledger/sessions';
 import { allTranscripts } from '../../src/usage/locate';
 import { ingestTranscripts } from '../../src/usage/ingest';
 import { balance, ingestTranscriptsParallel } from '../../src/usage/parallel';
-import { CLI } from '../helpers/cli';
+import { PLUGIN } from '../helpers/cli';
 
 function tmp(prefix: string): string {
   return realpathSync(mkdtempSync(join(tmpdir(), prefix)));
@@ -173,7 +173,7 @@ describe('a cold ingest spread over worker threads', () => {
     const sizes = new Map(refs.map((r) => [r.path, statSync(r.path).size]));
     const l = ledger();
     attachAll(l, Object.keys(c.bySession));
-    const r = await ingestTranscriptsParallel(l, refs, { script: CLI, workers: 2, sizes });
+    const r = await ingestTranscriptsParallel(l, refs, { script: join(PLUGIN, 'dist/scan-worker.cjs'), workers: 2, sizes });
     expect({ ...r, complete: undefined }).toEqual({ ...c.totals, complete: undefined });
     expect(storedByType(l)).toEqual(c.byAgentType);
     expect(ingestTranscripts(l, refs)).toMatchObject({ bytes: 0, responses: 0 });

@@ -8,10 +8,12 @@ import { type IngestResult, type TranscriptRef, ingestTranscripts } from '../../
 import { ingestTranscriptsParallel } from '../../usage/parallel';
 import { getCursors } from '../../ledger/cursors';
 import type { Ledger } from '../../ledger/db';
-import { statSync } from 'node:fs';
+import { existsSync, statSync } from 'node:fs';
+import { fileURLToPath } from 'node:url';
 import { availableParallelism } from 'node:os';
 import { ingestInterstat, interstatPath } from '../../usage/interstat';
 import { refreshSprintUsage } from '../../usage/refresh';
+import { sprintSpendRecords } from '../../ledger/usage';
 import { SPRINT_OPTION, budgetSummary, pickSprint, withLedger } from '../common';
 import type { Command } from '../framework';
 import { formatTable, printErr, printJson, printLine } from '../output';
@@ -38,9 +40,10 @@ function ingestAll(l: Ledger, refs: TranscriptRef[], onProgress?: (done: number,
   if (refs.length < MANY_FILES) return ingestTranscripts(l, refs, { onProgress });
   const cursors = getCursors(l);
   const workers = Math.min(2, availableParallelism());
-  const script = process.argv[1];
+  // Beside this bundle (plugin/dist/cli.cjs); run from the sources there is none, and no workers.
+  const script = fileURLToPath(new URL('./scan-worker.cjs', import.meta.url));
   const unread = refs.filter((r) => !cursors.has(r.path));
-  if (workers >= 2 && unread.length >= 2 && script?.endsWith('.cjs')) {
+  if (workers >= 2 && unread.length >= 2 && existsSync(script)) {
     const sizes = new Map(unread.map((r) => [r.path, statSync(r.path, { throwIfNoEntry: false })?.size ?? 0]));
     if ([...sizes.values()].reduce((a, b) => a + b, 0) >= PARALLEL_BYTES) {
       return ingestTranscriptsParallel(l, refs, { script, workers, sizes, onProgress });
@@ -96,12 +99,55 @@ export const ingest: Command = {
   },
 };
 
+function printRecords(records: ReturnType<typeof sprintSpendRecords>, json: boolean): number {
+  if (json) {
+    printJson(
+      records.map((r) => ({
+        key: r.key,
+        at: new Date(r.ts).toISOString(),
+        phase: r.atPhase,
+        agent_type: r.agentType,
+        agent_id: r.agentId,
+        source: r.source,
+        kind: r.kind,
+        model: r.model,
+        input: r.input,
+        output: r.output,
+        cache_read: r.cacheRead,
+        cache_write: r.cacheWrite,
+        origin: r.origin,
+      })),
+    );
+    return 0;
+  }
+  const n = formatTokensExact;
+  const table = formatTable<(typeof records)[number]>(
+    [
+      { header: 'Time', value: (r) => new Date(r.ts).toISOString().replace('T', ' ').slice(0, 19) },
+      { header: 'Phase', value: (r) => r.atPhase },
+      { header: 'Agent', value: (r) => r.agentType },
+      { header: 'Input', value: (r) => n(r.input), align: 'right' },
+      { header: 'Output', value: (r) => n(r.output), align: 'right' },
+      { header: 'Cache read', value: (r) => n(r.cacheRead), align: 'right' },
+      { header: 'Cache write', value: (r) => n(r.cacheWrite), align: 'right' },
+      { header: 'Source', value: (r) => r.source },
+      { header: 'Origin', value: (r) => r.origin },
+    ],
+    records,
+  );
+  for (const line of table) printLine(line);
+  return 0;
+}
+
 export const tokens: Command = {
   name: 'tokens',
   summary: "A sprint's spend per phase and agent type: billing, input, output, cache read/write, with sources.",
   usage: '[<id>]',
   positionals: [{ name: 'id', description: 'sprint id (default: the active sprint)' }],
-  options: { ...SPRINT_OPTION },
+  options: {
+    ...SPRINT_OPTION,
+    records: { type: 'boolean', description: 'list every record behind the figures, with where it was read (<transcript>:<line>, hook, ...)' },
+  },
   details: [
     'Billing tokens = input + output. Sources: transcript (Claude Code\'s own records), hook (a subagent\'s',
     'PostToolUse report, until its transcript is read), interstat, or what a `record` caller named.',
@@ -111,6 +157,7 @@ export const tokens: Command = {
     return withLedger(ctx, {}, (l) => {
       const s = pickSprint(l, ctx, ctx.positionals[0]);
       refreshSprintUsage(l, s, { env: ctx.env });
+      if (ctx.values.records === true) return printRecords(sprintSpendRecords(l, s.id, s.phases[0] as string), ctx.json);
       const b = sprintBreakdown(l, s);
       if (ctx.json) {
         printJson(b);
