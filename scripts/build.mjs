@@ -9,7 +9,7 @@ import * as esbuild from 'esbuild';
 const root = join(dirname(fileURLToPath(import.meta.url)), '..');
 
 export function entryPoints() {
-  const entries = { cli: 'src/cli/bin.ts', 'scan-worker': 'src/usage/scan-worker.ts' };
+  const entries = { cli: 'src/cli/bin.ts', triage: 'src/cli/commands/triage.ts', 'scan-worker': 'src/usage/scan-worker.ts' };
   const hooksDir = join(root, 'src/hooks');
   if (existsSync(hooksDir)) {
     for (const f of readdirSync(hooksDir).sort()) {

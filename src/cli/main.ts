@@ -1,6 +1,7 @@
 /** The `sprint-budget` command line: dispatch to one command, one exit-code convention. */
-import { SprintBudgetError, errorMessage } from '../lib/errors';
-import { BindingMissingError } from '../ledger/db';
+import { createRequire } from 'node:module';
+import { errorMessage, exitCodeOf } from '../lib/errors';
+import { isBindingMissing } from '../ledger/db';
 import { type Command, commandHelp, parseCommandArgs } from './framework';
 import { printErr } from './output';
 
@@ -27,7 +28,8 @@ const COMMANDS: Record<string, () => Promise<Command>> = {
   attach: () => usage().then((m) => m.attach),
   ingest: () => usage().then((m) => m.ingest),
   classify: () => budget().then((m) => m.classify),
-  triage: () => import('./commands/triage').then((m) => m.triage),
+  // A bundle of its own (plugin/dist/triage.cjs): its YAML parser is as large as the rest of the CLI.
+  triage: async () => (createRequire(import.meta.url)('./triage.cjs') as typeof import('./commands/triage')).triage,
 };
 
 async function mainHelp(): Promise<string> {
@@ -80,13 +82,14 @@ export async function main(argv: string[], env: NodeJS.ProcessEnv = process.env,
     }
     return await cmd.run(ctx);
   } catch (err) {
-    if (err instanceof BindingMissingError) {
-      printErr(`sprint-budget: ${err.message} (repair: npm rebuild better-sqlite3 in the plugin directory)`);
+    if (isBindingMissing(err)) {
+      printErr(`sprint-budget: ${errorMessage(err)} (repair: npm rebuild better-sqlite3 in the plugin directory)`);
       return 2;
     }
-    if (err instanceof SprintBudgetError) {
-      printErr(`sprint-budget: ${err.message}`);
-      return err.exitCode;
+    const code = exitCodeOf(err);
+    if (code !== null) {
+      printErr(`sprint-budget: ${errorMessage(err)}`);
+      return code;
     }
     printErr(`sprint-budget: internal error: ${errorMessage(err).split('\n')[0]}`);
     if (env.SPRINT_BUDGET_DEBUG) printErr(String((err as Error).stack));

@@ -18,7 +18,14 @@ export const BUSY_TIMEOUT_MS = 10_000;
 export class LedgerError extends SprintBudgetError {}
 
 /** better-sqlite3's compiled binding cannot be loaded (a plugin install that skipped install scripts). */
-export class BindingMissingError extends LedgerError {}
+export class BindingMissingError extends LedgerError {
+  readonly bindingMissing = true;
+}
+
+/** By shape, as for exitCodeOf: the error may come from another bundle's copy of the class. */
+export function isBindingMissing(err: unknown): boolean {
+  return (err as { bindingMissing?: unknown } | null)?.bindingMissing === true;
+}
 
 /** The ledger stayed locked past the busy timeout. */
 export class LedgerBusyError extends LedgerError {}

@@ -22,6 +22,15 @@ export class NotFoundError extends SprintBudgetError {
   }
 }
 
+/**
+ * The exit code a SprintBudgetError carries, recognised by shape rather than class: the triage
+ * command is a bundle of its own, with its own copy of these classes.
+ */
+export function exitCodeOf(err: unknown): 1 | 2 | null {
+  const code = (err as { exitCode?: unknown } | null)?.exitCode;
+  return err instanceof Error && (code === 1 || code === 2) ? code : null;
+}
+
 export function errorMessage(err: unknown): string {
   if (err instanceof Error) return err.message;
   return String(err);

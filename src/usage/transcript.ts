@@ -129,18 +129,22 @@ function str(v: unknown): string | null {
   return typeof v === 'string' && v.length > 0 ? v : null;
 }
 
+/** Text that is not JSON: undefined. */
+function decode(text: string): unknown {
+  try {
+    return JSON.parse(text) as unknown;
+  } catch {
+    return undefined;
+  }
+}
+
 /**
- * One decoded line → its response, or null when it is not a token-bearing response (another line
+ * A decoded line → its response, or null when it is not a token-bearing response (another line
  * type, a `<synthetic>` message, no usage). A hand-written check rather than a schema: it runs
  * once per response on the hot path.
  */
-export function parseResponseLine(text: string, line: number): TranscriptResponse | null {
-  let obj: Record<string, unknown>;
-  try {
-    obj = JSON.parse(text) as Record<string, unknown>;
-  } catch {
-    return null;
-  }
+function responseOf(value: unknown, line: number): TranscriptResponse | null {
+  const obj = value as Record<string, unknown> | null;
   if (obj === null || typeof obj !== 'object' || obj.type !== 'assistant') return null;
   const message = obj.message as Record<string, unknown> | undefined;
   if (!message || typeof message !== 'object') return null;
@@ -169,6 +173,23 @@ export function parseResponseLine(text: string, line: number): TranscriptRespons
 
 type Verdict = 'skip' | 'decode' | { contentStart: number; contentEnd: number };
 
+/** What follows `message.content` in both line shapes. */
+const AFTER_CONTENT = Buffer.from('],"stop_reason":');
+
+/**
+ * The end of the content array starting at i. Usually one search finds it: the bytes that follow
+ * content cannot occur inside a JSON string (the quote would be escaped). Were they a nested
+ * object's keys instead, cutting there would leave the line's brackets unbalanced, the decode
+ * would fail, and the line would be decoded whole (see responseAt): never a wrong figure.
+ */
+function contentEnd(buf: Buffer, i: number, stop: number): number {
+  if (buf[i] === OPEN_BRACKET) {
+    const m = buf.indexOf(AFTER_CONTENT, i);
+    if (m > i && m < stop) return m + 1;
+  }
+  return skipValue(buf, i, stop);
+}
+
 /**
  * What the line [start, stop) is: not a response (`skip`), a response whose `message.content` lies
  * at the returned bounds, or something unexpected that must be decoded whole to be sure (`decode`).
@@ -188,7 +209,7 @@ function classify(buf: Buffer, start: number, stop: number): Verdict {
         return after > 0 && bytesAre(buf, mv, after, VALUE_ASSISTANT) ? undefined : 'skip';
       }
       if (bytesAre(buf, mks, mke, KEY_CONTENT)) {
-        const after = skipValue(buf, mv, stop);
+        const after = contentEnd(buf, mv, stop);
         return after > 0 ? { contentStart: mv, contentEnd: after } : 'decode';
       }
       return undefined;
@@ -207,11 +228,12 @@ function classify(buf: Buffer, start: number, stop: number): Verdict {
 function responseAt(buf: Buffer, start: number, stop: number, line: number): TranscriptResponse | null {
   const v = classify(buf, start, stop);
   if (v === 'skip') return null;
-  const text =
-    v === 'decode'
-      ? buf.toString('utf8', start, stop)
-      : `${buf.toString('utf8', start, v.contentStart)}[]${buf.toString('utf8', v.contentEnd, stop)}`;
-  return parseResponseLine(text, line);
+  if (v !== 'decode') {
+    const parsed = decode(`${buf.toString('utf8', start, v.contentStart)}[]${buf.toString('utf8', v.contentEnd, stop)}`);
+    if (parsed !== undefined) return responseOf(parsed, line);
+  }
+  const whole = decode(buf.toString('utf8', start, stop));
+  return whole === undefined ? null : responseOf(whole, line);
 }
 
 export interface ScanResult {

@@ -93,6 +93,16 @@ describe('line shapes and traps', () => {
     expect(found[0]?.key).toBe('msg:msg_é:req_1');
   });
 
+  it('is not fooled by content whose tool input nests the keys that follow content', () => {
+    const trap = JSON.parse(oldLine('msg_t', 33)) as { message: { content: unknown[] } };
+    trap.message.content = [
+      { type: 'tool_use', id: 't1', name: 'mcp__cfg__write', input: { list: [1, 2], stop_reason: 'end_turn', usage: { input_tokens: 999999, output_tokens: 999999 } } },
+      { type: 'text', text: 'after' },
+    ];
+    const { found } = scan(`${JSON.stringify(trap)}\n`);
+    expect(found.map((r) => [r.key, r.input, r.output])).toEqual([['msg:msg_t:req_1', 10, 33]]);
+  });
+
   it('falls back to a full decode for a layout it does not expect, and still counts exactly', () => {
     const spaced = JSON.stringify(JSON.parse(oldLine('msg_9', 77)), null, 0).replace('{"parentUuid"', '{ "parentUuid"');
     const { found } = scan(`${spaced}\n`);

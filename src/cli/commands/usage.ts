@@ -5,7 +5,6 @@ import { formatTokensExact, formatTokensShort } from '../../domain/tokens';
 import { NotFoundError, UsageError } from '../../lib/errors';
 import { allTranscripts, claudeConfigDir, findSessionTranscript, sessionTranscripts } from '../../usage/locate';
 import { type IngestResult, type TranscriptRef, ingestTranscripts } from '../../usage/ingest';
-import { ingestTranscriptsParallel } from '../../usage/parallel';
 import { getCursors } from '../../ledger/cursors';
 import type { Ledger } from '../../ledger/db';
 import { existsSync, statSync } from 'node:fs';
@@ -36,7 +35,7 @@ const PARALLEL_BYTES = 32 * 1024 * 1024;
 /** Past this many files one query for every cursor beats a lookup per file. */
 const MANY_FILES = 64;
 
-function ingestAll(l: Ledger, refs: TranscriptRef[], onProgress?: (done: number, total: number) => void): IngestResult | Promise<IngestResult> {
+async function ingestAll(l: Ledger, refs: TranscriptRef[], onProgress?: (done: number, total: number) => void): Promise<IngestResult> {
   if (refs.length < MANY_FILES) return ingestTranscripts(l, refs, { onProgress });
   const cursors = getCursors(l);
   const workers = Math.min(2, availableParallelism());
@@ -46,6 +45,7 @@ function ingestAll(l: Ledger, refs: TranscriptRef[], onProgress?: (done: number,
   if (workers >= 2 && unread.length >= 2 && existsSync(script)) {
     const sizes = new Map(unread.map((r) => [r.path, statSync(r.path, { throwIfNoEntry: false })?.size ?? 0]));
     if ([...sizes.values()].reduce((a, b) => a + b, 0) >= PARALLEL_BYTES) {
+      const { ingestTranscriptsParallel } = await import('../../usage/parallel');
       return ingestTranscriptsParallel(l, refs, { script, workers, sizes, onProgress });
     }
   }
