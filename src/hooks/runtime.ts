@@ -16,6 +16,7 @@ import * as z from 'zod/mini';
 import { drainSpool } from '../app/open';
 import type { SpooledEvent } from '../app/spooled';
 import { errorMessage } from '../lib/errors';
+import { exitWhenFlushed } from '../lib/exit';
 import { childProcess } from '../lib/lazy';
 import { type RepairState, repairPaths, requestRepair, runRepair } from '../lib/repair';
 import { BindingMissingError, type Ledger, LedgerBusyError, isBusy, openLedger } from '../ledger/db';
@@ -189,6 +190,12 @@ function runWorker(mode: string, ledgerPath: string): void {
 }
 
 export function runHook<P extends HookPayload>(hook: Hook<P>): void {
+  handle(hook);
+  const code = process.exitCode;
+  exitWhenFlushed(typeof code === 'number' ? code : 0);
+}
+
+function handle<P extends HookPayload>(hook: Hook<P>): void {
   const [mode, arg] = process.argv.slice(2);
   if (mode?.startsWith('--') && arg) {
     runWorker(mode, arg);

@@ -1,62 +1,76 @@
 /**
- * A cold `ingest` of a large history spreads the reading over worker threads (the machines have
- * two cores and the reading is CPU-bound), while this thread writes batches to the ledger as they
- * arrive. Workers never touch the ledger: they get paths and cursors, and send back records.
+ * A first `ingest` of a large history reads on two threads (the machines have two cores and the
+ * reading is CPU-bound): this one and a worker take files from one shared counter, so neither
+ * idles while the other has work — this thread starts at once, while the worker is still booting.
+ * Only this thread touches the ledger: the worker gets paths and cursors, and sends back records.
  */
-import { Worker } from 'node:worker_threads';
-import type { Ledger } from '../ledger/db';
+import { MessageChannel, type MessagePort, Worker, receiveMessageOnPort } from 'node:worker_threads';
+import type { Cursor } from '../ledger/cursors';
 import { getCursors } from '../ledger/cursors';
-import { type FileScan, type IngestOptions, type IngestResult, IngestWriter, type TranscriptRef } from './ingest';
+import type { Ledger } from '../ledger/db';
+import { type FileScan, type IngestOptions, type IngestResult, IngestWriter, type TranscriptRef, scanFile } from './ingest';
 
 export interface ScanJob {
-  files: { ref: TranscriptRef; cursor: import('../ledger/cursors').Cursor | null; size: number }[];
+  files: { ref: TranscriptRef; cursor: Cursor | null }[];
+  /** Int32 [0]: the index of the next file to take (Atomics.add); [1]: 1 once the worker runs. */
+  shared: SharedArrayBuffer;
+  /** Where the worker posts its scans (ScanMessage). */
+  port: MessagePort;
 }
 
 export type ScanMessage = { scan: FileScan | null } | { error: string };
 
-/** Splits files into `n` groups of about equal bytes (largest first, each to the lightest group). */
-export function balance<T extends { size: number }>(files: readonly T[], n: number): T[][] {
-  const groups = Array.from({ length: n }, () => ({ bytes: 0, files: [] as T[] }));
-  for (const f of [...files].sort((a, b) => b.size - a.size)) {
-    const g = groups.reduce((min, x) => (x.bytes < min.bytes ? x : min));
-    g.files.push(f);
-    g.bytes += f.size;
-  }
-  return groups.map((g) => g.files).filter((g) => g.length > 0);
+/** Takes the next file index from the shared counter (slot 0); -1 when all are taken. */
+export function takeNext(next: Int32Array, count: number): number {
+  const i = Atomics.add(next, 0, 1);
+  return i < count ? i : -1;
 }
 
 export interface ParallelOptions extends IngestOptions {
   /** The worker script: plugin/dist/scan-worker.cjs. */
   script: string;
-  workers: number;
-  /** Bytes per file to read, to balance the groups (files not in it weigh nothing). */
-  sizes: ReadonlyMap<string, number>;
 }
 
 export async function ingestTranscriptsParallel(l: Ledger, refs: readonly TranscriptRef[], opts: ParallelOptions): Promise<IngestResult> {
   const cursors = getCursors(l);
-  const files = refs.map((ref) => ({ ref, cursor: cursors.get(ref.path) ?? null, size: opts.sizes.get(ref.path) ?? 0 }));
+  const files = refs.map((ref) => ({ ref, cursor: cursors.get(ref.path) ?? null }));
+  const channel = new MessageChannel();
+  const job: ScanJob = { files, shared: new SharedArrayBuffer(8), port: channel.port2 };
+  const next = new Int32Array(job.shared);
   const writer = new IngestWriter(l);
   let done = 0;
-  await Promise.all(
-    balance(files, opts.workers).map(
-      (group) =>
-        new Promise<void>((resolve, reject) => {
-          const job: ScanJob = { files: group };
-          const worker = new Worker(opts.script, { workerData: job });
-          worker.on('message', (m: ScanMessage) => {
-            if ('error' in m) {
-              reject(new Error(m.error));
-              return;
-            }
-            done++;
-            opts.onProgress?.(done, files.length);
-            if (m.scan) writer.add(m.scan);
-          });
-          worker.on('error', reject);
-          worker.on('exit', () => resolve());
-        }),
-    ),
-  );
+  // The worker's scans are taken between this thread's own files (receiveMessageOnPort needs no
+  // event loop), so writing them overlaps the reading instead of trailing it.
+  const drain = () => {
+    for (let m = receiveMessageOnPort(channel.port1); m; m = receiveMessageOnPort(channel.port1)) {
+      const msg = m.message as ScanMessage;
+      if ('error' in msg) throw new Error(msg.error);
+      take(msg.scan);
+    }
+  };
+  const take = (scan: FileScan | null) => {
+    done++;
+    opts.onProgress?.(done, files.length);
+    if (scan) writer.add(scan);
+  };
+
+  const worker = new Worker(opts.script, { workerData: job, transferList: [channel.port2] });
+  const exited = new Promise<void>((resolve, reject) => {
+    worker.on('error', reject);
+    worker.on('exit', () => resolve());
+  });
+  try {
+    for (let i = takeNext(next, files.length); i >= 0; i = takeNext(next, files.length)) {
+      const f = files[i] as (typeof files)[number];
+      take(scanFile(f.ref, f.cursor));
+      drain();
+    }
+    // A worker that never got going (little to read) is not waited for.
+    if (Atomics.load(next, 1) === 1) await exited;
+    drain();
+  } finally {
+    channel.port1.close();
+    await worker.terminate();
+  }
   return writer.result(true);
 }

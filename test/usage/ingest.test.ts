@@ -1,4 +1,4 @@
-import { appendFileSync, copyFileSync, mkdirSync, readFileSync, realpathSync, mkdtempSync, renameSync, statSync, truncateSync, utimesSync, writeFileSync } from 'node:fs';
+import { appendFileSync, copyFileSync, mkdirSync, readFileSync, realpathSync, mkdtempSync, renameSync, truncateSync, utimesSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { dirname, join, relative } from 'node:path';
 import fc from 'fast-check';
@@ -8,7 +8,7 @@ import { type Ledger, openLedger } from '../../src/ledger/db';
 import { attachSession } from '../../src/ledger/sessions';
 import { allTranscripts } from '../../src/usage/locate';
 import { ingestTranscripts } from '../../src/usage/ingest';
-import { balance, ingestTranscriptsParallel } from '../../src/usage/parallel';
+import { ingestTranscriptsParallel } from '../../src/usage/parallel';
 import { PLUGIN } from '../helpers/cli';
 
 function tmp(prefix: string): string {
@@ -165,22 +165,16 @@ describe('files that change under the reader', () => {
   });
 });
 
-describe('a cold ingest spread over worker threads', () => {
+describe('a cold ingest read on two threads', () => {
   it('stores and totals exactly what one thread does', async () => {
     const dir = tmp('sb-par-');
     const c = generateCorpus(dir, { seed: 23, targetBytes: 3 * 1024 * 1024 });
     const refs = allTranscripts(dir);
-    const sizes = new Map(refs.map((r) => [r.path, statSync(r.path).size]));
     const l = ledger();
     attachAll(l, Object.keys(c.bySession));
-    const r = await ingestTranscriptsParallel(l, refs, { script: join(PLUGIN, 'dist/scan-worker.cjs'), workers: 2, sizes });
+    const r = await ingestTranscriptsParallel(l, refs, { script: join(PLUGIN, 'dist/scan-worker.cjs') });
     expect({ ...r, complete: undefined }).toEqual({ ...c.totals, complete: undefined });
     expect(storedByType(l)).toEqual(c.byAgentType);
     expect(ingestTranscripts(l, refs)).toMatchObject({ bytes: 0, responses: 0 });
-  });
-
-  it('balances files over workers by size', () => {
-    const groups = balance([{ size: 9 }, { size: 5 }, { size: 4 }, { size: 1 }], 2);
-    expect(groups.map((g) => g.reduce((n, f) => n + f.size, 0))).toEqual([10, 9]);
   });
 });

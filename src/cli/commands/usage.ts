@@ -7,7 +7,7 @@ import { allTranscripts, claudeConfigDir, findSessionTranscript, sessionTranscri
 import { type IngestResult, type TranscriptRef, ingestTranscripts } from '../../usage/ingest';
 import { getCursors } from '../../ledger/cursors';
 import type { Ledger } from '../../ledger/db';
-import { existsSync, statSync } from 'node:fs';
+import { existsSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import { availableParallelism } from 'node:os';
 import { ingestInterstat, interstatPath } from '../../usage/interstat';
@@ -26,28 +26,23 @@ function sinceValue(raw: string | undefined): number | undefined {
   return ms;
 }
 
-/**
- * A first read of a large history (≥ 32 MiB not yet read) is spread over worker threads, one per
- * core, at most 2; an incremental read is not worth a thread's start.
- */
-const PARALLEL_BYTES = 32 * 1024 * 1024;
-
 /** Past this many files one query for every cursor beats a lookup per file. */
 const MANY_FILES = 64;
+/**
+ * A first read of a history this large (files never read) takes a second thread where there is a
+ * second core; fewer are not worth a thread's start.
+ */
+const PARALLEL_FILES = 128;
 
 async function ingestAll(l: Ledger, refs: TranscriptRef[], onProgress?: (done: number, total: number) => void): Promise<IngestResult> {
   if (refs.length < MANY_FILES) return ingestTranscripts(l, refs, { onProgress });
   const cursors = getCursors(l);
-  const workers = Math.min(2, availableParallelism());
-  // Beside this bundle (plugin/dist/cli.cjs); run from the sources there is none, and no workers.
+  // Beside this bundle (plugin/dist/cli.cjs); run from the sources there is none, and no worker.
   const script = fileURLToPath(new URL('./scan-worker.cjs', import.meta.url));
-  const unread = refs.filter((r) => !cursors.has(r.path));
-  if (workers >= 2 && unread.length >= 2 && existsSync(script)) {
-    const sizes = new Map(unread.map((r) => [r.path, statSync(r.path, { throwIfNoEntry: false })?.size ?? 0]));
-    if ([...sizes.values()].reduce((a, b) => a + b, 0) >= PARALLEL_BYTES) {
-      const { ingestTranscriptsParallel } = await import('../../usage/parallel');
-      return ingestTranscriptsParallel(l, refs, { script, workers, sizes, onProgress });
-    }
+  const unread = refs.filter((r) => !cursors.has(r.path)).length;
+  if (availableParallelism() >= 2 && unread >= PARALLEL_FILES && existsSync(script)) {
+    const { ingestTranscriptsParallel } = await import('../../usage/parallel');
+    return ingestTranscriptsParallel(l, refs, { script, onProgress });
   }
   return ingestTranscripts(l, refs, { onProgress, cursors });
 }
