@@ -11,12 +11,11 @@
  * - anything else: the events are spooled too, and the error is one stderr line (exit 1) unless the
  *   hook has something to answer (the dispatch gate says the budget was not checked).
  */
-import { existsSync, readFileSync } from 'node:fs';
+import { existsSync, readFileSync, writeSync } from 'node:fs';
 import * as z from 'zod/mini';
 import { drainSpool } from '../app/open';
 import type { SpooledEvent } from '../app/spooled';
 import { errorMessage } from '../lib/errors';
-import { exitWhenFlushed } from '../lib/exit';
 import { childProcess } from '../lib/lazy';
 import { type RepairState, repairPaths, requestRepair, runRepair } from '../lib/repair';
 import { BindingMissingError, type Ledger, LedgerBusyError, isBusy, openLedger } from '../ledger/db';
@@ -165,12 +164,14 @@ function unavailableBecause(err: unknown, ledgerPath: string, event: string): Un
   return { kind: isBusyError(err) ? 'busy' : 'error', message, notice: null };
 }
 
+// A hook's output is one short line: written straight to the descriptor, it needs no stream (whose
+// set-up alone costs milliseconds) and is out before the process exits.
 function print(answer: HookAnswer | null | undefined): void {
-  if (answer) process.stdout.write(`${JSON.stringify(answer)}\n`);
+  if (answer) writeSync(1, `${JSON.stringify(answer)}\n`);
 }
 
 function complain(event: string, what: string): void {
-  process.stderr.write(`sprint-budget ${event} hook: ${what}\n`);
+  writeSync(2, `sprint-budget ${event} hook: ${what}\n`);
   process.exitCode = 1;
 }
 
@@ -191,8 +192,9 @@ function runWorker(mode: string, ledgerPath: string): void {
 
 export function runHook<P extends HookPayload>(hook: Hook<P>): void {
   handle(hook);
+  // Nothing is left to do: Node's own teardown is not waited for (see lib/exit).
   const code = process.exitCode;
-  exitWhenFlushed(typeof code === 'number' ? code : 0);
+  process.exit(typeof code === 'number' ? code : 0);
 }
 
 function handle<P extends HookPayload>(hook: Hook<P>): void {

@@ -6,6 +6,7 @@
 import { chmodSync, closeSync, existsSync, mkdirSync, openSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import { dirname, join } from 'node:path';
+import { fileURLToPath } from 'node:url';
 import type BetterSqlite3 from 'better-sqlite3';
 import { SprintBudgetError, errorMessage } from '../lib/errors';
 import { MIGRATIONS, SCHEMA_VERSION } from './schema';
@@ -38,15 +39,27 @@ interface Driver {
 
 let driver: Driver | undefined;
 
+/**
+ * better-sqlite3 in the nearest node_modules above this file — where Node's resolution finds it,
+ * found with one check per directory instead of its many lookups (milliseconds on every hook).
+ */
+function driverDir(): string | null {
+  for (let d = dirname(fileURLToPath(import.meta.url)); ; d = dirname(d)) {
+    const dir = join(d, 'node_modules', 'better-sqlite3');
+    if (existsSync(join(dir, 'lib', 'index.js'))) return dir;
+    if (dirname(d) === d) return null;
+  }
+}
+
 function loadDriver(): Driver {
   if (driver) return driver;
   try {
     const load = createRequire(import.meta.url);
-    const Database = load('better-sqlite3') as typeof BetterSqlite3;
-    // Naming the binding skips the `bindings` package's search through a dozen candidate paths,
-    // which costs about 10 ms on every start.
-    const binding = join(dirname(dirname(load.resolve('better-sqlite3'))), 'build', 'Release', 'better_sqlite3.node');
-    driver = { Database, binding: existsSync(binding) ? binding : undefined };
+    const dir = driverDir();
+    const Database = load(dir ? join(dir, 'lib', 'index.js') : 'better-sqlite3') as typeof BetterSqlite3;
+    // Naming the binding skips the `bindings` package's search through a dozen candidate paths.
+    const binding = dir ? join(dir, 'build', 'Release', 'better_sqlite3.node') : undefined;
+    driver = { Database, binding: binding && existsSync(binding) ? binding : undefined };
     return driver;
   } catch (err) {
     throw new BindingMissingError(`better-sqlite3 cannot be loaded: ${firstLine(err)}`);
