@@ -5,11 +5,11 @@ import { existsSync } from 'node:fs';
 const GNU_TIME = '/usr/bin/time';
 
 /** Runs a command once: wall seconds, peak RSS in MiB (null where GNU time is missing), stdout. */
-export function run(cmd, args, { env = process.env, cwd } = {}) {
+export function run(cmd, args, { env = process.env, cwd, input } = {}) {
   const timed = existsSync(GNU_TIME);
   const argv = timed ? ['-f', '__peak_kb=%M', cmd, ...args] : args;
   const t0 = performance.now();
-  const r = spawnSync(timed ? GNU_TIME : cmd, argv, { env, cwd, encoding: 'utf8', maxBuffer: 256 * 1024 * 1024 });
+  const r = spawnSync(timed ? GNU_TIME : cmd, argv, { env, cwd, input, encoding: 'utf8', maxBuffer: 256 * 1024 * 1024 });
   const wall = (performance.now() - t0) / 1000;
   if (r.status !== 0) throw new Error(`${cmd} ${args.join(' ')} exited ${r.status}: ${r.stderr.slice(-500)}`);
   const peak = /__peak_kb=(\d+)/.exec(r.stderr);

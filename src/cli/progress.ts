@@ -1,9 +1,12 @@
 /** A one-line progress bar on stderr, only when stderr is a terminal (never in pipes or logs). */
+import { isatty } from 'node:tty';
 
 export type Progress = ((done: number, total: number) => void) & { end(): void };
 
-export function progressBar(label: string, stream: NodeJS.WriteStream = process.stderr): Progress | undefined {
-  if (!stream.isTTY) return undefined;
+export function progressBar(label: string): Progress | undefined {
+  // isatty, not process.stderr.isTTY: creating the stderr stream costs milliseconds where no bar is drawn.
+  if (!isatty(2)) return undefined;
+  const stream = process.stderr;
   let last = 0;
   let shown = false;
   const draw = (done: number, total: number) => {
