@@ -25,11 +25,16 @@ export function getCursors(l: Ledger): Map<string, Cursor> {
   return new Map(rows.map((c) => [c.path, c]));
 }
 
-export function putCursor(l: Ledger, c: Cursor, now: number): void {
+/**
+ * Stores a file's cursor. A concurrent reader may have gone further in the same file: its cursor is
+ * never moved back, unless this read started over (`reset`: the file was truncated or rewritten).
+ */
+export function putCursor(l: Ledger, c: Cursor, reset: boolean, now: number): void {
   l.stmt(
     `INSERT INTO cursors (path, dev, ino, size, offset, lines, tail, mtime_ms, updated_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)
      ON CONFLICT (path) DO UPDATE SET dev = excluded.dev, ino = excluded.ino, size = excluded.size,
        offset = excluded.offset, lines = excluded.lines, tail = excluded.tail, mtime_ms = excluded.mtime_ms,
-       updated_at = excluded.updated_at`,
-  ).run(c.path, c.dev, c.ino, c.size, c.offset, c.lines, c.tail, c.mtimeMs, now);
+       updated_at = excluded.updated_at
+     WHERE ? OR cursors.dev <> excluded.dev OR cursors.ino <> excluded.ino OR excluded.offset >= cursors.offset`,
+  ).run(c.path, c.dev, c.ino, c.size, c.offset, c.lines, c.tail, c.mtimeMs, now, reset ? 1 : 0);
 }

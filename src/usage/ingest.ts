@@ -50,12 +50,6 @@ export interface IngestResult extends IngestTotals {
   complete: boolean;
 }
 
-function agentTypeOf(ref: TypedRef, r: TranscriptResponse, sub: boolean): string {
-  if (sub) return r.agentType ?? 'subagent';
-  // A subagent file without its .meta.json: a 2.1.332 line still names its type.
-  if (ref.agentId !== null && ref.agentType === 'subagent' && r.agentType) return r.agentType;
-  return ref.agentType;
-}
 
 function toRecord(ref: TypedRef, r: TranscriptResponse, fallbackTs: number): UsageRecord {
   // A main transcript of an older version may carry sidechain (subagent) lines of its own.
@@ -68,7 +62,7 @@ function toRecord(ref: TypedRef, r: TranscriptResponse, fallbackTs: number): Usa
     sprintId: null,
     phase: null,
     agentId: ref.agentId ?? (sub ? r.agentId : null),
-    agentType: agentTypeOf(ref, r, sub),
+    agentType: sub ? (r.agentType ?? 'subagent') : ref.agentType,
     model: r.model,
     ts: Number.isFinite(r.ts) ? r.ts : fallbackTs,
     input: r.input,
@@ -106,7 +100,8 @@ export function scanFile(ref: TranscriptRef, cursor: Cursor | null): FileScan | 
   const now = Date.now();
   let typed: TypedRef | undefined;
   const read = readNewLines(ref.path, cursor, (r) => {
-    typed ??= { ...ref, agentType: ref.agentType ?? subagentType(ref.path) ?? 'subagent' };
+    // A 2.1.332 subagent line names its type (attributionAgent); older lines leave it to the .meta.json.
+    typed ??= { ...ref, agentType: ref.agentType ?? r.agentType ?? subagentType(ref.path) ?? 'subagent' };
     keepLargest(found, toRecord(typed, r, now));
   });
   return read ? { read, records: [...found.values()], now } : null;
@@ -151,13 +146,7 @@ export class IngestWriter {
         l,
         records.filter((r) => r.agentId !== null || (r.sessionId !== null && attached.has(r.sessionId))),
       );
-      for (const { read, now } of scans) {
-        if (read.unchanged) continue;
-        // A concurrent reader may have gone further in the same file: never move its cursor back.
-        const stored = getCursor(l, read.cursor.path);
-        const sameFile = stored && stored.dev === read.cursor.dev && stored.ino === read.cursor.ino;
-        if (!stored || !sameFile || read.reset || read.cursor.offset >= stored.offset) putCursor(l, read.cursor, now);
-      }
+      for (const { read, now } of scans) if (!read.unchanged) putCursor(l, read.cursor, read.reset, now);
     });
     for (const r of records) keepLargest(this.seen, r);
     this.batch = new Map();

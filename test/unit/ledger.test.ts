@@ -6,6 +6,7 @@ import type BetterSqlite3 from 'better-sqlite3';
 import { describe, expect, it } from 'vitest';
 import { LedgerError, openLedger } from '../../src/ledger/db';
 import { MIGRATIONS, SCHEMA_VERSION } from '../../src/ledger/schema';
+import { getCursor, putCursor } from '../../src/ledger/cursors';
 
 const Database = createRequire(import.meta.url)('better-sqlite3') as typeof BetterSqlite3;
 
@@ -59,5 +60,20 @@ describe('migrations', () => {
 
   it('a missing ledger is an error unless asked to create it', () => {
     expect(() => openLedger(join(tmp(), 'nope.db'))).toThrow(/no ledger at/);
+  });
+});
+
+describe('cursors', () => {
+  it('never move back for the same file (a concurrent reader went further), unless the read started over', () => {
+    const l = openLedger(join(tmp(), 'ledger.db'), { create: true });
+    const at = (offset: number, ino = 1) => ({ path: '/t.jsonl', dev: 1, ino, size: 500, offset, lines: offset / 10, tail: 'h', mtimeMs: 1 });
+    putCursor(l, at(300), false, 1);
+    putCursor(l, at(200), false, 2);
+    expect(getCursor(l, '/t.jsonl')?.offset).toBe(300);
+    putCursor(l, at(200), true, 3);
+    expect(getCursor(l, '/t.jsonl')?.offset).toBe(200);
+    putCursor(l, at(100, 2), false, 4);
+    expect(getCursor(l, '/t.jsonl')).toMatchObject({ offset: 100, ino: 2 });
+    l.close();
   });
 });

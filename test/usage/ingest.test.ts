@@ -178,3 +178,26 @@ describe('a cold ingest read on two threads', () => {
     expect(ingestTranscripts(l, refs)).toMatchObject({ bytes: 0, responses: 0 });
   });
 });
+
+describe('subagent types', () => {
+  const sub = (id: string, attribution?: string) =>
+    `${JSON.stringify({ isSidechain: true, agentId: 'a1', sessionId: 's1', message: { id, role: 'assistant', model: 'm', content: [], usage: { input_tokens: 7, output_tokens: 3 } }, ...(attribution ? { attributionAgent: attribution } : {}), type: 'assistant', timestamp: '2026-11-01T00:00:00.000Z' })}\n`;
+
+  function typesAfterReading(lines: string, meta: object | null): string[] {
+    const dir = tmp('sb-types-');
+    const subDir = join(dir, 'projects', '-p', 's1', 'subagents');
+    mkdirSync(subDir, { recursive: true });
+    writeFileSync(join(dir, 'projects', '-p', 's1.jsonl'), '');
+    writeFileSync(join(subDir, 'agent-a1.jsonl'), lines);
+    if (meta) writeFileSync(join(subDir, 'agent-a1.meta.json'), JSON.stringify(meta));
+    const l = ledger();
+    ingestTranscripts(l, allTranscripts(dir));
+    return (l.db.prepare('SELECT agent_type FROM usage').all() as { agent_type: string }[]).map((r) => r.agent_type);
+  }
+
+  it('come from the line (2.1.332), else from the .meta.json beside the transcript, else "subagent"', () => {
+    expect(typesAfterReading(sub('m1', 'Explore'), { agentType: 'Explore' })).toEqual(['Explore']);
+    expect(typesAfterReading(sub('m2'), { agentType: 'fd-quality' })).toEqual(['fd-quality']);
+    expect(typesAfterReading(sub('m3'), null)).toEqual(['subagent']);
+  });
+});
