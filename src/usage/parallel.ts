@@ -18,7 +18,11 @@ export interface ScanJob {
   port: MessagePort;
 }
 
-export type ScanMessage = { scan: FileScan | null } | { error: string };
+/**
+ * A scan crosses threads as JSON text: one string is copied, where a structured clone of thousands
+ * of small records costs the receiving thread several times more.
+ */
+export type ScanMessage = { scan: string } | { error: string };
 
 /** Takes the next file index from the shared counter (slot 0); -1 when all are taken. */
 export function takeNext(next: Int32Array, count: number): number {
@@ -45,7 +49,7 @@ export async function ingestTranscriptsParallel(l: Ledger, refs: readonly Transc
     for (let m = receiveMessageOnPort(channel.port1); m; m = receiveMessageOnPort(channel.port1)) {
       const msg = m.message as ScanMessage;
       if ('error' in msg) throw new Error(msg.error);
-      take(msg.scan);
+      take(JSON.parse(msg.scan) as FileScan | null);
     }
   };
   const take = (scan: FileScan | null) => {

@@ -15,7 +15,7 @@ if (job) {
   for (let i = takeNext(next, job.files.length); i >= 0; i = takeNext(next, job.files.length)) {
     const { ref, cursor } = job.files[i] as ScanJob['files'][number];
     try {
-      port.postMessage({ scan: scanFile(ref, cursor) } satisfies ScanMessage);
+      port.postMessage({ scan: JSON.stringify(scanFile(ref, cursor)) } satisfies ScanMessage);
     } catch (err) {
       port.postMessage({ error: `${ref.path}: ${(err as Error).message}` } satisfies ScanMessage);
       break;
