@@ -1,12 +1,5 @@
-export interface CorpusTotals {
-  files: number;
-  bytes: number;
-  responses: number;
-  input_tokens: number;
-  output_tokens: number;
-  cache_creation_input_tokens: number;
-  cache_read_input_tokens: number;
-}
+/** The same totals `sprint-budget ingest --json` prints. */
+export type CorpusTotals = import('../src/usage/ingest').IngestTotals;
 
 export interface AgentTypeTotals {
   responses: number;

@@ -192,7 +192,7 @@ function runWorker(mode: string, ledgerPath: string): void {
 
 export function runHook<P extends HookPayload>(hook: Hook<P>): void {
   handle(hook);
-  // Nothing is left to do: Node's own teardown is not waited for (see lib/exit).
+  // Nothing is left to do and the output is written: Node's own teardown is not waited for.
   const code = process.exitCode;
   process.exit(typeof code === 'number' ? code : 0);
 }

@@ -1,15 +1,14 @@
 /**
  * Reading transcripts into the ledger: each file from its cursor, each response once (keyed on its
- * message id), the file's records and its new cursor in one transaction.
+ * message id), records and the new cursors written together, in batches of files.
  */
 import type { Ledger } from '../ledger/db';
-import { type Cursor, getCursor, putCursor } from '../ledger/cursors';
+import { type Cursor, getCursor, getCursors, putCursor } from '../ledger/cursors';
 import { attachedSessions } from '../ledger/sessions';
 import { type UsageRecord, upsertUsage } from '../ledger/usage';
 import { type FileRead, readNewLines } from './reader';
-import type { TranscriptResponse } from './transcript';
-
 import { subagentType } from './locate';
+import type { TranscriptResponse } from './transcript';
 
 export { sessionTranscripts } from './locate';
 
@@ -40,7 +39,7 @@ export interface IngestTotals {
 export interface IngestOptions {
   /** Stop between files once Date.now() passes this; cursors keep what was done. */
   deadline?: number;
-  /** Every cursor, read in one query by a caller with many files (else one lookup per file). */
+  /** Every cursor, when the caller has read them already (else read here as suits the number of files). */
   cursors?: ReadonlyMap<string, Cursor>;
   onProgress?: (doneFiles: number, totalFiles: number) => void;
 }
@@ -49,7 +48,6 @@ export interface IngestResult extends IngestTotals {
   /** False when the deadline stopped the work before every file was read to its end. */
   complete: boolean;
 }
-
 
 function toRecord(ref: TypedRef, r: TranscriptResponse, fallbackTs: number): UsageRecord {
   // A main transcript of an older version may carry sidechain (subagent) lines of its own.
@@ -175,11 +173,15 @@ export class IngestWriter {
   }
 }
 
+/** Past this many files one query for every cursor beats a lookup per file. */
+const MANY_FILES = 64;
+
 export function ingestTranscripts(l: Ledger, refs: readonly TranscriptRef[], opts: IngestOptions = {}): IngestResult {
   const writer = new IngestWriter(l);
+  const cursors = opts.cursors ?? (refs.length >= MANY_FILES ? getCursors(l) : undefined);
   for (const [i, ref] of refs.entries()) {
     if (opts.deadline !== undefined && Date.now() > opts.deadline) return writer.result(false);
-    const scan = scanFile(ref, opts.cursors ? (opts.cursors.get(ref.path) ?? null) : getCursor(l, ref.path));
+    const scan = scanFile(ref, cursors ? (cursors.get(ref.path) ?? null) : getCursor(l, ref.path));
     opts.onProgress?.(i + 1, refs.length);
     if (scan) writer.add(scan);
   }

@@ -36,7 +36,7 @@ export interface ParallelOptions extends IngestOptions {
 }
 
 export async function ingestTranscriptsParallel(l: Ledger, refs: readonly TranscriptRef[], opts: ParallelOptions): Promise<IngestResult> {
-  const cursors = getCursors(l);
+  const cursors = opts.cursors ?? getCursors(l);
   const files = refs.map((ref) => ({ ref, cursor: cursors.get(ref.path) ?? null }));
   const channel = new MessageChannel();
   const job: ScanJob = { files, shared: new SharedArrayBuffer(8), port: channel.port2 };

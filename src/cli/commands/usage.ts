@@ -1,18 +1,18 @@
 /** ingest, tokens, attach: measured spend from Claude Code's transcripts. */
+import { existsSync } from 'node:fs';
+import { availableParallelism } from 'node:os';
+import { fileURLToPath } from 'node:url';
 import { attachToSprint } from '../../app/attach';
 import { sprintBreakdown } from '../../app/breakdown';
 import { formatTokensExact, formatTokensShort } from '../../domain/tokens';
 import { NotFoundError, UsageError } from '../../lib/errors';
-import { allTranscripts, claudeConfigDir, findSessionTranscript, sessionTranscripts } from '../../usage/locate';
-import { type IngestResult, type TranscriptRef, ingestTranscripts } from '../../usage/ingest';
 import { getCursors } from '../../ledger/cursors';
 import type { Ledger } from '../../ledger/db';
-import { existsSync } from 'node:fs';
-import { fileURLToPath } from 'node:url';
-import { availableParallelism } from 'node:os';
-import { ingestInterstat, interstatPath } from '../../usage/interstat';
-import { refreshSprintUsage } from '../../usage/refresh';
 import { sprintSpendRecords } from '../../ledger/usage';
+import { type IngestResult, type TranscriptRef, ingestTranscripts } from '../../usage/ingest';
+import { ingestInterstat, interstatPath } from '../../usage/interstat';
+import { allTranscripts, claudeConfigDir, findSessionTranscript, sessionTranscripts } from '../../usage/locate';
+import { refreshSprintUsage } from '../../usage/refresh';
 import { SPRINT_OPTION, budgetSummary, pickSprint, withLedger } from '../common';
 import type { Command } from '../framework';
 import { formatTable, printErr, printJson, printLine } from '../output';
@@ -26,8 +26,6 @@ function sinceValue(raw: string | undefined): number | undefined {
   return ms;
 }
 
-/** Past this many files one query for every cursor beats a lookup per file. */
-const MANY_FILES = 64;
 /**
  * A first read of a history this large (files never read) takes a second thread where there is a
  * second core; fewer are not worth a thread's start.
@@ -35,14 +33,14 @@ const MANY_FILES = 64;
 const PARALLEL_FILES = 128;
 
 async function ingestAll(l: Ledger, refs: TranscriptRef[], onProgress?: (done: number, total: number) => void): Promise<IngestResult> {
-  if (refs.length < MANY_FILES) return ingestTranscripts(l, refs, { onProgress });
+  if (refs.length < PARALLEL_FILES || availableParallelism() < 2) return ingestTranscripts(l, refs, { onProgress });
   const cursors = getCursors(l);
   // Beside this bundle (plugin/dist/cli.cjs); run from the sources there is none, and no worker.
   const script = fileURLToPath(new URL('./scan-worker.cjs', import.meta.url));
   const unread = refs.filter((r) => !cursors.has(r.path)).length;
-  if (availableParallelism() >= 2 && unread >= PARALLEL_FILES && existsSync(script)) {
+  if (unread >= PARALLEL_FILES && existsSync(script)) {
     const { ingestTranscriptsParallel } = await import('../../usage/parallel');
-    return ingestTranscriptsParallel(l, refs, { script, onProgress });
+    return ingestTranscriptsParallel(l, refs, { script, cursors, onProgress });
   }
   return ingestTranscripts(l, refs, { onProgress, cursors });
 }
