@@ -1,5 +1,7 @@
 // Bundles each entry point into one self-contained CommonJS file under plugin/dist/ (committed, so
-// the plugin runs from a plain checkout). better-sqlite3 stays external: it carries a native binding.
+// the plugin runs from a plain checkout). better-sqlite3's JavaScript is bundled too; its native
+// binding is loaded at run time from the plugin's node_modules (src/ledger/db.ts), so `bindings`, which
+// it would otherwise use to find it, stays out.
 // `node scripts/build.mjs --check` rebuilds in memory and fails when a committed bundle differs.
 import { readFileSync, readdirSync, mkdirSync, writeFileSync, existsSync } from 'node:fs';
 import { dirname, join, relative } from 'node:path';
@@ -31,7 +33,7 @@ export async function build({ write }) {
     platform: 'node',
     target: 'node20',
     format: 'cjs',
-    external: ['better-sqlite3'],
+    external: ['bindings'],
     // Source modules use import.meta.url (ESM under vitest); in the CJS bundle it is the file's URL.
     define: { 'import.meta.url': '__bundle_url', __VERSION__: JSON.stringify(pkg.version) },
     banner: { js: '"use strict";const __bundle_url=require("node:url").pathToFileURL(__filename).href;' },

@@ -13,6 +13,19 @@ export function billingTokens(t: TokenCounts): number {
   return t.input + t.output;
 }
 
+/**
+ * Raises each of `into`'s counts to `from`'s where that is larger (the same response read again, or
+ * a later line of it: early lines carry placeholder outputs). Returns whether any count grew.
+ */
+export function raiseTokens(into: TokenCounts, from: TokenCounts): boolean {
+  if (from.input <= into.input && from.output <= into.output && from.cacheRead <= into.cacheRead && from.cacheWrite <= into.cacheWrite) return false;
+  into.input = Math.max(into.input, from.input);
+  into.output = Math.max(into.output, from.output);
+  into.cacheRead = Math.max(into.cacheRead, from.cacheRead);
+  into.cacheWrite = Math.max(into.cacheWrite, from.cacheWrite);
+  return true;
+}
+
 export function addTokens(a: TokenCounts, b: TokenCounts): TokenCounts {
   return {
     input: a.input + b.input,

@@ -1,12 +1,14 @@
 /**
  * Opening the ledger: one SQLite file in WAL mode with a generous busy timeout, foreign keys on,
- * file mode 0600, migrated under a transaction after a backup copy. better-sqlite3 is loaded lazily
- * so that a missing native binding is reported as such (the plugin repairs it) instead of crashing.
+ * file mode 0600, migrated under a transaction after a backup copy. better-sqlite3's native binding is
+ * loaded on first use, so that a missing one is reported as such (the plugin repairs it) instead of
+ * crashing.
  */
 import { chmodSync, closeSync, existsSync, mkdirSync, openSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
+import Database from 'better-sqlite3';
 import type BetterSqlite3 from 'better-sqlite3';
 import { SprintBudgetError, errorMessage } from '../lib/errors';
 import { MIGRATIONS, SCHEMA_VERSION } from './schema';
@@ -31,52 +33,42 @@ export function isBindingMissing(err: unknown): boolean {
 /** The ledger stayed locked past the busy timeout. */
 export class LedgerBusyError extends LedgerError {}
 
-interface Driver {
-  Database: typeof BetterSqlite3;
-  /** The compiled binding, when it is where a build puts it. */
-  binding: string | undefined;
-}
-
-let driver: Driver | undefined;
+let addon: object | undefined;
 
 /**
- * better-sqlite3 in the nearest node_modules above this file — where Node's resolution finds it,
- * found with one check per directory instead of its many lookups (milliseconds on every hook).
+ * better-sqlite3's compiled binding in the nearest node_modules above this file, where an install
+ * or `npm rebuild` puts it. Its JavaScript is bundled with this code (a dozen modules fewer to
+ * resolve on every hook); only the binding is loaded from the plugin's node_modules.
  */
-function driverDir(): string | null {
+function bindingPath(): string | null {
   for (let d = dirname(fileURLToPath(import.meta.url)); ; d = dirname(d)) {
-    const dir = join(d, 'node_modules', 'better-sqlite3');
-    if (existsSync(join(dir, 'lib', 'index.js'))) return dir;
+    const file = join(d, 'node_modules', 'better-sqlite3', 'build', 'Release', 'better_sqlite3.node');
+    if (existsSync(file)) return file;
     if (dirname(d) === d) return null;
   }
 }
 
-function loadDriver(): Driver {
-  if (driver) return driver;
+function loadAddon(): object {
+  if (addon) return addon;
+  const path = bindingPath();
+  if (!path) throw new BindingMissingError('better-sqlite3 binding missing: no node_modules/better-sqlite3/build/Release/better_sqlite3.node above the plugin');
   try {
-    const load = createRequire(import.meta.url);
-    const dir = driverDir();
-    const Database = load(dir ? join(dir, 'lib', 'index.js') : 'better-sqlite3') as typeof BetterSqlite3;
-    // Naming the binding skips the `bindings` package's search through a dozen candidate paths.
-    const binding = dir ? join(dir, 'build', 'Release', 'better_sqlite3.node') : undefined;
-    driver = { Database, binding: binding && existsSync(binding) ? binding : undefined };
-    return driver;
+    addon = createRequire(import.meta.url)(path) as object;
+    return addon;
   } catch (err) {
-    throw new BindingMissingError(`better-sqlite3 cannot be loaded: ${firstLine(err)}`);
+    throw new BindingMissingError(`better-sqlite3 binding cannot be loaded: ${firstLine(err)}`);
   }
 }
 
 /** A SQLite connection through the shared driver: the ledger, or another tool's database. */
 export function openSqlite(path: string, options: BetterSqlite3.Options = {}): Db {
-  const { Database, binding } = loadDriver();
-  return new Database(path, binding ? { ...options, nativeBinding: binding } : options);
+  // better-sqlite3 takes the loaded addon as well as its path (lib/database.js); its types name the path only.
+  return new Database(path, { ...options, nativeBinding: loadAddon() as unknown as string });
 }
 
 function firstLine(err: unknown): string {
   return errorMessage(err).split('\n')[0] ?? 'unknown error';
 }
-
-const BINDING_FAILURE = /bindings file|NODE_MODULE_VERSION|better_sqlite3\.node|invalid ELF|cannot open shared object/i;
 
 /** A SQLite error code, if the error carries one. */
 export function sqliteCode(err: unknown): string | undefined {
@@ -107,7 +99,7 @@ export interface OpenOptions {
 }
 
 export function openLedger(path: string, opts: OpenOptions = {}): Ledger {
-  loadDriver();
+  loadAddon();
   const existed = existsSync(path);
   if (!existed) {
     if (!opts.create) throw new LedgerError(`no ledger at ${path}`);
@@ -125,7 +117,6 @@ export function openLedger(path: string, opts: OpenOptions = {}): Ledger {
   try {
     db = openSqlite(path, { timeout });
   } catch (err) {
-    if (BINDING_FAILURE.test(errorMessage(err))) throw new BindingMissingError(`better-sqlite3 binding missing: ${firstLine(err)}`);
     throw new LedgerError(`cannot open ledger ${path}: ${firstLine(err)}`);
   }
 

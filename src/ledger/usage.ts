@@ -37,11 +37,11 @@ export interface UsageRecord extends TokenCounts {
 /** Upserts records in one transaction, keeping the largest count seen for each key. */
 export function upsertUsage(l: Ledger, records: readonly UsageRecord[]): number {
   if (records.length === 0) return 0;
+  // Positional parameters: binding fifteen named ones from an object costs more than the insert.
   const stmt = l.stmt(
     `INSERT INTO usage (key, kind, source, session_id, sprint_id, phase, agent_id, agent_type, model, ts,
        input_tokens, output_tokens, cache_read_tokens, cache_write_tokens, origin)
-     VALUES (@key, @kind, @source, @sessionId, @sprintId, @phase, @agentId, @agentType, @model, @ts,
-       @input, @output, @cacheRead, @cacheWrite, @origin)
+     VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
      ON CONFLICT (key) DO UPDATE SET
        origin = CASE WHEN excluded.output_tokens > usage.output_tokens THEN excluded.origin ELSE usage.origin END,
        input_tokens = MAX(usage.input_tokens, excluded.input_tokens),
@@ -53,7 +53,9 @@ export function upsertUsage(l: Ledger, records: readonly UsageRecord[]): number 
        session_id = COALESCE(usage.session_id, excluded.session_id)`,
   );
   l.write(() => {
-    for (const r of records) stmt.run(r);
+    for (const r of records) {
+      stmt.run(r.key, r.kind, r.source, r.sessionId, r.sprintId, r.phase, r.agentId, r.agentType, r.model, r.ts, r.input, r.output, r.cacheRead, r.cacheWrite, r.origin);
+    }
   });
   return records.length;
 }

@@ -8,7 +8,8 @@ import { attachedSessions } from '../ledger/sessions';
 import { type UsageRecord, upsertUsage } from '../ledger/usage';
 import { type FileRead, readNewLines } from './reader';
 import { subagentType } from './locate';
-import type { TranscriptResponse } from './transcript';
+import type { Responses, TranscriptResponse } from './transcript';
+import { type TokenCounts, raiseTokens } from '../domain/tokens';
 
 export { sessionTranscripts } from './locate';
 
@@ -71,38 +72,31 @@ function toRecord(ref: TypedRef, r: TranscriptResponse, fallbackTs: number): Usa
   };
 }
 
-/** Keeps the largest count of each kind seen for a key (placeholder output on early lines). */
-function keepLargest(into: Map<string, UsageRecord>, rec: UsageRecord): void {
-  const had = into.get(rec.key);
-  if (!had) {
-    into.set(rec.key, rec);
-    return;
-  }
-  if (rec.output > had.output) had.origin = rec.origin;
-  had.input = Math.max(had.input, rec.input);
-  had.output = Math.max(had.output, rec.output);
-  had.cacheRead = Math.max(had.cacheRead, rec.cacheRead);
-  had.cacheWrite = Math.max(had.cacheWrite, rec.cacheWrite);
-}
-
+/** What one file's new lines held: its responses, once per key, and where its cursor now stands. */
 export interface FileScan {
   read: FileRead;
-  /** The file's new responses, one per key. */
-  records: UsageRecord[];
+  /** The file, its agent type known once it had responses. */
+  ref: TypedRef;
+  responses: TranscriptResponse[];
   now: number;
 }
 
-/** Reads one file's new lines into records. No ledger access: it also runs in scan workers. */
+/** Reads one file's new lines. No ledger access: it also runs in scan workers. */
 export function scanFile(ref: TranscriptRef, cursor: Cursor | null): FileScan | null {
-  const found = new Map<string, UsageRecord>();
+  const found: Responses = new Map();
   const now = Date.now();
-  let typed: TypedRef | undefined;
-  const read = readNewLines(ref.path, cursor, (r) => {
-    // A 2.1.332 subagent line names its type (attributionAgent); older lines leave it to the .meta.json.
-    typed ??= { ...ref, agentType: ref.agentType ?? r.agentType ?? subagentType(ref.path) ?? 'subagent' };
-    keepLargest(found, toRecord(typed, r, now));
-  });
-  return read ? { read, records: [...found.values()], now } : null;
+  const read = readNewLines(ref.path, cursor, found);
+  if (!read) return null;
+  const responses = [...found.values()];
+  const first = responses[0];
+  // A 2.1.332 subagent line names its type (attributionAgent); older lines leave it to the .meta.json.
+  const agentType = ref.agentType ?? (first ? (first.agentType ?? subagentType(ref.path) ?? 'subagent') : 'subagent');
+  return { read, ref: { ...ref, agentType }, responses, now };
+}
+
+/** A scan's responses as ledger records. */
+export function scanRecords(scan: FileScan): UsageRecord[] {
+  return scan.responses.map((r) => toRecord(scan.ref, r, scan.now));
 }
 
 /** Records and cursors are written in batches: one transaction per batch, not per file. */
@@ -116,8 +110,14 @@ const BATCH_FILES = 500;
  * none can never count: attaching counts only what comes after it, and that is read after it.
  */
 export class IngestWriter {
-  private readonly seen = new Map<string, UsageRecord>();
-  private batch = new Map<string, UsageRecord>();
+  /**
+   * The largest counts seen per key this run (a resumed session repeats lines of another file).
+   * Counts only: a record is let go once written, and a later reading that raises it is written
+   * over it, the ledger's upsert keeping the largest of each count as this does.
+   */
+  private readonly seen = new Map<string, TokenCounts>();
+  /** Records new or larger than what was seen before, to write. */
+  private pending: UsageRecord[] = [];
   private scans: FileScan[] = [];
   private files = 0;
   private bytes = 0;
@@ -127,27 +127,29 @@ export class IngestWriter {
   add(scan: FileScan): void {
     this.files++;
     this.bytes += scan.read.bytes;
-    for (const r of scan.records) keepLargest(this.batch, r);
+    for (const r of scanRecords(scan)) {
+      const had = this.seen.get(r.key);
+      if (!had) {
+        this.seen.set(r.key, { input: r.input, output: r.output, cacheRead: r.cacheRead, cacheWrite: r.cacheWrite });
+        this.pending.push(r);
+      } else if (raiseTokens(had, r)) this.pending.push(r);
+    }
     this.scans.push(scan);
-    if (this.batch.size >= BATCH_RECORDS || this.scans.length >= BATCH_FILES) this.flush();
+    if (this.pending.length >= BATCH_RECORDS || this.scans.length >= BATCH_FILES) this.flush();
   }
 
   flush(): void {
     if (this.scans.length === 0) return;
-    const records = [...this.batch.values()];
-    const scans = this.scans;
-    const l = this.l;
+    const { pending, scans, l } = this;
     l.write(() => {
       // Read inside the write lock, so a session attached meanwhile is seen (attaching takes the lock too).
       const attached = attachedSessions(l);
-      upsertUsage(
-        l,
-        records.filter((r) => r.agentId !== null || (r.sessionId !== null && attached.has(r.sessionId))),
-      );
+      const stored: UsageRecord[] = [];
+      for (const r of pending) if (r.agentId !== null || (r.sessionId !== null && attached.has(r.sessionId))) stored.push(r);
+      upsertUsage(l, stored);
       for (const { read, now } of scans) if (!read.unchanged) putCursor(l, read.cursor, read.reset, now);
     });
-    for (const r of records) keepLargest(this.seen, r);
-    this.batch = new Map();
+    this.pending = [];
     this.scans = [];
   }
 

@@ -1,8 +1,10 @@
 /**
  * A first `ingest` of a large history reads on two threads (the machines have two cores and the
  * reading is CPU-bound): this one and a worker take files from one shared counter, so neither
- * idles while the other has work — this thread starts at once, while the worker is still booting.
- * Only this thread touches the ledger: the worker gets paths and cursors, and sends back records.
+ * idles while the other has work. A worker takes about as long to boot as Node itself, so it can be
+ * started before the files are listed and the ledger opened, and be handed its job once they are;
+ * this thread starts reading at once either way. Only this thread touches the ledger: the worker
+ * gets paths and cursors, and sends back what it read.
  */
 import { MessageChannel, type MessagePort, Worker, receiveMessageOnPort } from 'node:worker_threads';
 import type { Cursor } from '../ledger/cursors';
@@ -10,19 +12,55 @@ import { getCursors } from '../ledger/cursors';
 import type { Ledger } from '../ledger/db';
 import { type FileScan, type IngestOptions, type IngestResult, IngestWriter, type TranscriptRef, scanFile } from './ingest';
 
-export interface ScanJob {
-  files: { ref: TranscriptRef; cursor: Cursor | null }[];
-  /** Int32 [0]: the index of the next file to take (Atomics.add); [1]: 1 once the worker runs. */
+/** What a scan worker is started with. */
+export interface WorkerStart {
+  /** Int32 [0]: the index of the next file to take (Atomics.add); [1]: 1 once the worker reads. */
   shared: SharedArrayBuffer;
-  /** Where the worker posts its scans (ScanMessage). */
+  /** Where the job arrives and the worker posts its scans. */
   port: MessagePort;
 }
 
+/** The files to read, posted once they are known. */
+export interface ScanJob {
+  files: { ref: TranscriptRef; cursor: Cursor | null }[];
+}
+
 /**
- * A scan crosses threads as JSON text: one string is copied, where a structured clone of thousands
- * of small records costs the receiving thread several times more.
+ * From the worker: a scan crosses threads as JSON text (one string is copied, where a structured
+ * clone of thousands of small records costs the receiving thread several times more), then `done`.
  */
-export type ScanMessage = { scan: string } | { error: string };
+export type ScanMessage = { scan: string } | { done: true } | { error: string };
+
+/** A response as it crosses: its fields in order, without their names. */
+type ResponseRow = [string, string | null, number | null, string | null, string | null, string | null, boolean, number, number, number, number, number];
+
+export function encodeScan(scan: FileScan | null): string {
+  if (!scan) return 'null';
+  const rows = scan.responses.map((r): ResponseRow => [r.key, r.model, r.ts, r.sessionId, r.agentId, r.agentType, r.sidechain, r.input, r.output, r.cacheRead, r.cacheWrite, r.line]);
+  return JSON.stringify([scan.read, scan.ref, scan.now, rows]);
+}
+
+export function decodeScan(text: string): FileScan | null {
+  const parsed = JSON.parse(text) as [FileScan['read'], FileScan['ref'], number, ResponseRow[]] | null;
+  if (!parsed) return null;
+  const [read, ref, now, rows] = parsed;
+  const responses = rows.map(([key, model, ts, sessionId, agentId, agentType, sidechain, input, output, cacheRead, cacheWrite, line]) => ({
+    key,
+    model,
+    // JSON writes NaN (a line without a timestamp) as null.
+    ts: ts ?? Number.NaN,
+    sessionId,
+    agentId,
+    agentType,
+    sidechain,
+    input,
+    output,
+    cacheRead,
+    cacheWrite,
+    line,
+  }));
+  return { read, ref, now, responses };
+}
 
 /** Takes the next file index from the shared counter (slot 0); -1 when all are taken. */
 export function takeNext(next: Int32Array, count: number): number {
@@ -30,51 +68,86 @@ export function takeNext(next: Int32Array, count: number): number {
   return i < count ? i : -1;
 }
 
-export interface ParallelOptions extends IngestOptions {
-  /** The worker script: plugin/dist/scan-worker.cjs. */
-  script: string;
-}
+export class ScanWorker {
+  private readonly worker: Worker;
+  private readonly port: MessagePort;
+  private readonly next: Int32Array;
+  private failure: Error | null = null;
+  private readonly finished: Promise<void>;
 
-export async function ingestTranscriptsParallel(l: Ledger, refs: readonly TranscriptRef[], opts: ParallelOptions): Promise<IngestResult> {
-  const cursors = opts.cursors ?? getCursors(l);
-  const files = refs.map((ref) => ({ ref, cursor: cursors.get(ref.path) ?? null }));
-  const channel = new MessageChannel();
-  const job: ScanJob = { files, shared: new SharedArrayBuffer(8), port: channel.port2 };
-  const next = new Int32Array(job.shared);
-  const writer = new IngestWriter(l);
-  let done = 0;
-  // The worker's scans are taken between this thread's own files (receiveMessageOnPort needs no
-  // event loop), so writing them overlaps the reading instead of trailing it.
-  const drain = () => {
-    for (let m = receiveMessageOnPort(channel.port1); m; m = receiveMessageOnPort(channel.port1)) {
-      const msg = m.message as ScanMessage;
-      if ('error' in msg) throw new Error(msg.error);
-      take(JSON.parse(msg.scan) as FileScan | null);
-    }
-  };
-  const take = (scan: FileScan | null) => {
-    done++;
-    opts.onProgress?.(done, files.length);
-    if (scan) writer.add(scan);
-  };
-
-  const worker = new Worker(opts.script, { workerData: job, transferList: [channel.port2] });
-  const exited = new Promise<void>((resolve, reject) => {
-    worker.on('error', reject);
-    worker.on('exit', () => resolve());
-  });
-  try {
-    for (let i = takeNext(next, files.length); i >= 0; i = takeNext(next, files.length)) {
-      const f = files[i] as (typeof files)[number];
-      take(scanFile(f.ref, f.cursor));
-      drain();
-    }
-    // A worker that never got going (little to read) is not waited for.
-    if (Atomics.load(next, 1) === 1) await exited;
-    drain();
-  } finally {
-    channel.port1.close();
-    await worker.terminate();
+  /** Starts booting the worker (plugin/dist/scan-worker.cjs); its job follows with `ingest`. */
+  constructor(script: string) {
+    const channel = new MessageChannel();
+    const start: WorkerStart = { shared: new SharedArrayBuffer(8), port: channel.port2 };
+    this.next = new Int32Array(start.shared);
+    this.port = channel.port1;
+    this.worker = new Worker(script, { workerData: start, transferList: [channel.port2] });
+    // Neither the worker nor its port may keep the process alive once this thread is done.
+    this.worker.unref();
+    this.finished = new Promise((resolve) => {
+      this.worker.on('error', (err) => {
+        this.failure ??= err;
+        resolve();
+      });
+      this.worker.on('exit', () => resolve());
+    });
   }
-  return writer.result(true);
+
+  /** A worker that will not be needed: stopped, not waited for. */
+  stop(): void {
+    this.port.close();
+    void this.worker.terminate();
+  }
+
+  /** Reads every ref on both threads; the ledger is written from this one. */
+  async ingest(l: Ledger, refs: readonly TranscriptRef[], opts: IngestOptions = {}): Promise<IngestResult> {
+    const cursors = opts.cursors ?? getCursors(l);
+    const files = refs.map((ref) => ({ ref, cursor: cursors.get(ref.path) ?? null }));
+    this.port.postMessage({ files } satisfies ScanJob);
+    const writer = new IngestWriter(l);
+    let done = 0;
+    let workerDone = false;
+    const take = (scan: FileScan | null) => {
+      done++;
+      opts.onProgress?.(done, files.length);
+      if (scan) writer.add(scan);
+    };
+    const onMessage = (msg: ScanMessage) => {
+      if ('scan' in msg) take(decodeScan(msg.scan));
+      else if ('done' in msg) workerDone = true;
+      else this.failure ??= new Error(msg.error);
+    };
+    // The worker's scans are taken between this thread's own files (receiveMessageOnPort needs no
+    // event loop), so writing them overlaps the reading instead of trailing it.
+    const drain = () => {
+      for (let m = receiveMessageOnPort(this.port); m; m = receiveMessageOnPort(this.port)) onMessage(m.message as ScanMessage);
+    };
+    try {
+      for (let i = takeNext(this.next, files.length); i >= 0; i = takeNext(this.next, files.length)) {
+        const f = files[i] as (typeof files)[number];
+        take(scanFile(f.ref, f.cursor));
+        drain();
+        if (this.failure) throw this.failure;
+      }
+      // A worker that never got going took nothing; one that did is waited for until its `done`.
+      if (Atomics.load(this.next, 1) === 1) {
+        drain();
+        if (!workerDone) {
+          await new Promise<void>((resolve) => {
+            this.port.on('message', (msg: ScanMessage) => {
+              onMessage(msg);
+              if (workerDone || this.failure) resolve();
+            });
+            void this.finished.then(resolve);
+          });
+        }
+        drain();
+        if (this.failure) throw this.failure;
+        if (!workerDone) throw new Error('the scan worker stopped before it was done');
+      }
+    } finally {
+      this.stop();
+    }
+    return writer.result(true);
+  }
 }

@@ -5,9 +5,9 @@
  */
 import { closeSync, fstatSync, openSync, readSync, statSync } from 'node:fs';
 import type { Cursor } from '../ledger/cursors';
-import { type TranscriptResponse, scanLines } from './transcript';
+import { type Responses, scanLines } from './transcript';
 
-const CHUNK = 4 * 1024 * 1024;
+const CHUNK = 256 * 1024;
 /** The bytes before a cursor that must be unchanged for it to stand: a line or more. */
 const TAIL = 1024;
 
@@ -86,10 +86,10 @@ function resumePoint(fd: number, prev: Cursor | null, dev: number, ino: number, 
 }
 
 /**
- * Reads the file's new complete lines, calling onResponse for each response found.
+ * Reads the file's new complete lines, keeping the responses found in `into`.
  * Returns null when the file does not exist (any more).
  */
-export function readNewLines(path: string, prev: Cursor | null, onResponse: (r: TranscriptResponse) => void): FileRead | null {
+export function readNewLines(path: string, prev: Cursor | null, into: Responses): FileRead | null {
   if (prev) {
     const seen = statSync(path, { throwIfNoEntry: false });
     if (!seen) return null;
@@ -123,7 +123,7 @@ export function readNewLines(path: string, prev: Cursor | null, onResponse: (r: 
       const n = readSync(fd, buf, filled, Math.min(buf.length - filled, size - offset - filled), offset + filled);
       if (n === 0) break;
       filled += n;
-      const scan = scanLines(buf, filled, lines, onResponse);
+      const scan = scanLines(buf, filled, lines, into);
       if (scan.consumed > 0) {
         tail.push(buf, 0, scan.consumed);
         buf.copy(buf, 0, scan.consumed, filled);

@@ -1,14 +1,19 @@
 /**
  * Finding API responses in transcript bytes. Most bytes of a transcript are tool results,
- * attachments and request shapes that hold no usage, so no line is decoded whole: each line's
- * top-level keys are walked in place (values skipped by jumping from quote to quote at memchr
- * speed) until its `type` or its `message.role` tells what it is, and only a response line is
- * decoded — without its `message.content`, which is most of its bytes and none of its usage.
+ * attachments and request shapes that hold no usage, so no line is decoded: each line's keys are
+ * walked in place (values skipped by jumping from quote to quote at memchr speed). A line that is
+ * not a response is ruled out by its `type` or its `message.role`, usually within its first few
+ * hundred bytes; in a response, `message.content` (most of its bytes, none of its usage) is jumped
+ * over with one search, and the few fields wanted are taken from where they lie. Only a line whose
+ * layout is not the compact JSON expected is decoded whole, so every figure is what JSON.parse
+ * would give.
  *
  * Transcript lines come in two shapes: older versions write one line per content block with a
  * placeholder output_tokens on all but the last line and name the request `requestId`; 2.1.332
  * names it `requestRef`. Either way one response is one key, and the largest usage seen wins.
  */
+
+import { type TokenCounts, raiseTokens } from '../domain/tokens';
 
 const NL = 0x0a;
 const QUOTE = 0x22;
@@ -20,10 +25,6 @@ const CLOSE_BRACE = 0x7d;
 const OPEN_BRACKET = 0x5b;
 const CLOSE_BRACKET = 0x5d;
 
-const KEY_TYPE = Buffer.from('type');
-const KEY_MESSAGE = Buffer.from('message');
-const KEY_ROLE = Buffer.from('role');
-const KEY_CONTENT = Buffer.from('content');
 const VALUE_ASSISTANT = Buffer.from('"assistant"');
 
 export interface TranscriptResponse {
@@ -104,30 +105,6 @@ function bytesAre(buf: Buffer, start: number, end: number, want: Buffer): boolea
   return true;
 }
 
-/**
- * Walks the keys of the object starting at `i`, calling visit(keyStart, keyEnd, valueStart) for
- * each; visit returns a verdict to stop with, or undefined to go on. Returns the verdict, `end`
- * when the object ended without one, or `bad` when the bytes are not the compact JSON expected.
- */
-function walkKeys<T>(buf: Buffer, i: number, end: number, visit: (ks: number, ke: number, v: number) => T | undefined): T | 'end' | 'bad' {
-  if (buf[i] !== OPEN_BRACE) return 'bad';
-  let j = i + 1;
-  if (buf[j] === CLOSE_BRACE) return 'end';
-  while (j < end) {
-    if (buf[j] !== QUOTE) return 'bad';
-    const keyEnd = skipString(buf, j, end);
-    if (keyEnd < 0 || buf[keyEnd] !== COLON) return 'bad';
-    const v = keyEnd + 1;
-    const verdict = visit(j + 1, keyEnd - 1, v);
-    if (verdict !== undefined) return verdict;
-    j = skipValue(buf, v, end);
-    if (j < 0) return 'bad';
-    if (buf[j] === COMMA) j++;
-    else return buf[j] === CLOSE_BRACE ? 'end' : 'bad';
-  }
-  return 'bad';
-}
-
 function count(v: unknown): number {
   return typeof v === 'number' && Number.isFinite(v) && v > 0 ? Math.floor(v) : 0;
 }
@@ -154,7 +131,7 @@ function responseOf(value: unknown, line: number): TranscriptResponse | null {
   const obj = value as Record<string, unknown> | null;
   if (obj === null || typeof obj !== 'object' || obj.type !== 'assistant') return null;
   const message = obj.message as Record<string, unknown> | undefined;
-  if (!message || typeof message !== 'object') return null;
+  if (!message || typeof message !== 'object' || message.role !== 'assistant') return null;
   const id = str(message.id);
   const usage = message.usage as Record<string, unknown> | undefined;
   if (!id || !usage || typeof usage !== 'object') return null;
@@ -178,16 +155,14 @@ function responseOf(value: unknown, line: number): TranscriptResponse | null {
   };
 }
 
-type Verdict = 'skip' | 'decode' | { contentStart: number; contentEnd: number };
-
 /** What follows `message.content` in both line shapes. */
 const AFTER_CONTENT = Buffer.from('],"stop_reason":');
 
 /**
  * The end of the content array starting at i. Usually one search finds it: the bytes that follow
  * content cannot occur inside a JSON string (the quote would be escaped). Were they a nested
- * object's keys instead, cutting there would leave the line's brackets unbalanced, the decode
- * would fail, and the line would be decoded whole (see responseAt): never a wrong figure.
+ * object's keys instead, the walk would go on from inside content, meet its closing bracket where
+ * a key or the line's end must be, and the line would be decoded whole: never a wrong figure.
  */
 function contentEnd(buf: Buffer, i: number, stop: number): number {
   if (buf[i] === OPEN_BRACKET) {
@@ -197,49 +172,271 @@ function contentEnd(buf: Buffer, i: number, stop: number): number {
   return skipValue(buf, i, stop);
 }
 
+/** A walk's verdict on a line, or on an object within it: positive values are indexes. */
+const NOT_RESPONSE = -1;
+const UNEXPECTED = -2;
+
 /**
- * What the line [start, stop) is: not a response (`skip`), a response whose `message.content` lies
- * at the returned bounds, or something unexpected that must be decoded whole to be sure (`decode`).
- * A response line has top-level `type: "assistant"` and a `message` with `role: "assistant"`;
- * whichever of the two comes first can rule the line out.
+ * What the walk of one line found: the bounds of the string values wanted (quotes included; -1
+ * when absent or not a string) and the usage counts. Module state, reset per line: a response line
+ * allocates nothing until its record is built.
  */
-function classify(buf: Buffer, start: number, stop: number): Verdict {
-  const verdict = walkKeys<Verdict>(buf, start, stop, (ks, ke, v) => {
-    if (bytesAre(buf, ks, ke, KEY_TYPE)) {
-      const after = skipValue(buf, v, stop);
-      return after > 0 && bytesAre(buf, v, after, VALUE_ASSISTANT) ? 'decode' : 'skip';
-    }
-    if (!bytesAre(buf, ks, ke, KEY_MESSAGE)) return undefined;
-    const inner = walkKeys<Verdict>(buf, v, stop, (mks, mke, mv) => {
-      if (bytesAre(buf, mks, mke, KEY_ROLE)) {
-        const after = skipValue(buf, mv, stop);
-        return after > 0 && bytesAre(buf, mv, after, VALUE_ASSISTANT) ? undefined : 'skip';
-      }
-      if (bytesAre(buf, mks, mke, KEY_CONTENT)) {
-        const after = contentEnd(buf, mv, stop);
-        return after > 0 ? { contentStart: mv, contentEnd: after } : 'decode';
-      }
-      return undefined;
-    });
-    return inner === 'end' || inner === 'bad' ? 'decode' : inner;
-  });
-  if (verdict === 'end') return 'skip';
-  return verdict === 'bad' ? 'decode' : verdict;
+const at = {
+  type: false,
+  role: false,
+  id: -1,
+  idEnd: -1,
+  model: -1,
+  modelEnd: -1,
+  requestId: -1,
+  requestIdEnd: -1,
+  requestRef: -1,
+  requestRefEnd: -1,
+  timestamp: -1,
+  timestampEnd: -1,
+  sessionId: -1,
+  sessionIdEnd: -1,
+  agentId: -1,
+  agentIdEnd: -1,
+  agentType: -1,
+  agentTypeEnd: -1,
+  sidechain: false,
+  usage: false,
+  input: 0,
+  output: 0,
+  cacheRead: 0,
+  cacheWrite: 0,
+};
+
+function resetFound(): void {
+  at.type = at.role = at.sidechain = at.usage = false;
+  at.id = at.model = at.requestId = at.requestRef = at.timestamp = at.sessionId = at.agentId = at.agentType = -1;
+  at.input = at.output = at.cacheRead = at.cacheWrite = 0;
+}
+
+const K = {
+  type: Buffer.from('type'),
+  message: Buffer.from('message'),
+  requestId: Buffer.from('requestId'),
+  requestRef: Buffer.from('requestRef'),
+  timestamp: Buffer.from('timestamp'),
+  sessionId: Buffer.from('sessionId'),
+  agentId: Buffer.from('agentId'),
+  attributionAgent: Buffer.from('attributionAgent'),
+  isSidechain: Buffer.from('isSidechain'),
+  role: Buffer.from('role'),
+  content: Buffer.from('content'),
+  id: Buffer.from('id'),
+  model: Buffer.from('model'),
+  usage: Buffer.from('usage'),
+  input: Buffer.from('input_tokens'),
+  output: Buffer.from('output_tokens'),
+  cacheRead: Buffer.from('cache_read_input_tokens'),
+  cacheWrite: Buffer.from('cache_creation_input_tokens'),
+};
+const TRUE = Buffer.from('true');
+
+/** A token count as JSON.parse and `count` would read it: plain digits directly, anything else decoded. */
+function countAt(buf: Buffer, v: number, end: number): number {
+  let n = 0;
+  for (let k = v; k < end; k++) {
+    const d = (buf[k] as number) - 0x30;
+    if (d < 0 || d > 9 || k - v > 14) return count(JSON.parse(buf.toString('utf8', v, end)));
+    n = n * 10 + d;
+  }
+  return n;
 }
 
 /**
- * The response on line [start, stop), if it is one. The line is decoded without its content (most
- * of its bytes, none of its usage): V8's JSON.parse reads the few hundred bytes left faster than
- * any walk in JavaScript would.
+ * Walks the object at i (compact JSON: `{"key":value,...}`), handing each key to `visit`, which
+ * returns the index just past the key's value, or a verdict. Returns the index just past the object.
  */
-function responseAt(buf: Buffer, start: number, stop: number, line: number): TranscriptResponse | null {
-  const v = classify(buf, start, stop);
-  if (v === 'skip') return null;
-  if (v !== 'decode') {
-    const parsed = decode(`${buf.toString('utf8', start, v.contentStart)}[]${buf.toString('utf8', v.contentEnd, stop)}`);
-    if (parsed !== undefined) return responseOf(parsed, line);
+function walkObject(buf: Buffer, i: number, stop: number, visit: (buf: Buffer, ks: number, ke: number, v: number, stop: number) => number): number {
+  if (buf[i] !== OPEN_BRACE) return UNEXPECTED;
+  let j = i + 1;
+  if (buf[j] === CLOSE_BRACE) return j + 1;
+  while (j < stop) {
+    if (buf[j] !== QUOTE) return UNEXPECTED;
+    const keyEnd = skipString(buf, j, stop);
+    if (keyEnd < 0 || buf[keyEnd] !== COLON) return UNEXPECTED;
+    j = visit(buf, j + 1, keyEnd - 1, keyEnd + 1, stop);
+    if (j < 0) return j;
+    if (buf[j] === COMMA) j++;
+    else return buf[j] === CLOSE_BRACE ? j + 1 : UNEXPECTED;
   }
-  const whole = decode(buf.toString('utf8', start, stop));
+  return UNEXPECTED;
+}
+
+function visitUsage(buf: Buffer, ks: number, ke: number, v: number, stop: number): number {
+  const end = skipValue(buf, v, stop);
+  if (end < 0) return UNEXPECTED;
+  const len = ke - ks;
+  if (len === 12 && bytesAre(buf, ks, ke, K.input)) at.input = countAt(buf, v, end);
+  else if (len === 13 && bytesAre(buf, ks, ke, K.output)) at.output = countAt(buf, v, end);
+  else if (len === 23 && bytesAre(buf, ks, ke, K.cacheRead)) at.cacheRead = countAt(buf, v, end);
+  else if (len === 27 && bytesAre(buf, ks, ke, K.cacheWrite)) at.cacheWrite = countAt(buf, v, end);
+  return end;
+}
+
+function visitMessage(buf: Buffer, ks: number, ke: number, v: number, stop: number): number {
+  const len = ke - ks;
+  if (len === 7 && bytesAre(buf, ks, ke, K.content)) return contentEnd(buf, v, stop);
+  if (len === 5 && bytesAre(buf, ks, ke, K.usage)) {
+    if (buf[v] !== OPEN_BRACE) return UNEXPECTED;
+    at.usage = true;
+    at.input = at.output = at.cacheRead = at.cacheWrite = 0;
+    return walkObject(buf, v, stop, visitUsage);
+  }
+  const end = skipValue(buf, v, stop);
+  if (end < 0) return UNEXPECTED;
+  if (len === 4 && bytesAre(buf, ks, ke, K.role)) {
+    if (!bytesAre(buf, v, end, VALUE_ASSISTANT)) return NOT_RESPONSE;
+    at.role = true;
+    return end;
+  }
+  const s = buf[v] === QUOTE ? v : -1;
+  if (len === 2 && bytesAre(buf, ks, ke, K.id)) {
+    at.id = s;
+    at.idEnd = end;
+  } else if (len === 5 && bytesAre(buf, ks, ke, K.model)) {
+    at.model = s;
+    at.modelEnd = end;
+  }
+  return end;
+}
+
+function visitLine(buf: Buffer, ks: number, ke: number, v: number, stop: number): number {
+  const len = ke - ks;
+  if (len === 7 && bytesAre(buf, ks, ke, K.message)) return walkObject(buf, v, stop, visitMessage);
+  const end = skipValue(buf, v, stop);
+  if (end < 0) return UNEXPECTED;
+  const s = buf[v] === QUOTE ? v : -1;
+  switch (len) {
+    case 4:
+      if (!bytesAre(buf, ks, ke, K.type)) break;
+      if (!bytesAre(buf, v, end, VALUE_ASSISTANT)) return NOT_RESPONSE;
+      at.type = true;
+      break;
+    case 7:
+      if (bytesAre(buf, ks, ke, K.agentId)) {
+        at.agentId = s;
+        at.agentIdEnd = end;
+      }
+      break;
+    case 9:
+      if (bytesAre(buf, ks, ke, K.requestId)) {
+        at.requestId = s;
+        at.requestIdEnd = end;
+      }
+      else if (bytesAre(buf, ks, ke, K.timestamp)) {
+        at.timestamp = s;
+        at.timestampEnd = end;
+      }
+      else if (bytesAre(buf, ks, ke, K.sessionId)) {
+        at.sessionId = s;
+        at.sessionIdEnd = end;
+      }
+      break;
+    case 10:
+      if (bytesAre(buf, ks, ke, K.requestRef)) {
+        at.requestRef = s;
+        at.requestRefEnd = end;
+      }
+      break;
+    case 11:
+      if (bytesAre(buf, ks, ke, K.isSidechain)) at.sidechain = bytesAre(buf, v, end, TRUE);
+      break;
+    case 16:
+      if (bytesAre(buf, ks, ke, K.attributionAgent)) {
+        at.agentType = s;
+        at.agentTypeEnd = end;
+      }
+      break;
+  }
+  return end;
+}
+
+/** The string whose quoted bounds the walk kept (null: absent, or not a string). */
+function textAt(buf: Buffer, s: number, e: number): string | null {
+  if (s < 0) return null;
+  const text = buf.toString('utf8', s + 1, e - 1);
+  return text.includes('\\') ? (JSON.parse(buf.toString('utf8', s, e)) as string) : text;
+}
+
+/** As `str` gives it: a non-empty string, else null. */
+function stringAt(buf: Buffer, s: number, e: number): string | null {
+  return s < 0 || e - s <= 2 ? null : textAt(buf, s, e);
+}
+
+const SYNTHETIC = Buffer.from('"<synthetic>"');
+
+/** Whether the walked line's model is `<synthetic>` (Claude Code's own messages: no API call). */
+function isSynthetic(buf: Buffer): boolean {
+  const { model, modelEnd } = at;
+  if (model < 0) return false;
+  if (bytesAre(buf, model, modelEnd, SYNTHETIC)) return true;
+  return indexOfByte.call(buf, BACKSLASH, model) < modelEnd && textAt(buf, model, modelEnd) === '<synthetic>';
+}
+
+/** The walked line's response, its key known: all responseOf gives for it (its reference). */
+function walkedResponse(buf: Buffer, key: string, line: number): TranscriptResponse {
+  const timestamp = textAt(buf, at.timestamp, at.timestampEnd);
+  return {
+    key,
+    model: stringAt(buf, at.model, at.modelEnd),
+    ts: timestamp === null ? Number.NaN : Date.parse(timestamp),
+    sessionId: stringAt(buf, at.sessionId, at.sessionIdEnd),
+    agentId: stringAt(buf, at.agentId, at.agentIdEnd),
+    agentType: stringAt(buf, at.agentType, at.agentTypeEnd),
+    sidechain: at.sidechain,
+    input: at.input,
+    output: at.output,
+    cacheRead: at.cacheRead,
+    cacheWrite: at.cacheWrite,
+    line,
+  };
+}
+
+/** Raises a kept response's counts to a later reading's; `line` follows the largest output. */
+function raise(had: TranscriptResponse, counts: TokenCounts, line: number): void {
+  const outputGrew = counts.output > had.output;
+  if (raiseTokens(had, counts) && outputGrew) had.line = line;
+}
+
+function keep(into: Responses, r: TranscriptResponse): void {
+  const had = into.get(r.key);
+  if (had) raise(had, r, r.line);
+  else into.set(r.key, r);
+}
+
+/**
+ * Takes the response on the line [start, stop), if it is one, into `into`. A line that repeats a
+ * response already kept (one response is often written over several lines) costs its key and
+ * counts only; the rest of a response is read from its first line.
+ */
+function takeLine(buf: Buffer, start: number, stop: number, line: number, into: Responses): void {
+  resetFound();
+  const end = walkObject(buf, start, stop, visitLine);
+  if (end === NOT_RESPONSE) return;
+  if (end !== stop) {
+    // Not the compact layout expected (or a cut inside content): decode the whole line to be sure.
+    const r = decodeResponse(buf.toString('utf8', start, stop), line);
+    if (r) keep(into, r);
+    return;
+  }
+  if (!at.type || !at.role || !at.usage) return;
+  const id = stringAt(buf, at.id, at.idEnd);
+  if (!id || isSynthetic(buf)) return;
+  const request = stringAt(buf, at.requestId, at.requestIdEnd) ?? stringAt(buf, at.requestRef, at.requestRefEnd);
+  const key = request ? `msg:${id}:${request}` : `msg:${id}`;
+  const had = into.get(key);
+  if (had) raise(had, at, line);
+  else into.set(key, walkedResponse(buf, key, line));
+}
+
+/** A line's response by a full decode: the reference every walk must agree with. */
+export function decodeResponse(text: string, line: number): TranscriptResponse | null {
+  const whole = decode(text);
   return whole === undefined ? null : responseOf(whole, line);
 }
 
@@ -251,18 +448,22 @@ export interface ScanResult {
 }
 
 /**
- * Scans the complete lines of buf[0, end). Lines are numbered from `linesBefore + 1`.
+ * The responses read from a file, once per key: the first line of a response gives its model,
+ * time and agent; its counts are the largest seen on any of its lines, and `line` is where the
+ * largest output was read.
+ */
+export type Responses = Map<string, TranscriptResponse>;
+
+/**
+ * Scans the complete lines of buf[0, end) into `into`. Lines are numbered from `linesBefore + 1`.
  * A partial last line (no newline yet) is not consumed: it is left for the next read.
  */
-export function scanLines(buf: Buffer, end: number, linesBefore: number, onResponse: (r: TranscriptResponse) => void): ScanResult {
+export function scanLines(buf: Buffer, end: number, linesBefore: number, into: Responses): ScanResult {
   let pos = 0;
   let lines = 0;
   for (let nl = buf.indexOf(NL, 0); nl !== -1 && nl < end; nl = buf.indexOf(NL, pos)) {
     lines++;
-    if (nl > pos) {
-      const r = responseAt(buf, pos, nl, linesBefore + lines);
-      if (r) onResponse(r);
-    }
+    if (nl > pos) takeLine(buf, pos, nl, linesBefore + lines, into);
     pos = nl + 1;
   }
   return { consumed: pos, lines };

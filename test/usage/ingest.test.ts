@@ -8,7 +8,7 @@ import { type Ledger, openLedger } from '../../src/ledger/db';
 import { attachSession } from '../../src/ledger/sessions';
 import { allTranscripts } from '../../src/usage/locate';
 import { ingestTranscripts } from '../../src/usage/ingest';
-import { ingestTranscriptsParallel } from '../../src/usage/parallel';
+import { ScanWorker } from '../../src/usage/parallel';
 import { PLUGIN } from '../helpers/cli';
 
 function tmp(prefix: string): string {
@@ -172,7 +172,7 @@ describe('a cold ingest read on two threads', () => {
     const refs = allTranscripts(dir);
     const l = ledger();
     attachAll(l, Object.keys(c.bySession));
-    const r = await ingestTranscriptsParallel(l, refs, { script: join(PLUGIN, 'dist/scan-worker.cjs') });
+    const r = await new ScanWorker(join(PLUGIN, 'dist/scan-worker.cjs')).ingest(l, refs);
     expect({ ...r, complete: undefined }).toEqual({ ...c.totals, complete: undefined });
     expect(storedByType(l)).toEqual(c.byAgentType);
     expect(ingestTranscripts(l, refs)).toMatchObject({ bytes: 0, responses: 0 });

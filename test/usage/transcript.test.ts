@@ -1,7 +1,7 @@
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { type TranscriptResponse, scanLines } from '../../src/usage/transcript';
+import { type Responses, type TranscriptResponse, scanLines } from '../../src/usage/transcript';
 
 const SAMPLES = join(import.meta.dirname, '../fixtures/claude-code-2.1.332/transcripts/-home-user-project');
 const MAIN = join(SAMPLES, '2f615247-9f0e-4d07-ade0-cad4d6e2665c.jsonl');
@@ -9,9 +9,9 @@ const SUB = join(SAMPLES, '2f615247-9f0e-4d07-ade0-cad4d6e2665c/subagents/agent-
 
 function scan(text: string | Buffer): { found: TranscriptResponse[]; consumed: number; lines: number } {
   const buf = Buffer.isBuffer(text) ? text : Buffer.from(text);
-  const found: TranscriptResponse[] = [];
-  const r = scanLines(buf, buf.length, 0, (x) => found.push(x));
-  return { found, ...r };
+  const into: Responses = new Map();
+  const r = scanLines(buf, buf.length, 0, into);
+  return { found: [...into.values()], ...r };
 }
 
 const oldLine = (id: string, output: number, extra: Record<string, unknown> = {}) =>
@@ -58,14 +58,10 @@ describe('the real 2.1.332 samples', () => {
 });
 
 describe('line shapes and traps', () => {
-  it('reads the older shape: placeholder outputs on early lines share one key (the reader keeps the largest)', () => {
-    const { found } = scan(`${oldLine('msg_1', 1)}\n${oldLine('msg_1', 1)}\n${oldLine('msg_1', 312)}\n`);
-    expect(found.map((r) => [r.key, r.output])).toEqual([
-      ['msg:msg_1:req_1', 1],
-      ['msg:msg_1:req_1', 1],
-      ['msg:msg_1:req_1', 312],
-    ]);
-    expect(found[2]).toMatchObject({ input: 10, cacheWrite: 3, cacheRead: 7, line: 3 });
+  it('reads the older shape: placeholder outputs on early lines share one key, and the largest is kept', () => {
+    const { found } = scan(`${oldLine('msg_1', 1)}\n${oldLine('msg_1', 1)}\n${oldLine('msg_1', 312)}\n${oldLine('msg_1', 2)}\n`);
+    expect(found.map((r) => [r.key, r.output, r.line])).toEqual([['msg:msg_1:req_1', 312, 3]]);
+    expect(found[0]).toMatchObject({ input: 10, cacheWrite: 3, cacheRead: 7 });
   });
 
   it('skips <synthetic> responses, lines that only nest an assistant-shaped object, and lines without usage', () => {

@@ -7,11 +7,13 @@ import { sprintBreakdown } from '../../app/breakdown';
 import { formatTokensExact, formatTokensShort } from '../../domain/tokens';
 import { NotFoundError, UsageError } from '../../lib/errors';
 import { getCursors } from '../../ledger/cursors';
+import { locateLedger } from '../../ledger/locate';
 import type { Ledger } from '../../ledger/db';
 import { sprintSpendRecords } from '../../ledger/usage';
 import { type IngestResult, type TranscriptRef, ingestTranscripts } from '../../usage/ingest';
 import { ingestInterstat, interstatPath } from '../../usage/interstat';
 import { allTranscripts, claudeConfigDir, findSessionTranscript, sessionTranscripts } from '../../usage/locate';
+import { ScanWorker } from '../../usage/parallel';
 import { refreshSprintUsage } from '../../usage/refresh';
 import { SPRINT_OPTION, budgetSummary, pickSprint, withLedger } from '../common';
 import type { Command } from '../framework';
@@ -32,17 +34,24 @@ function sinceValue(raw: string | undefined): number | undefined {
  */
 const PARALLEL_FILES = 128;
 
-async function ingestAll(l: Ledger, refs: TranscriptRef[], onProgress?: (done: number, total: number) => void): Promise<IngestResult> {
-  if (refs.length < PARALLEL_FILES || availableParallelism() < 2) return ingestTranscripts(l, refs, { onProgress });
-  const cursors = getCursors(l);
-  // Beside this bundle (plugin/dist/cli.cjs); run from the sources there is none, and no worker.
+/** The reading worker beside this bundle (plugin/dist/cli.cjs), or null: run from the sources there is none. */
+function startScanWorker(): ScanWorker | null {
+  if (availableParallelism() < 2) return null;
   const script = fileURLToPath(new URL('./scan-worker.cjs', import.meta.url));
-  const unread = refs.filter((r) => !cursors.has(r.path)).length;
-  if (unread >= PARALLEL_FILES && existsSync(script)) {
-    const { ingestTranscriptsParallel } = await import('../../usage/parallel');
-    return ingestTranscriptsParallel(l, refs, { script, cursors, onProgress });
+  return existsSync(script) ? new ScanWorker(script) : null;
+}
+
+async function ingestAll(l: Ledger, refs: TranscriptRef[], early: ScanWorker | null, onProgress?: (done: number, total: number) => void): Promise<IngestResult> {
+  if (refs.length >= PARALLEL_FILES && (early || availableParallelism() >= 2)) {
+    const cursors = getCursors(l);
+    const unread = refs.filter((r) => !cursors.has(r.path)).length;
+    const worker = unread >= PARALLEL_FILES ? (early ?? startScanWorker()) : null;
+    if (worker) return worker.ingest(l, refs, { cursors, onProgress });
+    early?.stop();
+    return ingestTranscripts(l, refs, { onProgress, cursors });
   }
-  return ingestTranscripts(l, refs, { onProgress, cursors });
+  early?.stop();
+  return ingestTranscripts(l, refs, { onProgress });
 }
 
 export const ingest: Command = {
@@ -65,6 +74,9 @@ export const ingest: Command = {
     const since = sinceValue(optString(ctx.values, 'since'));
     const session = optString(ctx.values, 'session');
     if (session !== undefined && since !== undefined) throw new UsageError('ingest: --since and --session do not go together');
+    // A ledger that does not exist yet has read nothing: a whole-history read is a first read, and
+    // its worker can boot while the files are listed and the ledger is made.
+    const early = session === undefined && !existsSync(locateLedger(ctx.cwd, optString(ctx.values, 'db'), ctx.env).path) ? startScanWorker() : null;
     let refs: TranscriptRef[];
     if (session === undefined) refs = allTranscripts(configDir, since);
     else {
@@ -74,7 +86,7 @@ export const ingest: Command = {
     }
     return withLedger(ctx, { create: true }, async (l) => {
       const bar = progressBar('Reading transcripts');
-      const r = await ingestAll(l, refs, bar);
+      const r = await ingestAll(l, refs, early, bar);
       bar?.end();
       const interstat = session === undefined ? ingestInterstat(l, interstatPath(configDir)) : null;
       const { complete: _complete, ...totals } = r;
