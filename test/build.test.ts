@@ -19,7 +19,7 @@ it('the plugin, its package and the repository carry one version', () => {
   expect(version('plugin/.claude-plugin/plugin.json')).toBe(v);
 });
 
-it('the plugin depends at run time on better-sqlite3 alone, pinned like the repository (whose copy of its JavaScript is bundled, to load the plugin'\''s binding)', () => {
+it('the plugin depends at run time on better-sqlite3 alone, pinned like the repository, whose copy of its JavaScript is bundled to load that binding', () => {
   const plugin = JSON.parse(readFileSync(join(PLUGIN, 'package.json'), 'utf8')) as Record<string, unknown>;
   const repo = JSON.parse(readFileSync(join(REPO, 'package.json'), 'utf8')) as { dependencies: Record<string, string> };
   expect(plugin.dependencies).toEqual(repo.dependencies);
