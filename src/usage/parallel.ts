@@ -59,7 +59,7 @@ export function decodeScan(text: string): FileScan | null {
     cacheWrite,
     line,
   }));
-  return { read, ref, now, responses };
+  return { read, ref, responses, now };
 }
 
 /** Takes the next file index from the shared counter (slot 0); -1 when all are taken. */

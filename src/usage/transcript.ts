@@ -176,65 +176,64 @@ function contentEnd(buf: Buffer, i: number, stop: number): number {
 const NOT_RESPONSE = -1;
 const UNEXPECTED = -2;
 
-/**
- * What the walk of one line found: the bounds of the string values wanted (quotes included; -1
- * when absent or not a string) and the usage counts. Module state, reset per line: a response line
- * allocates nothing until its record is built.
+/** The string values a response is read from, by slot. */
+const ID = 0;
+const MODEL = 1;
+const REQUEST_ID = 2;
+const REQUEST_REF = 3;
+const TIMESTAMP = 4;
+const SESSION_ID = 5;
+const AGENT_ID = 6;
+const AGENT_TYPE = 7;
+
+/*
+ * What the walk of the current line found, reset per line: a response line allocates nothing until
+ * its record is built. Plain variables and typed arrays rather than an object's properties: a
+ * branch first taken late (a subagent's line, say) then cannot send optimized code back to be
+ * compiled again for want of type feedback.
  */
-const at = {
-  type: false,
-  role: false,
-  id: -1,
-  idEnd: -1,
-  model: -1,
-  modelEnd: -1,
-  requestId: -1,
-  requestIdEnd: -1,
-  requestRef: -1,
-  requestRefEnd: -1,
-  timestamp: -1,
-  timestampEnd: -1,
-  sessionId: -1,
-  sessionIdEnd: -1,
-  agentId: -1,
-  agentIdEnd: -1,
-  agentType: -1,
-  agentTypeEnd: -1,
-  sidechain: false,
-  usage: false,
-  input: 0,
-  output: 0,
-  cacheRead: 0,
-  cacheWrite: 0,
-};
+/** Bounds of each slot's string value, quotes included (start -1: absent, or not a string). */
+const starts = new Int32Array(8);
+const ends = new Int32Array(8);
+/** Top-level `type` and `message.role` are "assistant"; `message.usage` is an object. */
+let typeAssistant = false;
+let roleAssistant = false;
+let hasUsage = false;
+let sidechain = false;
+const counts: TokenCounts = { input: 0, output: 0, cacheRead: 0, cacheWrite: 0 };
 
 function resetFound(): void {
-  at.type = at.role = at.sidechain = at.usage = false;
-  at.id = at.model = at.requestId = at.requestRef = at.timestamp = at.sessionId = at.agentId = at.agentType = -1;
-  at.input = at.output = at.cacheRead = at.cacheWrite = 0;
+  typeAssistant = roleAssistant = hasUsage = sidechain = false;
+  starts.fill(-1);
+  counts.input = counts.output = counts.cacheRead = counts.cacheWrite = 0;
 }
 
-const K = {
-  type: Buffer.from('type'),
-  message: Buffer.from('message'),
-  requestId: Buffer.from('requestId'),
-  requestRef: Buffer.from('requestRef'),
-  timestamp: Buffer.from('timestamp'),
-  sessionId: Buffer.from('sessionId'),
-  agentId: Buffer.from('agentId'),
-  attributionAgent: Buffer.from('attributionAgent'),
-  isSidechain: Buffer.from('isSidechain'),
-  role: Buffer.from('role'),
-  content: Buffer.from('content'),
-  id: Buffer.from('id'),
-  model: Buffer.from('model'),
-  usage: Buffer.from('usage'),
-  input: Buffer.from('input_tokens'),
-  output: Buffer.from('output_tokens'),
-  cacheRead: Buffer.from('cache_read_input_tokens'),
-  cacheWrite: Buffer.from('cache_creation_input_tokens'),
-};
+/** Keeps the bounds of the value at [v, end) in `slot` if it is a string. */
+function keepString(buf: Buffer, slot: number, v: number, end: number): void {
+  starts[slot] = buf[v] === QUOTE ? v : -1;
+  ends[slot] = end;
+}
+
+const KEY_TYPE = Buffer.from('type');
+const KEY_MESSAGE = Buffer.from('message');
+const KEY_REQUEST_ID = Buffer.from('requestId');
+const KEY_REQUEST_REF = Buffer.from('requestRef');
+const KEY_TIMESTAMP = Buffer.from('timestamp');
+const KEY_SESSION_ID = Buffer.from('sessionId');
+const KEY_AGENT_ID = Buffer.from('agentId');
+const KEY_AGENT_TYPE = Buffer.from('attributionAgent');
+const KEY_SIDECHAIN = Buffer.from('isSidechain');
+const KEY_ROLE = Buffer.from('role');
+const KEY_CONTENT = Buffer.from('content');
+const KEY_ID = Buffer.from('id');
+const KEY_MODEL = Buffer.from('model');
+const KEY_USAGE = Buffer.from('usage');
+const KEY_INPUT = Buffer.from('input_tokens');
+const KEY_OUTPUT = Buffer.from('output_tokens');
+const KEY_CACHE_READ = Buffer.from('cache_read_input_tokens');
+const KEY_CACHE_WRITE = Buffer.from('cache_creation_input_tokens');
 const TRUE = Buffer.from('true');
+
 
 /** A token count as JSON.parse and `count` would read it: plain digits directly, anything else decoded. */
 function countAt(buf: Buffer, v: number, end: number): number {
@@ -271,128 +270,108 @@ function visitUsage(buf: Buffer, ks: number, ke: number, v: number, stop: number
   const end = skipValue(buf, v, stop);
   if (end < 0) return UNEXPECTED;
   const len = ke - ks;
-  if (len === 12 && bytesAre(buf, ks, ke, K.input)) at.input = countAt(buf, v, end);
-  else if (len === 13 && bytesAre(buf, ks, ke, K.output)) at.output = countAt(buf, v, end);
-  else if (len === 23 && bytesAre(buf, ks, ke, K.cacheRead)) at.cacheRead = countAt(buf, v, end);
-  else if (len === 27 && bytesAre(buf, ks, ke, K.cacheWrite)) at.cacheWrite = countAt(buf, v, end);
+  if (len === 12 && bytesAre(buf, ks, ke, KEY_INPUT)) counts.input = countAt(buf, v, end);
+  else if (len === 13 && bytesAre(buf, ks, ke, KEY_OUTPUT)) counts.output = countAt(buf, v, end);
+  else if (len === 23 && bytesAre(buf, ks, ke, KEY_CACHE_READ)) counts.cacheRead = countAt(buf, v, end);
+  else if (len === 27 && bytesAre(buf, ks, ke, KEY_CACHE_WRITE)) counts.cacheWrite = countAt(buf, v, end);
   return end;
 }
 
 function visitMessage(buf: Buffer, ks: number, ke: number, v: number, stop: number): number {
   const len = ke - ks;
-  if (len === 7 && bytesAre(buf, ks, ke, K.content)) return contentEnd(buf, v, stop);
-  if (len === 5 && bytesAre(buf, ks, ke, K.usage)) {
+  if (len === 7 && bytesAre(buf, ks, ke, KEY_CONTENT)) return contentEnd(buf, v, stop);
+  if (len === 5 && bytesAre(buf, ks, ke, KEY_USAGE)) {
     if (buf[v] !== OPEN_BRACE) return UNEXPECTED;
-    at.usage = true;
-    at.input = at.output = at.cacheRead = at.cacheWrite = 0;
+    hasUsage = true;
+    counts.input = counts.output = counts.cacheRead = counts.cacheWrite = 0;
     return walkObject(buf, v, stop, visitUsage);
   }
   const end = skipValue(buf, v, stop);
   if (end < 0) return UNEXPECTED;
-  if (len === 4 && bytesAre(buf, ks, ke, K.role)) {
+  if (len === 4 && bytesAre(buf, ks, ke, KEY_ROLE)) {
     if (!bytesAre(buf, v, end, VALUE_ASSISTANT)) return NOT_RESPONSE;
-    at.role = true;
-    return end;
-  }
-  const s = buf[v] === QUOTE ? v : -1;
-  if (len === 2 && bytesAre(buf, ks, ke, K.id)) {
-    at.id = s;
-    at.idEnd = end;
-  } else if (len === 5 && bytesAre(buf, ks, ke, K.model)) {
-    at.model = s;
-    at.modelEnd = end;
-  }
+    roleAssistant = true;
+  } else if (len === 2 && bytesAre(buf, ks, ke, KEY_ID)) keepString(buf, ID, v, end);
+  else if (len === 5 && bytesAre(buf, ks, ke, KEY_MODEL)) keepString(buf, MODEL, v, end);
   return end;
+}
+
+/** The top-level key at [ks, ke): the slot its string value goes to, else -1. */
+function lineSlot(buf: Buffer, ks: number, ke: number): number {
+  switch (ke - ks) {
+    case 7:
+      return bytesAre(buf, ks, ke, KEY_AGENT_ID) ? AGENT_ID : -1;
+    case 9:
+      if (bytesAre(buf, ks, ke, KEY_REQUEST_ID)) return REQUEST_ID;
+      if (bytesAre(buf, ks, ke, KEY_TIMESTAMP)) return TIMESTAMP;
+      return bytesAre(buf, ks, ke, KEY_SESSION_ID) ? SESSION_ID : -1;
+    case 10:
+      return bytesAre(buf, ks, ke, KEY_REQUEST_REF) ? REQUEST_REF : -1;
+    case 16:
+      return bytesAre(buf, ks, ke, KEY_AGENT_TYPE) ? AGENT_TYPE : -1;
+    default:
+      return -1;
+  }
 }
 
 function visitLine(buf: Buffer, ks: number, ke: number, v: number, stop: number): number {
   const len = ke - ks;
-  if (len === 7 && bytesAre(buf, ks, ke, K.message)) return walkObject(buf, v, stop, visitMessage);
+  if (len === 7 && bytesAre(buf, ks, ke, KEY_MESSAGE)) return walkObject(buf, v, stop, visitMessage);
   const end = skipValue(buf, v, stop);
   if (end < 0) return UNEXPECTED;
-  const s = buf[v] === QUOTE ? v : -1;
-  switch (len) {
-    case 4:
-      if (!bytesAre(buf, ks, ke, K.type)) break;
-      if (!bytesAre(buf, v, end, VALUE_ASSISTANT)) return NOT_RESPONSE;
-      at.type = true;
-      break;
-    case 7:
-      if (bytesAre(buf, ks, ke, K.agentId)) {
-        at.agentId = s;
-        at.agentIdEnd = end;
-      }
-      break;
-    case 9:
-      if (bytesAre(buf, ks, ke, K.requestId)) {
-        at.requestId = s;
-        at.requestIdEnd = end;
-      }
-      else if (bytesAre(buf, ks, ke, K.timestamp)) {
-        at.timestamp = s;
-        at.timestampEnd = end;
-      }
-      else if (bytesAre(buf, ks, ke, K.sessionId)) {
-        at.sessionId = s;
-        at.sessionIdEnd = end;
-      }
-      break;
-    case 10:
-      if (bytesAre(buf, ks, ke, K.requestRef)) {
-        at.requestRef = s;
-        at.requestRefEnd = end;
-      }
-      break;
-    case 11:
-      if (bytesAre(buf, ks, ke, K.isSidechain)) at.sidechain = bytesAre(buf, v, end, TRUE);
-      break;
-    case 16:
-      if (bytesAre(buf, ks, ke, K.attributionAgent)) {
-        at.agentType = s;
-        at.agentTypeEnd = end;
-      }
-      break;
+  if (len === 4 && bytesAre(buf, ks, ke, KEY_TYPE)) {
+    if (!bytesAre(buf, v, end, VALUE_ASSISTANT)) return NOT_RESPONSE;
+    typeAssistant = true;
+  } else if (len === 11 && bytesAre(buf, ks, ke, KEY_SIDECHAIN)) sidechain = bytesAre(buf, v, end, TRUE);
+  else {
+    // One call site for every slot: a key first met late finds its call already known.
+    const slot = lineSlot(buf, ks, ke);
+    if (slot >= 0) keepString(buf, slot, v, end);
   }
   return end;
 }
 
-/** The string whose quoted bounds the walk kept (null: absent, or not a string). */
-function textAt(buf: Buffer, s: number, e: number): string | null {
+/** The string the walk kept in `slot` (null: absent, or not a string). */
+function textAt(buf: Buffer, slot: number): string | null {
+  const s = starts[slot] as number;
   if (s < 0) return null;
+  const e = ends[slot] as number;
   const text = buf.toString('utf8', s + 1, e - 1);
   return text.includes('\\') ? (JSON.parse(buf.toString('utf8', s, e)) as string) : text;
 }
 
 /** As `str` gives it: a non-empty string, else null. */
-function stringAt(buf: Buffer, s: number, e: number): string | null {
-  return s < 0 || e - s <= 2 ? null : textAt(buf, s, e);
+function stringAt(buf: Buffer, slot: number): string | null {
+  const s = starts[slot] as number;
+  return s < 0 || (ends[slot] as number) - s <= 2 ? null : textAt(buf, slot);
 }
 
 const SYNTHETIC = Buffer.from('"<synthetic>"');
 
 /** Whether the walked line's model is `<synthetic>` (Claude Code's own messages: no API call). */
 function isSynthetic(buf: Buffer): boolean {
-  const { model, modelEnd } = at;
+  const model = starts[MODEL] as number;
+  const modelEnd = ends[MODEL] as number;
   if (model < 0) return false;
   if (bytesAre(buf, model, modelEnd, SYNTHETIC)) return true;
-  return indexOfByte.call(buf, BACKSLASH, model) < modelEnd && textAt(buf, model, modelEnd) === '<synthetic>';
+  return indexOfByte.call(buf, BACKSLASH, model) < modelEnd && textAt(buf, MODEL) === '<synthetic>';
 }
 
 /** The walked line's response, its key known: all responseOf gives for it (its reference). */
 function walkedResponse(buf: Buffer, key: string, line: number): TranscriptResponse {
-  const timestamp = textAt(buf, at.timestamp, at.timestampEnd);
+  const timestamp = textAt(buf, TIMESTAMP);
   return {
     key,
-    model: stringAt(buf, at.model, at.modelEnd),
+    model: stringAt(buf, MODEL),
     ts: timestamp === null ? Number.NaN : Date.parse(timestamp),
-    sessionId: stringAt(buf, at.sessionId, at.sessionIdEnd),
-    agentId: stringAt(buf, at.agentId, at.agentIdEnd),
-    agentType: stringAt(buf, at.agentType, at.agentTypeEnd),
-    sidechain: at.sidechain,
-    input: at.input,
-    output: at.output,
-    cacheRead: at.cacheRead,
-    cacheWrite: at.cacheWrite,
+    sessionId: stringAt(buf, SESSION_ID),
+    agentId: stringAt(buf, AGENT_ID),
+    agentType: stringAt(buf, AGENT_TYPE),
+    sidechain,
+    input: counts.input,
+    output: counts.output,
+    cacheRead: counts.cacheRead,
+    cacheWrite: counts.cacheWrite,
     line,
   };
 }
@@ -424,13 +403,13 @@ function takeLine(buf: Buffer, start: number, stop: number, line: number, into: 
     if (r) keep(into, r);
     return;
   }
-  if (!at.type || !at.role || !at.usage) return;
-  const id = stringAt(buf, at.id, at.idEnd);
+  if (!typeAssistant || !roleAssistant || !hasUsage) return;
+  const id = stringAt(buf, ID);
   if (!id || isSynthetic(buf)) return;
-  const request = stringAt(buf, at.requestId, at.requestIdEnd) ?? stringAt(buf, at.requestRef, at.requestRefEnd);
+  const request = stringAt(buf, REQUEST_ID) ?? stringAt(buf, REQUEST_REF);
   const key = request ? `msg:${id}:${request}` : `msg:${id}`;
   const had = into.get(key);
-  if (had) raise(had, at, line);
+  if (had) raise(had, counts, line);
   else into.set(key, walkedResponse(buf, key, line));
 }
 
