@@ -10,16 +10,27 @@ import * as esbuild from 'esbuild';
 
 const root = join(dirname(fileURLToPath(import.meta.url)), '..');
 
-export function entryPoints() {
-  const entries = { cli: 'src/cli/bin.ts', triage: 'src/cli/commands/triage.ts', 'scan-worker': 'src/usage/scan-worker.ts' };
+/** The hooks, by the name of their file under plugin/dist/hooks/: one per src/hooks/on-<name>.ts. */
+export function hookNames() {
   const hooksDir = join(root, 'src/hooks');
-  if (existsSync(hooksDir)) {
-    for (const f of readdirSync(hooksDir).sort()) {
-      const m = /^on-(.+)\.ts$/.exec(f);
-      if (m) entries[`hooks/${m[1]}`] = `src/hooks/${f}`;
-    }
-  }
+  return readdirSync(hooksDir)
+    .sort()
+    .map((f) => /^on-(.+)\.ts$/.exec(f)?.[1])
+    .filter((name) => name !== undefined);
+}
+
+export function entryPoints() {
+  const entries = { cli: 'src/cli/bin.ts', triage: 'src/cli/commands/triage.ts', 'scan-worker': 'src/usage/scan-worker.ts', 'cached-run': 'src/lib/cached-run.ts' };
+  for (const name of hookNames()) entries[`hooks/${name}.bundle`] = `src/hooks/on-${name}.ts`;
   return entries;
+}
+
+/**
+ * What hooks.json runs: a stub that runs the hook's bundle through V8's code cache
+ * (src/lib/cached-run.ts), so that a hook does not compile its bundle on every call.
+ */
+function hookStub(name) {
+  return `"use strict";\n// sprint-budget ${name} hook: runs ${name}.bundle.cjs from V8's code cache (src/lib/cached-run.ts).\nrequire("../cached-run.cjs").runCached(require("node:path").join(__dirname, "${name}.bundle.cjs"));\n`;
 }
 
 export async function build({ write }) {
@@ -45,6 +56,7 @@ export async function build({ write }) {
     write: false,
   });
   const outputs = result.outputFiles.map((f) => ({ path: relative(root, f.path), text: f.text }));
+  for (const name of hookNames()) outputs.push({ path: `plugin/dist/hooks/${name}.cjs`, text: hookStub(name) });
   if (write) {
     for (const o of outputs) {
       mkdirSync(dirname(join(root, o.path)), { recursive: true });
