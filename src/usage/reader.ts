@@ -53,14 +53,15 @@ class Tail {
   /** Appends consumed bytes, keeping only the last TAIL. */
   push(src: Buffer, from: number, to: number): void {
     const n = to - from;
+    // TypedArray's own set and copyWithin: Buffer#copy's argument checks cost more than these copies.
     if (n >= TAIL) {
-      src.copy(this.bytes, 0, to - TAIL, to);
+      this.bytes.set(src.subarray(to - TAIL, to));
       this.length = TAIL;
       return;
     }
     const keep = Math.min(this.length, TAIL - n);
-    this.bytes.copy(this.bytes, 0, this.length - keep, this.length);
-    src.copy(this.bytes, keep, from, to);
+    this.bytes.copyWithin(0, this.length - keep, this.length);
+    this.bytes.set(src.subarray(from, to), keep);
     this.length = keep + n;
   }
 
@@ -126,7 +127,7 @@ export function readNewLines(path: string, prev: Cursor | null, into: Responses)
       const scan = scanLines(buf, filled, lines, into);
       if (scan.consumed > 0) {
         tail.push(buf, 0, scan.consumed);
-        buf.copy(buf, 0, scan.consumed, filled);
+        buf.copyWithin(0, scan.consumed, filled);
         filled -= scan.consumed;
         offset += scan.consumed;
         lines += scan.lines;

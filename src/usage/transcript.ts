@@ -53,6 +53,16 @@ export interface TranscriptResponse {
  */
 const indexOfByte = Uint8Array.prototype.indexOf;
 
+/**
+ * Buffer's own utf8Slice: what toString('utf8', start, end) calls after checking its encoding
+ * argument, which costs more than the slice for the short strings taken here.
+ */
+const utf8Slice = (Buffer.prototype as unknown as { utf8Slice(start: number, end: number): string }).utf8Slice;
+
+function utf8(buf: Buffer, start: number, end: number): string {
+  return utf8Slice.call(buf, start, end);
+}
+
 /** Index just past the string whose opening quote is at i, or -1. */
 function skipString(buf: Buffer, i: number, end: number): number {
   let j = i + 1;
@@ -336,8 +346,8 @@ function textAt(buf: Buffer, slot: number): string | null {
   const s = starts[slot] as number;
   if (s < 0) return null;
   const e = ends[slot] as number;
-  const text = buf.toString('utf8', s + 1, e - 1);
-  return text.includes('\\') ? (JSON.parse(buf.toString('utf8', s, e)) as string) : text;
+  const text = utf8(buf, s + 1, e - 1);
+  return text.includes('\\') ? (JSON.parse(utf8(buf, s, e)) as string) : text;
 }
 
 /** As `str` gives it: a non-empty string, else null. */
