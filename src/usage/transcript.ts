@@ -16,6 +16,7 @@
 import { type TokenCounts, raiseTokens } from '../domain/tokens';
 
 const NL = 0x0a;
+const SPACE = 0x20;
 const QUOTE = 0x22;
 const BACKSLASH = 0x5c;
 const COLON = 0x3a;
@@ -81,11 +82,12 @@ function skipValue(buf: Buffer, i: number, end: number): number {
   const first = buf[i];
   if (first === QUOTE) return skipString(buf, i, end);
   if (first !== OPEN_BRACE && first !== OPEN_BRACKET) {
-    // A number, true, false or null: it ends at the next separator.
+    // A number, true, false or null: it ends at the next separator. Space would be another layout.
     let j = i;
     while (j < end) {
-      const c = buf[j];
-      if (c === COMMA || c === CLOSE_BRACE || c === CLOSE_BRACKET) return j;
+      const c = buf[j] as number;
+      if (c === COMMA || c === CLOSE_BRACE || c === CLOSE_BRACKET) return j > i ? j : -1;
+      if (c <= SPACE) return -1;
       j++;
     }
     return -1;
@@ -256,89 +258,138 @@ function countAt(buf: Buffer, v: number, end: number): number {
   return n;
 }
 
-/**
- * Walks the object at i (compact JSON: `{"key":value,...}`), handing each key to `visit`, which
- * returns the index just past the key's value, or a verdict. Returns the index just past the object.
+/*
+ * The keys the walk acts on, by what they are at their level: the slots of string values (0-7,
+ * above) and these. Keys are told apart by length and first byte before any comparison, so most
+ * keys cost no call at all.
  */
-function walkObject(buf: Buffer, i: number, stop: number, visit: (buf: Buffer, ks: number, ke: number, v: number, stop: number) => number): number {
-  if (buf[i] !== OPEN_BRACE) return UNEXPECTED;
-  let j = i + 1;
-  if (buf[j] === CLOSE_BRACE) return j + 1;
-  while (j < stop) {
-    if (buf[j] !== QUOTE) return UNEXPECTED;
-    const keyEnd = skipString(buf, j, stop);
-    if (keyEnd < 0 || buf[keyEnd] !== COLON) return UNEXPECTED;
-    j = visit(buf, j + 1, keyEnd - 1, keyEnd + 1, stop);
-    if (j < 0) return j;
-    if (buf[j] === COMMA) j++;
-    else return buf[j] === CLOSE_BRACE ? j + 1 : UNEXPECTED;
-  }
-  return UNEXPECTED;
-}
+const OTHER = -1;
+const TYPE = 8;
+const MESSAGE = 9;
+const SIDECHAIN = 10;
+const ROLE = 11;
+const CONTENT = 12;
+const USAGE = 13;
+const INPUT = 14;
+const OUTPUT = 15;
+const CACHE_READ = 16;
+const CACHE_WRITE = 17;
 
-function visitUsage(buf: Buffer, ks: number, ke: number, v: number, stop: number): number {
-  const end = skipValue(buf, v, stop);
-  if (end < 0) return UNEXPECTED;
-  const len = ke - ks;
-  if (len === 12 && bytesAre(buf, ks, ke, KEY_INPUT)) counts.input = countAt(buf, v, end);
-  else if (len === 13 && bytesAre(buf, ks, ke, KEY_OUTPUT)) counts.output = countAt(buf, v, end);
-  else if (len === 23 && bytesAre(buf, ks, ke, KEY_CACHE_READ)) counts.cacheRead = countAt(buf, v, end);
-  else if (len === 27 && bytesAre(buf, ks, ke, KEY_CACHE_WRITE)) counts.cacheWrite = countAt(buf, v, end);
-  return end;
-}
-
-function visitMessage(buf: Buffer, ks: number, ke: number, v: number, stop: number): number {
-  const len = ke - ks;
-  if (len === 7 && bytesAre(buf, ks, ke, KEY_CONTENT)) return contentEnd(buf, v, stop);
-  if (len === 5 && bytesAre(buf, ks, ke, KEY_USAGE)) {
-    if (buf[v] !== OPEN_BRACE) return UNEXPECTED;
-    hasUsage = true;
-    counts.input = counts.output = counts.cacheRead = counts.cacheWrite = 0;
-    return walkObject(buf, v, stop, visitUsage);
-  }
-  const end = skipValue(buf, v, stop);
-  if (end < 0) return UNEXPECTED;
-  if (len === 4 && bytesAre(buf, ks, ke, KEY_ROLE)) {
-    if (!bytesAre(buf, v, end, VALUE_ASSISTANT)) return NOT_RESPONSE;
-    roleAssistant = true;
-  } else if (len === 2 && bytesAre(buf, ks, ke, KEY_ID)) keepString(buf, ID, v, end);
-  else if (len === 5 && bytesAre(buf, ks, ke, KEY_MODEL)) keepString(buf, MODEL, v, end);
-  return end;
-}
-
-/** The top-level key at [ks, ke): the slot its string value goes to, else -1. */
-function lineSlot(buf: Buffer, ks: number, ke: number): number {
-  switch (ke - ks) {
+/** The key at [ks, ke) of an object at `level` (0: the line, 1: its message, 2: message.usage). */
+function keyAt(buf: Buffer, level: number, ks: number, ke: number): number {
+  const c = buf[ks];
+  switch (level * 32 + ke - ks) {
+    case 4:
+      return c === KEY_TYPE[0] && bytesAre(buf, ks, ke, KEY_TYPE) ? TYPE : OTHER;
     case 7:
-      return bytesAre(buf, ks, ke, KEY_AGENT_ID) ? AGENT_ID : -1;
+      if (c === KEY_MESSAGE[0]) return bytesAre(buf, ks, ke, KEY_MESSAGE) ? MESSAGE : OTHER;
+      return c === KEY_AGENT_ID[0] && bytesAre(buf, ks, ke, KEY_AGENT_ID) ? AGENT_ID : OTHER;
     case 9:
-      if (bytesAre(buf, ks, ke, KEY_REQUEST_ID)) return REQUEST_ID;
-      if (bytesAre(buf, ks, ke, KEY_TIMESTAMP)) return TIMESTAMP;
-      return bytesAre(buf, ks, ke, KEY_SESSION_ID) ? SESSION_ID : -1;
+      if (c === KEY_REQUEST_ID[0]) return bytesAre(buf, ks, ke, KEY_REQUEST_ID) ? REQUEST_ID : OTHER;
+      if (c === KEY_TIMESTAMP[0]) return bytesAre(buf, ks, ke, KEY_TIMESTAMP) ? TIMESTAMP : OTHER;
+      return c === KEY_SESSION_ID[0] && bytesAre(buf, ks, ke, KEY_SESSION_ID) ? SESSION_ID : OTHER;
     case 10:
-      return bytesAre(buf, ks, ke, KEY_REQUEST_REF) ? REQUEST_REF : -1;
+      return c === KEY_REQUEST_REF[0] && bytesAre(buf, ks, ke, KEY_REQUEST_REF) ? REQUEST_REF : OTHER;
+    case 11:
+      return c === KEY_SIDECHAIN[0] && bytesAre(buf, ks, ke, KEY_SIDECHAIN) ? SIDECHAIN : OTHER;
     case 16:
-      return bytesAre(buf, ks, ke, KEY_AGENT_TYPE) ? AGENT_TYPE : -1;
+      return c === KEY_AGENT_TYPE[0] && bytesAre(buf, ks, ke, KEY_AGENT_TYPE) ? AGENT_TYPE : OTHER;
+    case 32 + 2:
+      return c === KEY_ID[0] && bytesAre(buf, ks, ke, KEY_ID) ? ID : OTHER;
+    case 32 + 4:
+      return c === KEY_ROLE[0] && bytesAre(buf, ks, ke, KEY_ROLE) ? ROLE : OTHER;
+    case 32 + 5:
+      if (c === KEY_MODEL[0]) return bytesAre(buf, ks, ke, KEY_MODEL) ? MODEL : OTHER;
+      return c === KEY_USAGE[0] && bytesAre(buf, ks, ke, KEY_USAGE) ? USAGE : OTHER;
+    case 32 + 7:
+      return c === KEY_CONTENT[0] && bytesAre(buf, ks, ke, KEY_CONTENT) ? CONTENT : OTHER;
+    case 64 + 12:
+      return bytesAre(buf, ks, ke, KEY_INPUT) ? INPUT : OTHER;
+    case 64 + 13:
+      return bytesAre(buf, ks, ke, KEY_OUTPUT) ? OUTPUT : OTHER;
+    case 64 + 23:
+      return bytesAre(buf, ks, ke, KEY_CACHE_READ) ? CACHE_READ : OTHER;
+    case 64 + 27:
+      return bytesAre(buf, ks, ke, KEY_CACHE_WRITE) ? CACHE_WRITE : OTHER;
     default:
-      return -1;
+      return OTHER;
   }
 }
 
-function visitLine(buf: Buffer, ks: number, ke: number, v: number, stop: number): number {
-  const len = ke - ks;
-  if (len === 7 && bytesAre(buf, ks, ke, KEY_MESSAGE)) return walkObject(buf, v, stop, visitMessage);
-  const end = skipValue(buf, v, stop);
-  if (end < 0) return UNEXPECTED;
-  if (len === 4 && bytesAre(buf, ks, ke, KEY_TYPE)) {
-    if (!bytesAre(buf, v, end, VALUE_ASSISTANT)) return NOT_RESPONSE;
-    typeAssistant = true;
-  } else if (len === 11 && bytesAre(buf, ks, ke, KEY_SIDECHAIN)) sidechain = bytesAre(buf, v, end, TRUE);
-  else {
-    // One call site for every slot: a key first met late finds its call already known.
-    const slot = lineSlot(buf, ks, ke);
-    if (slot >= 0) keepString(buf, slot, v, end);
+/**
+ * Walks the line [start, stop) — compact JSON, as Claude Code writes it — through the line's keys,
+ * its message's and their usage's, keeping what a response is read from. One loop with the depth
+ * in a variable, not a function per object: a hook runs this before the JIT has compiled anything,
+ * where every call costs. Returns `stop` when the line was walked to its end, NOT_RESPONSE when
+ * its type or role rules it out, UNEXPECTED for any other layout (the line is then decoded whole).
+ */
+function walkLine(buf: Buffer, start: number, stop: number): number {
+  if (buf[start] !== OPEN_BRACE) return UNEXPECTED;
+  let level = 0;
+  let j = start + 1;
+  let c = buf[j];
+  for (;;) {
+    if (c === CLOSE_BRACE) {
+      j++;
+      if (level === 0) return j === stop ? stop : UNEXPECTED;
+      level--;
+    } else {
+      if (c !== QUOTE) return UNEXPECTED;
+      const keyEnd = skipString(buf, j, stop);
+      if (keyEnd < 0 || buf[keyEnd] !== COLON) return UNEXPECTED;
+      const v = keyEnd + 1;
+      const key = keyAt(buf, level, j + 1, keyEnd - 1);
+      if (key === MESSAGE || key === USAGE) {
+        if (buf[v] !== OPEN_BRACE) return UNEXPECTED;
+        if (key === USAGE) {
+          hasUsage = true;
+          counts.input = counts.output = counts.cacheRead = counts.cacheWrite = 0;
+        }
+        level++;
+        j = v + 1;
+        c = buf[j];
+        continue;
+      }
+      const end = key === CONTENT ? contentEnd(buf, v, stop) : skipValue(buf, v, stop);
+      if (end < 0) return UNEXPECTED;
+      switch (key) {
+        case OTHER:
+        case CONTENT:
+          break;
+        case TYPE:
+          if (!bytesAre(buf, v, end, VALUE_ASSISTANT)) return NOT_RESPONSE;
+          typeAssistant = true;
+          break;
+        case ROLE:
+          if (!bytesAre(buf, v, end, VALUE_ASSISTANT)) return NOT_RESPONSE;
+          roleAssistant = true;
+          break;
+        case SIDECHAIN:
+          sidechain = bytesAre(buf, v, end, TRUE);
+          break;
+        case INPUT:
+          counts.input = countAt(buf, v, end);
+          break;
+        case OUTPUT:
+          counts.output = countAt(buf, v, end);
+          break;
+        case CACHE_READ:
+          counts.cacheRead = countAt(buf, v, end);
+          break;
+        case CACHE_WRITE:
+          counts.cacheWrite = countAt(buf, v, end);
+          break;
+        default:
+          keepString(buf, key, v, end);
+      }
+      j = end;
+    }
+    c = buf[j];
+    if (c === COMMA) {
+      c = buf[++j];
+      if (c !== QUOTE) return UNEXPECTED;
+    } else if (c !== CLOSE_BRACE) return UNEXPECTED;
   }
-  return end;
 }
 
 /** The string the walk kept in `slot` (null: absent, or not a string). */
@@ -405,7 +456,7 @@ function keep(into: Responses, r: TranscriptResponse): void {
  */
 function takeLine(buf: Buffer, start: number, stop: number, line: number, into: Responses): void {
   resetFound();
-  const end = walkObject(buf, start, stop, visitLine);
+  const end = walkLine(buf, start, stop);
   if (end === NOT_RESPONSE) return;
   if (end !== stop) {
     // Not the compact layout expected (or a cut inside content): decode the whole line to be sure.

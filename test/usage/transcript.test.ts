@@ -1,7 +1,8 @@
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { type Responses, type TranscriptResponse, scanLines } from '../../src/usage/transcript';
+import fc from 'fast-check';
+import { type Responses, type TranscriptResponse, decodeResponse, scanLines } from '../../src/usage/transcript';
 
 const SAMPLES = join(import.meta.dirname, '../fixtures/claude-code-2.1.332/transcripts/-home-user-project');
 const MAIN = join(SAMPLES, '2f615247-9f0e-4d07-ade0-cad4d6e2665c.jsonl');
@@ -103,5 +104,94 @@ describe('line shapes and traps', () => {
     const spaced = JSON.stringify(JSON.parse(oldLine('msg_9', 77)), null, 0).replace('{"parentUuid"', '{ "parentUuid"');
     const { found } = scan(`${spaced}\n`);
     expect(found.map((r) => [r.key, r.output])).toEqual([['msg:msg_9:req_1', 77]]);
+  });
+});
+
+describe('the walk agrees with a full decode', () => {
+  // Values of every kind, with the characters JSON escapes, decoys shaped like the keys the walk
+  // looks for, and nested objects where it skips.
+  const text = fc.oneof(fc.string({ unit: 'binary', maxLength: 12 }), fc.constantFrom('assistant', '"<synthetic>"', '<synthetic>', '],"stop_reason":', 'a\\"b', 'ü🚀'));
+  const anything = fc.oneof(text, fc.integer(), fc.double({ noNaN: true, noDefaultInfinity: true }), fc.boolean(), fc.constant(null), fc.jsonValue({ maxDepth: 2 }));
+  const count = fc.oneof({ weight: 6, arbitrary: fc.nat(2_000_000) }, { weight: 1, arbitrary: anything });
+  const decoy = fc.record({ stop_reason: text, usage: fc.record({ input_tokens: fc.nat(), output_tokens: fc.nat() }), role: fc.constant('assistant'), type: fc.constant('assistant') });
+  const entries = (pairs: [string, unknown][], omitted: Set<string>) => Object.fromEntries(pairs.filter(([k]) => !omitted.has(k)));
+  const usage = fc.tuple(count, count, count, count, anything, fc.subarray(['input_tokens', 'output_tokens', 'cache_read_input_tokens', 'cache_creation_input_tokens'])).map(([i, o, r, w, extra, omitted]) =>
+    entries([['input_tokens', i], ['cache_creation_input_tokens', w], ['cache_read_input_tokens', r], ['output_tokens', o], ['server_tool_use', extra]], new Set(omitted)),
+  );
+  const message = fc
+    .tuple(
+      fc.oneof(fc.constantFrom('msg_1', 'msg_2', 'msg_\u00e9'), text, anything),
+      fc.constantFrom('assistant', 'assistant', 'user'),
+      fc.oneof(fc.constantFrom('claude-opus-5-5', '<synthetic>'), anything),
+      fc.array(fc.oneof(fc.jsonValue({ maxDepth: 3 }), decoy), { maxLength: 3 }),
+      fc.oneof({ weight: 5, arbitrary: usage }, { weight: 1, arbitrary: anything }),
+      fc.subarray(['id', 'role', 'model', 'content', 'usage']),
+    )
+    .map(([id, role, model, content, u, omitted]) =>
+      entries([['id', id], ['type', 'message'], ['role', role], ['model', model], ['content', content], ['stop_reason', 'tool_use'], ['stop_sequence', null], ['usage', u]], new Set(omitted)),
+    );
+  const line = fc
+    .tuple(
+      message,
+      fc.constantFrom('assistant', 'assistant', 'user', 'attachment'),
+      fc.oneof(fc.constantFrom('req_1', 'f0945504-1f4e'), text, anything),
+      fc.oneof(fc.constantFrom('2026-11-28T13:08:50.410Z', ''), text, anything),
+      fc.oneof(fc.constantFrom('s1', 'a1', 'general-purpose'), text, anything),
+      fc.boolean(),
+      fc.jsonValue({ maxDepth: 2 }),
+      fc.subarray(['requestId', 'requestRef', 'timestamp', 'sessionId', 'agentId', 'attributionAgent', 'isSidechain', 'message', 'type']),
+      fc.double({ min: 0, max: 0.999, noNaN: true }),
+      // Where a space goes: after the first `at` characters of an occurrence of `find`.
+      fc.constantFrom(null, { find: '":', at: 2 }, { find: '":', at: 1 }, { find: ',"', at: 1 }, { find: '{"', at: 1 }, { find: ':t', at: 1 }, { find: ':{', at: 2 }, { find: '[]', at: 1 }),
+    )
+    .chain(([msg, type, request, ts, name, side, extra, omitted, salt, spaced]) =>
+      fc
+        .shuffledSubarray(
+          [
+            ['parentUuid', 'p'],
+            ['isSidechain', side],
+            ['message', msg],
+            ['requestId', request],
+            ['requestRef', request],
+            ['type', type],
+            ['timestamp', ts],
+            ['sessionId', name],
+            ['agentId', name],
+            ['attributionAgent', name],
+            ['toolUseResult', extra],
+          ] as [string, unknown][],
+          { minLength: 11 },
+        )
+        .map((pairs) => {
+          const json = JSON.stringify(entries(pairs, new Set(omitted)));
+          // Now and then a layout Claude Code does not write: the walk must give way to a full decode.
+          if (spaced === null) return json;
+          const i = json.indexOf(spaced.find, (salt * json.length) >>> 0);
+          return i < 0 ? json : `${json.slice(0, i + spaced.at)} ${json.slice(i + spaced.at)}`;
+        }),
+    );
+
+  it('keeps exactly the responses a full decode of every line would keep', () => {
+    fc.assert(
+      fc.property(fc.array(line, { minLength: 1, maxLength: 8 }), (lines) => {
+        const { found } = scan(`${lines.join('\n')}\n`);
+        const reference: Responses = new Map();
+        lines.forEach((l, i) => {
+          const r = decodeResponse(l, i + 1);
+          if (!r) return;
+          const had = reference.get(r.key);
+          if (!had) reference.set(r.key, r);
+          else {
+            if (r.output > had.output) had.line = r.line;
+            had.input = Math.max(had.input, r.input);
+            had.output = Math.max(had.output, r.output);
+            had.cacheRead = Math.max(had.cacheRead, r.cacheRead);
+            had.cacheWrite = Math.max(had.cacheWrite, r.cacheWrite);
+          }
+        });
+        expect(found).toEqual([...reference.values()]);
+      }),
+      { numRuns: 400 },
+    );
   });
 });
