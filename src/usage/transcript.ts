@@ -275,45 +275,82 @@ const OUTPUT = 15;
 const CACHE_READ = 16;
 const CACHE_WRITE = 17;
 
+/** Each key's name, by what it is. */
+const KEY_NAMES = [
+  KEY_ID,
+  KEY_MODEL,
+  KEY_REQUEST_ID,
+  KEY_REQUEST_REF,
+  KEY_TIMESTAMP,
+  KEY_SESSION_ID,
+  KEY_AGENT_ID,
+  KEY_AGENT_TYPE,
+  KEY_TYPE,
+  KEY_MESSAGE,
+  KEY_SIDECHAIN,
+  KEY_ROLE,
+  KEY_CONTENT,
+  KEY_USAGE,
+  KEY_INPUT,
+  KEY_OUTPUT,
+  KEY_CACHE_READ,
+  KEY_CACHE_WRITE,
+];
+
 /** The key at [ks, ke) of an object at `level` (0: the line, 1: its message, 2: message.usage). */
 function keyAt(buf: Buffer, level: number, ks: number, ke: number): number {
   const c = buf[ks];
+  let key: number;
+  // The one candidate of this length and first byte, compared at one call site below: a key first
+  // met late (an agent's type, in a subagent's line) finds that call already known to the JIT.
   switch (level * 32 + ke - ks) {
     case 4:
-      return c === KEY_TYPE[0] && bytesAre(buf, ks, ke, KEY_TYPE) ? TYPE : OTHER;
+      key = TYPE;
+      break;
     case 7:
-      if (c === KEY_MESSAGE[0]) return bytesAre(buf, ks, ke, KEY_MESSAGE) ? MESSAGE : OTHER;
-      return c === KEY_AGENT_ID[0] && bytesAre(buf, ks, ke, KEY_AGENT_ID) ? AGENT_ID : OTHER;
+      key = c === KEY_MESSAGE[0] ? MESSAGE : AGENT_ID;
+      break;
     case 9:
-      if (c === KEY_REQUEST_ID[0]) return bytesAre(buf, ks, ke, KEY_REQUEST_ID) ? REQUEST_ID : OTHER;
-      if (c === KEY_TIMESTAMP[0]) return bytesAre(buf, ks, ke, KEY_TIMESTAMP) ? TIMESTAMP : OTHER;
-      return c === KEY_SESSION_ID[0] && bytesAre(buf, ks, ke, KEY_SESSION_ID) ? SESSION_ID : OTHER;
+      key = c === KEY_REQUEST_ID[0] ? REQUEST_ID : c === KEY_TIMESTAMP[0] ? TIMESTAMP : SESSION_ID;
+      break;
     case 10:
-      return c === KEY_REQUEST_REF[0] && bytesAre(buf, ks, ke, KEY_REQUEST_REF) ? REQUEST_REF : OTHER;
+      key = REQUEST_REF;
+      break;
     case 11:
-      return c === KEY_SIDECHAIN[0] && bytesAre(buf, ks, ke, KEY_SIDECHAIN) ? SIDECHAIN : OTHER;
+      key = SIDECHAIN;
+      break;
     case 16:
-      return c === KEY_AGENT_TYPE[0] && bytesAre(buf, ks, ke, KEY_AGENT_TYPE) ? AGENT_TYPE : OTHER;
+      key = AGENT_TYPE;
+      break;
     case 32 + 2:
-      return c === KEY_ID[0] && bytesAre(buf, ks, ke, KEY_ID) ? ID : OTHER;
+      key = ID;
+      break;
     case 32 + 4:
-      return c === KEY_ROLE[0] && bytesAre(buf, ks, ke, KEY_ROLE) ? ROLE : OTHER;
+      key = ROLE;
+      break;
     case 32 + 5:
-      if (c === KEY_MODEL[0]) return bytesAre(buf, ks, ke, KEY_MODEL) ? MODEL : OTHER;
-      return c === KEY_USAGE[0] && bytesAre(buf, ks, ke, KEY_USAGE) ? USAGE : OTHER;
+      key = c === KEY_MODEL[0] ? MODEL : USAGE;
+      break;
     case 32 + 7:
-      return c === KEY_CONTENT[0] && bytesAre(buf, ks, ke, KEY_CONTENT) ? CONTENT : OTHER;
+      key = CONTENT;
+      break;
     case 64 + 12:
-      return bytesAre(buf, ks, ke, KEY_INPUT) ? INPUT : OTHER;
+      key = INPUT;
+      break;
     case 64 + 13:
-      return bytesAre(buf, ks, ke, KEY_OUTPUT) ? OUTPUT : OTHER;
+      key = OUTPUT;
+      break;
     case 64 + 23:
-      return bytesAre(buf, ks, ke, KEY_CACHE_READ) ? CACHE_READ : OTHER;
+      key = CACHE_READ;
+      break;
     case 64 + 27:
-      return bytesAre(buf, ks, ke, KEY_CACHE_WRITE) ? CACHE_WRITE : OTHER;
+      key = CACHE_WRITE;
+      break;
     default:
       return OTHER;
   }
+  const want = KEY_NAMES[key] as Buffer;
+  return c === want[0] && bytesAre(buf, ks, ke, want) ? key : OTHER;
 }
 
 /**
