@@ -5,57 +5,61 @@ import { type UsageRecord, upsertUsage } from '../ledger/usage';
 import { type TranscriptRef, ingestTranscripts, sessionTranscripts } from '../usage/ingest';
 import { attachToActiveSprint } from './attach';
 import { recordDispatchRan } from './dispatch';
+import { lazily } from '../lib/lazy';
 
-const Record_ = z.object({
-  key: z.string(),
-  kind: z.enum(['response', 'summary', 'report']),
-  source: z.string(),
-  sessionId: z.nullable(z.string()),
-  sprintId: z.nullable(z.string()),
-  phase: z.nullable(z.string()),
-  agentId: z.nullable(z.string()),
-  agentType: z.string(),
-  model: z.nullable(z.string()),
-  ts: z.number(),
-  input: z.number(),
-  output: z.number(),
-  cacheRead: z.number(),
-  cacheWrite: z.number(),
-  origin: z.string(),
+// Built on first use: most processes find the spool empty (see lib/lazy.ts).
+const Spooled = lazily(() => {
+  const record = z.object({
+    key: z.string(),
+    kind: z.enum(['response', 'summary', 'report']),
+    source: z.string(),
+    sessionId: z.nullable(z.string()),
+    sprintId: z.nullable(z.string()),
+    phase: z.nullable(z.string()),
+    agentId: z.nullable(z.string()),
+    agentType: z.string(),
+    model: z.nullable(z.string()),
+    ts: z.number(),
+    input: z.number(),
+    output: z.number(),
+    cacheRead: z.number(),
+    cacheWrite: z.number(),
+    origin: z.string(),
+  });
+
+  return z.discriminatedUnion('type', [
+    z.object({ type: z.literal('usage'), records: z.array(record) }),
+    z.object({
+      type: z.literal('attach'),
+      session_id: z.string(),
+      at: z.number(),
+      transcript_path: z.optional(z.nullable(z.string())),
+    }),
+    // A transcript read that could not happen then (ledger locked, binding missing, out of time).
+    // Reading is keyed on message ids and cursors, so reading again later counts nothing twice.
+    z.object({
+      type: z.literal('ingest'),
+      session_id: z.string(),
+      transcript_path: z.string(),
+      /** Only this subagent's transcript; absent: the session's main transcript and all its subagents. */
+      agent: z.optional(z.object({ id: z.string(), type: z.string(), path: z.string() })),
+    }),
+    // A dispatch that ran (PostToolUse): records the user's approval if the gate had asked.
+    z.object({
+      type: z.literal('dispatch_ran'),
+      session_id: z.string(),
+      tool_use_id: z.string(),
+      agent_type: z.string(),
+      at: z.number(),
+    }),
+  ]);
 });
 
-const Spooled = z.discriminatedUnion('type', [
-  z.object({ type: z.literal('usage'), records: z.array(Record_) }),
-  z.object({
-    type: z.literal('attach'),
-    session_id: z.string(),
-    at: z.number(),
-    transcript_path: z.optional(z.nullable(z.string())),
-  }),
-  // A transcript read that could not happen then (ledger locked, binding missing, out of time).
-  // Reading is keyed on message ids and cursors, so reading again later counts nothing twice.
-  z.object({
-    type: z.literal('ingest'),
-    session_id: z.string(),
-    transcript_path: z.string(),
-    /** Only this subagent's transcript; absent: the session's main transcript and all its subagents. */
-    agent: z.optional(z.object({ id: z.string(), type: z.string(), path: z.string() })),
-  }),
-  // A dispatch that ran (PostToolUse): records the user's approval if the gate had asked.
-  z.object({
-    type: z.literal('dispatch_ran'),
-    session_id: z.string(),
-    tool_use_id: z.string(),
-    agent_type: z.string(),
-    at: z.number(),
-  }),
-]);
-
-export type SpooledEvent = z.infer<typeof Spooled>;
+export type SpooledEvent = z.infer<ReturnType<typeof Spooled>>;
 export type IngestEvent = Extract<SpooledEvent, { type: 'ingest' }>;
 
 export function applySpooled(l: Ledger, raw: Record<string, unknown>): void {
-  const event = z.parse(Spooled, raw);
+  const event = z.parse(Spooled(), raw);
   switch (event.type) {
     case 'usage':
       upsertUsage(l, event.records as UsageRecord[]);

@@ -15,7 +15,7 @@ import { attachEvent, dispatchOf, sessionSprint } from './session';
 
 /** The subagent's usage report as a record; null when the response carries none (a background launch). */
 function summaryRecord(p: PostToolUsePayload, at: number): UsageRecord | null {
-  const report = z.safeParse(AgentReport, p.tool_response);
+  const report = z.safeParse(AgentReport(), p.tool_response);
   if (!report.success) return null;
   const r = report.data;
   return {

@@ -53,7 +53,8 @@ export interface HookContext {
 
 export interface Hook<P extends HookPayload> {
   event: string;
-  schema: z.ZodMiniType<P>;
+  /** Built on first use (see payloads.ts). */
+  schema: () => z.ZodMiniType<P>;
   busyTimeoutMs?: number;
   run(l: Ledger, p: P, ctx: HookContext): HookAnswer | null;
   /** The ledger cannot be used now: what to queue so nothing is lost, and what to say. */
@@ -70,7 +71,7 @@ function parsePayload<P extends HookPayload>(hook: Hook<P>, text: string): P {
   } catch {
     throw new InputError(text.trim() ? 'stdin is not JSON' : 'stdin is empty (expected the hook payload JSON)');
   }
-  const parsed = z.safeParse(hook.schema, raw);
+  const parsed = z.safeParse(hook.schema(), raw);
   if (!parsed.success) {
     const what = parsed.error.issues
       .slice(0, 3)

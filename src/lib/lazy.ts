@@ -1,7 +1,7 @@
 /**
- * Built-in modules loaded on first use. A hook is a process start: `node:child_process` (with the
- * stream machinery it pulls in) costs milliseconds that only the rare paths (a detached worker,
- * the binding repair) need.
+ * What is made on first use. A hook is a process start: `node:child_process` (with the stream
+ * machinery it pulls in) costs milliseconds that only the rare paths (a detached worker, the binding
+ * repair) need, and so does building schemas for payloads or spool events a hook never reads.
  */
 import { createRequire } from 'node:module';
 
@@ -10,4 +10,13 @@ let cp: typeof import('node:child_process') | undefined;
 export function childProcess(): typeof import('node:child_process') {
   cp ??= createRequire(import.meta.url)('node:child_process') as typeof import('node:child_process');
   return cp;
+}
+
+/** `build()`, run once, on the first call. */
+export function lazily<T>(build: () => T): () => T {
+  let built: T | undefined;
+  return () => {
+    built ??= build();
+    return built;
+  };
 }
