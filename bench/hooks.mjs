@@ -26,7 +26,8 @@ function setup() {
   const session = basename(main, '.jsonl');
   const subDir = join(dirname(main), session, 'subagents');
   const agentFile = readdirSync(subDir).find((f) => f.endsWith('.jsonl'));
-  const env = { ...process.env, HOME: home, CLAUDE_CODE_SESSION_ID: session, CLAUDE_ENV_FILE: join(dir, 'env.sh') };
+  // What Claude Code gives a hook, CLAUDE_PLUGIN_DATA included (where the hooks keep their code cache).
+  const env = { ...process.env, HOME: home, CLAUDE_CODE_SESSION_ID: session, CLAUDE_ENV_FILE: join(dir, 'env.sh'), CLAUDE_PLUGIN_DATA: join(dir, 'plugin-data') };
   delete env.SPRINT_BUDGET_DB;
   delete env.SPRINT_BUDGET_DISPATCH_POLICY;
   const created = spawnSync(process.execPath, [join(root, 'plugin/dist/cli.cjs'), 'create', 'Hook bench sprint', '--budget', '10M'], { cwd: project, env, encoding: 'utf8' });
@@ -66,7 +67,8 @@ export async function benchHooks({ runs = Number(process.env.BENCH_HOOK_RUNS ?? 
   try {
     const hooks = Object.keys(s.payloads);
     const run = (hook) => timed([join(root, 'plugin/dist/hooks', `${hook}.cjs`)], { cwd: s.project, env: s.env, input: JSON.stringify(s.payloads[hook]) });
-    // Warm-up, untimed: attach the session and read its transcripts once (what a session's first hooks do).
+    // Warm-up, untimed: attach the session and read its transcripts once (what a session's first hooks
+    // do), and leave each hook's code cache behind.
     for (const hook of hooks) run(hook);
     const times = { 'node -e 0': [] };
     for (const h of hooks) times[h] = [];

@@ -6,7 +6,7 @@ import { basename, dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { spawnSync } from 'node:child_process';
 import { generateCorpus } from '../scripts/corpus.mjs';
-import { fmtMiB, fmtS, repeat, run } from './measure.mjs';
+import { fmtMiB, fmtS, interleave, run } from './measure.mjs';
 
 const root = join(dirname(fileURLToPath(import.meta.url)), '..');
 const CLI = join(root, 'plugin/dist/cli.cjs');
@@ -57,7 +57,7 @@ function ccusage(log) {
   return bin;
 }
 
-export function benchIngest({ log = console.log, runs = 3 } = {}) {
+export function benchIngest({ log = console.log, runs = 5 } = {}) {
   if (!existsSync(CLI)) throw new Error('plugin/dist/cli.cjs is missing: npm run build');
   const CCUSAGE = ccusage(log);
   const c = corpus(log);
@@ -69,15 +69,18 @@ export function benchIngest({ log = console.log, runs = 3 } = {}) {
     return db;
   };
 
-  const ours = repeat(runs, (i) => run(process.execPath, [CLI, 'ingest', '--config-dir', config, '--json', '--db', freshDb(i)]));
+  const cold = interleave(runs, {
+    ours: (i) => run(process.execPath, [CLI, 'ingest', '--config-dir', config, '--json', '--db', freshDb(i)]),
+    theirs: () => run(CCUSAGE, ['claude', 'session', '--json', '--offline'], { env: { ...process.env, HOME: c.home } }),
+  });
+  const { ours, theirs } = cold;
   const ourTotals = JSON.parse(ours.last.stdout);
   const exact = KEYS.every((k) => ourTotals[k] === c.totals[k]) && ourTotals.responses === c.totals.responses;
-  const theirs = repeat(runs, () => run(CCUSAGE, ['claude', 'session', '--json', '--offline'], { env: { ...process.env, HOME: c.home } }));
   const theirTotals = ccusageTotals(theirs.last.stdout);
 
-  // Incremental: a ledger that has read everything, then 1 MiB appended to one transcript per run.
-  const warm = join(scratch, 'warm.db');
-  run(process.execPath, [CLI, 'ingest', '--config-dir', config, '--json', '--db', warm]);
+  // Incremental: a project whose ledger has read everything, its session attached to a sprint; then
+  // before each timed run 1 MiB is appended to that session's transcript. The hook and the CLI share
+  // the ledger, so each run reads exactly the MiB appended before it.
   const extra = mkdtempSync(join(tmpdir(), 'sb-bench-extra-'));
   const lines = generateCorpus(extra, { seed: SEED + 1, targetBytes: 12 * 1024 * 1024, projects: 1 })
     .files.flatMap((f) => readFileSync(f, 'utf8').split('\n').filter(Boolean));
@@ -95,20 +98,31 @@ export function benchIngest({ log = console.log, runs = 3 } = {}) {
     appendFileSync(target, `${chunk.join('\n')}\n`);
   };
   const session = basename(target, '.jsonl');
-  const bare = repeat(runs * 3, () => run(process.execPath, ['-e', '0']));
-  const incremental = repeat(runs * 3, () => run(process.execPath, [CLI, 'ingest', '--config-dir', config, '--session', session, '--json', '--db', warm]), appendMiB);
-  const incTotals = JSON.parse(incremental.last.stdout);
-  const whole = repeat(runs * 3, () => run(process.execPath, [CLI, 'ingest', '--config-dir', config, '--json', '--db', warm]), appendMiB);
-  // What a live session runs: the Stop hook reading what its transcript gained.
   const project = join(scratch, 'project');
   mkdirSync(join(project, '.git'), { recursive: true });
-  const hookEnv = { ...process.env, CLAUDE_CONFIG_DIR: config, CLAUDE_CODE_SESSION_ID: session };
-  delete hookEnv.SPRINT_BUDGET_DB;
-  run(process.execPath, [CLI, 'create', 'Bench sprint', '--budget', '100M'], { cwd: project, env: hookEnv });
+  // What Claude Code gives a hook, CLAUDE_PLUGIN_DATA included (where the hooks keep their code cache).
+  const env = { ...process.env, CLAUDE_CONFIG_DIR: config, CLAUDE_CODE_SESSION_ID: session, CLAUDE_PLUGIN_DATA: join(scratch, 'plugin-data') };
+  delete env.SPRINT_BUDGET_DB;
+  const inProject = (args, input) => run(process.execPath, args, { cwd: project, env, input });
+  inProject([CLI, 'create', 'Bench sprint', '--budget', '100M']);
+  inProject([CLI, 'ingest', '--json']);
+  // What a live session runs: the Stop hook reading what its transcript gained.
   const stopPayload = JSON.stringify({ session_id: session, transcript_path: target, cwd: project, hook_event_name: 'Stop', stop_hook_active: false });
-  const stop = () => run(process.execPath, [STOP_HOOK], { cwd: project, env: hookEnv, input: stopPayload });
+  const stop = () => inProject([STOP_HOOK], stopPayload);
+  // Untimed: leaves the hook's code cache behind, as a session's first Stop does.
   stop();
-  const hook = repeat(runs * 3, stop, appendMiB);
+  const inc = interleave(
+    runs * 3,
+    {
+      bare: () => run(process.execPath, ['-e', '0']),
+      hook: stop,
+      incremental: () => inProject([CLI, 'ingest', '--session', session, '--json']),
+      whole: () => inProject([CLI, 'ingest', '--json']),
+    },
+    (name) => name !== 'bare' && appendMiB(),
+  );
+  const { bare, hook, incremental, whole } = inc;
+  const incTotals = JSON.parse(incremental.last.stdout);
   // Leave the cached corpus as generated.
   truncateSync(target, targetSize);
   rmSync(scratch, { recursive: true, force: true });

@@ -21,15 +21,22 @@ export function median(xs) {
   return s[Math.floor(s.length / 2)];
 }
 
-/** Median wall time (and the largest peak RSS) of n runs; `before` prepares each run untimed. */
-export function repeat(n, fn, before = () => {}) {
-  const runs = [];
-  for (let i = 0; i < n; i++) {
-    before(i);
-    runs.push(fn(i));
-  }
-  return { wall: median(runs.map((r) => r.wall)), peakMiB: Math.max(...runs.map((r) => r.peakMiB ?? 0)) || null, last: runs[runs.length - 1] };
-}
-
 export const fmtS = (s) => `${s.toFixed(3)} s`;
 export const fmtMiB = (m) => (m === null ? 'n/a' : `${m.toFixed(0)} MiB`);
+
+/**
+ * Runs every command once per round, n rounds, so that all of them see the same drifts of a noisy
+ * machine; `before(name)` prepares each run untimed. Per command: median wall time, largest peak, last run.
+ */
+export function interleave(n, commands, before = () => {}) {
+  const runs = Object.fromEntries(Object.keys(commands).map((k) => [k, []]));
+  for (let i = 0; i < n; i++) {
+    for (const [name, fn] of Object.entries(commands)) {
+      before(name, i);
+      runs[name].push(fn(i));
+    }
+  }
+  return Object.fromEntries(
+    Object.entries(runs).map(([name, rs]) => [name, { wall: median(rs.map((r) => r.wall)), peakMiB: Math.max(...rs.map((r) => r.peakMiB ?? 0)) || null, last: rs[rs.length - 1] }]),
+  );
+}

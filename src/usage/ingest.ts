@@ -118,7 +118,8 @@ export class IngestWriter {
   private readonly seen = new Map<string, TokenCounts>();
   /** Records new or larger than what was seen before, to write. */
   private pending: UsageRecord[] = [];
-  private scans: FileScan[] = [];
+  /** The files read since the last write, for their cursors (their responses are let go: see seen). */
+  private reads: Pick<FileScan, 'read' | 'now'>[] = [];
   private files = 0;
   private bytes = 0;
 
@@ -134,23 +135,23 @@ export class IngestWriter {
         this.pending.push(r);
       } else if (raiseTokens(had, r)) this.pending.push(r);
     }
-    this.scans.push(scan);
-    if (this.pending.length >= BATCH_RECORDS || this.scans.length >= BATCH_FILES) this.flush();
+    this.reads.push({ read: scan.read, now: scan.now });
+    if (this.pending.length >= BATCH_RECORDS || this.reads.length >= BATCH_FILES) this.flush();
   }
 
   flush(): void {
-    if (this.scans.length === 0) return;
-    const { pending, scans, l } = this;
+    if (this.reads.length === 0) return;
+    const { pending, reads, l } = this;
     l.write(() => {
       // Read inside the write lock, so a session attached meanwhile is seen (attaching takes the lock too).
       const attached = attachedSessions(l);
       const stored: UsageRecord[] = [];
       for (const r of pending) if (r.agentId !== null || (r.sessionId !== null && attached.has(r.sessionId))) stored.push(r);
       upsertUsage(l, stored);
-      for (const { read, now } of scans) if (!read.unchanged) putCursor(l, read.cursor, read.reset, now);
+      for (const { read, now } of reads) if (!read.unchanged) putCursor(l, read.cursor, read.reset, now);
     });
     this.pending = [];
-    this.scans = [];
+    this.reads = [];
   }
 
   result(complete: boolean): IngestResult {
