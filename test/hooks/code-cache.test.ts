@@ -1,0 +1,63 @@
+/** The hooks' V8 code cache in CLAUDE_PLUGIN_DATA (src/lib/cached-run.ts), through the real stubs. */
+import { mkdtempSync, readFileSync, readdirSync, statSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { describe, expect, it } from 'vitest';
+import { SAMPLE_MAIN_BILLING, SAMPLE_SUB_BILLING, payload, runHook, sandbox, spendOf, writeTranscripts } from './helpers';
+
+function cacheFiles(data: string): string[] {
+  try {
+    return readdirSync(join(data, 'v8-cache')).sort();
+  } catch {
+    return [];
+  }
+}
+
+describe('the code cache', () => {
+  it('is written by a hook run, then used as it is: the cache file is left untouched, and the hook does its work', () => {
+    const sb = sandbox();
+    const data = mkdtempSync(join(tmpdir(), 'sb-plugin-data-'));
+    const env = { CLAUDE_PLUGIN_DATA: data };
+    runHook('session-start', payload(sb, 'session-start'), sb);
+    writeTranscripts(sb);
+
+    expect(runHook('stop', payload(sb, 'stop'), sb, { env })).toMatchObject({ code: 0, stderr: '' });
+    const [file, ...more] = cacheFiles(data);
+    expect(more).toEqual([]);
+    expect(file).toMatch(/^stop\.bundle-\d+-\d+-v\d+\.\d+\.\d+\.bin$/);
+    const path = join(data, 'v8-cache', file as string);
+    const first = { bytes: readFileSync(path), mtime: statSync(path).mtimeMs };
+
+    expect(runHook('stop', payload(sb, 'stop'), sb, { env })).toMatchObject({ code: 0, stderr: '' });
+    expect(readFileSync(path).equals(first.bytes)).toBe(true);
+    expect(statSync(path).mtimeMs).toBe(first.mtime);
+    expect(spendOf(sb).billing).toBe(SAMPLE_MAIN_BILLING + SAMPLE_SUB_BILLING);
+  });
+
+  it('a cache V8 rejects (corrupt, or made by another build) is written anew, and the hook still works', () => {
+    const sb = sandbox();
+    const data = mkdtempSync(join(tmpdir(), 'sb-plugin-data-'));
+    const env = { CLAUDE_PLUGIN_DATA: data };
+    const uncached = runHook('session-start', payload(sb, 'session-start'), sb, { env });
+    const [file] = cacheFiles(data);
+    const path = join(data, 'v8-cache', file as string);
+    writeFileSync(path, 'not a code cache');
+    // An older build's cache of the same bundle, left by an update: dropped when a new one is written.
+    writeFileSync(join(data, 'v8-cache', 'session-start.bundle-1-2-v20.0.0.bin'), 'old');
+
+    expect(runHook('session-start', payload(sb, 'session-start'), sb, { env })).toEqual(uncached);
+    expect(readFileSync(path, 'utf8')).not.toBe('not a code cache');
+    expect(cacheFiles(data)).toEqual([file]);
+  });
+
+  it('is not needed: a directory that cannot be written leaves the hook working, uncached', () => {
+    const sb = sandbox();
+    runHook('session-start', payload(sb, 'session-start'), sb);
+    writeTranscripts(sb);
+    const notADir = join(mkdtempSync(join(tmpdir(), 'sb-plugin-data-')), 'file');
+    writeFileSync(notADir, '');
+    const r = runHook('stop', payload(sb, 'stop'), sb, { env: { CLAUDE_PLUGIN_DATA: notADir } });
+    expect(r).toMatchObject({ code: 0, stderr: '' });
+    expect(spendOf(sb).billing).toBe(SAMPLE_MAIN_BILLING + SAMPLE_SUB_BILLING);
+  });
+});
