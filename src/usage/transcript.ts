@@ -184,7 +184,7 @@ function contentEnd(buf: Buffer, i: number, stop: number): number {
   return skipValue(buf, i, stop);
 }
 
-/** A walk's verdict on a line, or on an object within it: positive values are indexes. */
+/** A walk's verdicts on a line (otherwise it returns an index). */
 const NOT_RESPONSE = -1;
 const UNEXPECTED = -2;
 
@@ -245,7 +245,6 @@ const KEY_OUTPUT = Buffer.from('output_tokens');
 const KEY_CACHE_READ = Buffer.from('cache_read_input_tokens');
 const KEY_CACHE_WRITE = Buffer.from('cache_creation_input_tokens');
 const TRUE = Buffer.from('true');
-
 
 /** A token count as JSON.parse and `count` would read it: plain digits directly, anything else decoded. */
 function countAt(buf: Buffer, v: number, end: number): number {
@@ -475,9 +474,9 @@ function walkedResponse(buf: Buffer, key: string, line: number): TranscriptRespo
 }
 
 /** Raises a kept response's counts to a later reading's; `line` follows the largest output. */
-function raise(had: TranscriptResponse, counts: TokenCounts, line: number): void {
-  const outputGrew = counts.output > had.output;
-  if (raiseTokens(had, counts) && outputGrew) had.line = line;
+function raise(had: TranscriptResponse, read: TokenCounts, line: number): void {
+  const outputGrew = read.output > had.output;
+  if (raiseTokens(had, read) && outputGrew) had.line = line;
 }
 
 function keep(into: Responses, r: TranscriptResponse): void {
