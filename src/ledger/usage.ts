@@ -37,6 +37,11 @@ export interface UsageRecord extends TokenCounts {
 /** Upserts records in one transaction, keeping the largest count seen for each key. */
 export function upsertUsage(l: Ledger, records: readonly UsageRecord[]): number {
   if (records.length === 0) return 0;
+  return l.write(() => putUsage(l, records));
+}
+
+/** upsertUsage within the caller's transaction. */
+export function putUsage(l: Ledger, records: readonly UsageRecord[]): number {
   // Positional parameters: binding fifteen named ones from an object costs more than the insert.
   const stmt = l.stmt(
     `INSERT INTO usage (key, kind, source, session_id, sprint_id, phase, agent_id, agent_type, model, ts,
@@ -52,11 +57,9 @@ export function upsertUsage(l: Ledger, records: readonly UsageRecord[]): number 
        agent_id = COALESCE(usage.agent_id, excluded.agent_id),
        session_id = COALESCE(usage.session_id, excluded.session_id)`,
   );
-  l.write(() => {
-    for (const r of records) {
-      stmt.run(r.key, r.kind, r.source, r.sessionId, r.sprintId, r.phase, r.agentId, r.agentType, r.model, r.ts, r.input, r.output, r.cacheRead, r.cacheWrite, r.origin);
-    }
-  });
+  for (const r of records) {
+    stmt.run(r.key, r.kind, r.source, r.sessionId, r.sprintId, r.phase, r.agentId, r.agentType, r.model, r.ts, r.input, r.output, r.cacheRead, r.cacheWrite, r.origin);
+  }
   return records.length;
 }
 

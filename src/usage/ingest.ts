@@ -5,7 +5,7 @@
 import type { Ledger } from '../ledger/db';
 import { type Cursor, getCursor, getCursors, putCursor } from '../ledger/cursors';
 import { attachedSessions } from '../ledger/sessions';
-import { type UsageRecord, upsertUsage } from '../ledger/usage';
+import { type UsageRecord, putUsage } from '../ledger/usage';
 import { type FileRead, readNewLines } from './reader';
 import { subagentType } from './locate';
 import type { Responses, TranscriptResponse } from './transcript';
@@ -147,7 +147,7 @@ export class IngestWriter {
       const attached = attachedSessions(l);
       const stored: UsageRecord[] = [];
       for (const r of pending) if (r.agentId !== null || (r.sessionId !== null && attached.has(r.sessionId))) stored.push(r);
-      upsertUsage(l, stored);
+      putUsage(l, stored);
       for (const { read, now } of reads) if (!read.unchanged) putCursor(l, read.cursor, read.reset, now);
     });
     this.pending = [];
