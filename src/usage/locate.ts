@@ -2,7 +2,7 @@
  * Where Claude Code keeps transcripts: `<config dir>/projects/<encoded cwd>/<session>.jsonl`, and
  * subagents beside it in `<session>/subagents/agent-<id>.jsonl` with a `.meta.json` naming the type.
  */
-import { type Dirent, readFileSync, readdirSync, statSync } from 'node:fs';
+import { readFileSync, readdirSync, statSync } from 'node:fs';
 import { homedir } from 'node:os';
 import { basename, dirname, join } from 'node:path';
 import type { TranscriptRef } from './ingest';
@@ -38,9 +38,13 @@ export function subagentType(transcriptPath: string): string | null {
   }
 }
 
+const AGENT_PREFIX = 'agent-';
+const JSONL = '.jsonl';
+
 /** A subagent's transcript; its type is read from the .meta.json only once the file has new lines. */
 export function subagentRef(path: string, sessionId: string | null): TranscriptRef {
-  const agentId = basename(path).replace(/^agent-/, '').replace(/\.jsonl$/, '');
+  const name = basename(path, JSONL);
+  const agentId = name.startsWith(AGENT_PREFIX) ? name.slice(AGENT_PREFIX.length) : name;
   return { path, sessionId, agentId, agentType: null };
 }
 
@@ -53,7 +57,9 @@ export function sessionTranscripts(sessionId: string, mainPath: string): Transcr
   const refs = [mainRef(mainPath, sessionId)];
   const subDir = `${dirname(mainPath)}/${sessionId}/subagents`;
   for (const f of list(subDir).sort()) {
-    if (f.startsWith('agent-') && f.endsWith('.jsonl')) refs.push(subagentRef(`${subDir}/${f}`, sessionId));
+    if (f.startsWith(AGENT_PREFIX) && f.endsWith(JSONL)) {
+      refs.push({ path: `${subDir}/${f}`, sessionId, agentId: f.slice(AGENT_PREFIX.length, -JSONL.length), agentType: null });
+    }
   }
   return refs;
 }
@@ -81,21 +87,16 @@ export function allTranscripts(configDir: string, sinceMs?: number): TranscriptR
     return (statSync(p, { throwIfNoEntry: false })?.mtimeMs ?? -1) >= sinceMs;
   };
   // Plain concatenation: path.join's normalising is a measurable share of listing thousands of files.
+  // Names only, no file types: a session with subagents has a directory named as the session.
   for (const d of list(projects).sort()) {
     const dir = `${projects}/${d}`;
-    let entries: Dirent[];
-    try {
-      entries = readdirSync(dir, { withFileTypes: true });
-    } catch {
-      continue;
-    }
-    // One listing tells which sessions have a directory (of subagents): no failed lookups for the rest.
-    const withDir = new Set(entries.filter((e) => e.isDirectory()).map((e) => e.name));
-    for (const e of entries.sort((a, b) => (a.name < b.name ? -1 : 1))) {
-      if (!e.name.endsWith('.jsonl') || e.isDirectory()) continue;
-      const sessionId = e.name.slice(0, -'.jsonl'.length);
-      const main = `${dir}/${e.name}`;
-      const refsOfSession = withDir.has(sessionId) ? sessionTranscripts(sessionId, main) : [mainRef(main, sessionId)];
+    const names = list(dir).sort();
+    const named = new Set(names);
+    for (const name of names) {
+      if (!name.endsWith(JSONL)) continue;
+      const sessionId = name.slice(0, -JSONL.length);
+      const main = `${dir}/${name}`;
+      const refsOfSession = named.has(sessionId) ? sessionTranscripts(sessionId, main) : [mainRef(main, sessionId)];
       for (const ref of refsOfSession) if (recent(ref.path)) refs.push(ref);
     }
   }

@@ -107,6 +107,8 @@ export function readNewLines(path: string, prev: Cursor | null, into: Responses)
   }
   try {
     const st = fstatSync(fd);
+    // Not a transcript (a directory named like one, say): nothing to read.
+    if (!st.isFile()) return null;
     const size = st.size;
     const tail = new Tail();
     const start = resumePoint(fd, prev, st.dev, st.ino, size, tail);

@@ -179,6 +179,17 @@ describe('a cold ingest read on two threads', () => {
   });
 });
 
+describe('what is listed', () => {
+  it('a directory named like a transcript is passed over, and what is beside it is read', () => {
+    const dir = tmp('sb-odd-');
+    const project = join(dir, 'projects', '-p');
+    mkdirSync(join(project, 'odd.jsonl'), { recursive: true });
+    writeFileSync(join(project, 's1.jsonl'), `${JSON.stringify({ type: 'assistant', message: { id: 'm1', role: 'assistant', model: 'm', content: [], usage: { input_tokens: 3, output_tokens: 2 } }, timestamp: '2026-11-01T00:00:00.000Z' })}\n`);
+    const r = ingestTranscripts(ledger(), allTranscripts(dir));
+    expect(r).toMatchObject({ files: 1, responses: 1, input_tokens: 3, output_tokens: 2 });
+  });
+});
+
 describe('subagent types', () => {
   const sub = (id: string, attribution?: string) =>
     `${JSON.stringify({ isSidechain: true, agentId: 'a1', sessionId: 's1', message: { id, role: 'assistant', model: 'm', content: [], usage: { input_tokens: 7, output_tokens: 3 } }, ...(attribution ? { attributionAgent: attribution } : {}), type: 'assistant', timestamp: '2026-11-01T00:00:00.000Z' })}\n`;
