@@ -111,12 +111,11 @@ const BATCH_FILES = 500;
  */
 export class IngestWriter {
   /**
-   * The largest counts seen per key this run (a resumed session repeats lines of another file).
-   * Counts only: a record is let go once written, and a later reading that raises it is written
-   * over it, the ledger's upsert keeping the largest of each count as this does.
+   * The largest counts seen per key this run (a resumed session repeats lines of another file), for
+   * the totals: counts only, a record is let go once written.
    */
   private readonly seen = new Map<string, TokenCounts>();
-  /** Records new or larger than what was seen before, to write. */
+  /** The records read since the last write. */
   private pending: UsageRecord[] = [];
   /** The files read since the last write, for their cursors (their responses are let go: see seen). */
   private reads: Pick<FileScan, 'read' | 'now'>[] = [];
@@ -130,10 +129,12 @@ export class IngestWriter {
     this.bytes += scan.read.bytes;
     for (const r of scanRecords(scan)) {
       const had = this.seen.get(r.key);
-      if (!had) {
-        this.seen.set(r.key, { input: r.input, output: r.output, cacheRead: r.cacheRead, cacheWrite: r.cacheWrite });
-        this.pending.push(r);
-      } else if (raiseTokens(had, r)) this.pending.push(r);
+      if (had) raiseTokens(had, r);
+      else this.seen.set(r.key, { input: r.input, output: r.output, cacheRead: r.cacheRead, cacheWrite: r.cacheWrite });
+      // Every reading goes to the ledger, not only one that raised what was seen: whether it is
+      // stored depends on its own session (another file may hold the same response for a session
+      // that is not attached), and the upsert keeps the largest counts whichever comes first.
+      this.pending.push(r);
     }
     this.reads.push({ read: scan.read, now: scan.now });
     if (this.pending.length >= BATCH_RECORDS || this.reads.length >= BATCH_FILES) this.flush();

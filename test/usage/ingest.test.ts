@@ -179,6 +179,22 @@ describe('a cold ingest read on two threads', () => {
   });
 });
 
+describe('one response in two sessions', () => {
+  it("is stored for the attached one even when the other's file is read first", () => {
+    const dir = tmp('sb-two-');
+    const project = join(dir, 'projects', '-p');
+    mkdirSync(project, { recursive: true });
+    const line = `${JSON.stringify({ type: 'assistant', message: { id: 'm1', role: 'assistant', model: 'm', content: [], usage: { input_tokens: 3, output_tokens: 2 } }, requestId: 'r1', timestamp: '2026-11-01T00:00:00.000Z' })}\n`;
+    // A resumed session repeats lines of the session it resumed.
+    writeFileSync(join(project, 'a-not-attached.jsonl'), line);
+    writeFileSync(join(project, 'b-attached.jsonl'), line);
+    const l = ledger();
+    attachAll(l, ['b-attached']);
+    expect(ingestTranscripts(l, allTranscripts(dir))).toMatchObject({ files: 2, responses: 1, input_tokens: 3, output_tokens: 2 });
+    expect(l.db.prepare('SELECT key, session_id AS s FROM usage').all()).toEqual([{ key: 'msg:m1:r1', s: 'b-attached' }]);
+  });
+});
+
 describe('what is listed', () => {
   it('a directory named like a transcript is passed over, and what is beside it is read', () => {
     const dir = tmp('sb-odd-');
