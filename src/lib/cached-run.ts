@@ -2,8 +2,8 @@
  * The entry point of plugin/dist/cached-run.cjs: runs a hook's bundle through V8's code cache. A
  * hook lives a few dozen milliseconds, and compiling its bundle is a measurable share of them.
  * Node 20 has no module.enableCompileCache, so the cache is kept here, in Claude Code's persistent
- * per-plugin directory ($CLAUDE_PLUGIN_DATA), one file per bundle, named by the bundle's size and
- * mtime and Node's version. V8 rejects a cache made by another build of itself; a missing or
+ * per-plugin directory ($CLAUDE_PLUGIN_DATA), in a directory per bundle, one file named by the
+ * bundle's size and mtime and Node's version. V8 rejects a cache made by another build of itself; a missing or
  * rejected cache is written when the hook exits, holding every function the run compiled. Without
  * CLAUDE_PLUGIN_DATA (a hook run by hand) nothing is cached, and caching never fails a hook.
  */
@@ -17,10 +17,10 @@ function cachePath(file: string, env: NodeJS.ProcessEnv): string | null {
   const data = env.CLAUDE_PLUGIN_DATA?.trim();
   if (!data) return null;
   const st = statSync(file);
-  return join(data, 'v8-cache', `${basename(file, '.cjs')}-${st.size}-${Math.trunc(st.mtimeMs)}-${process.version}.bin`);
+  return join(data, 'v8-cache', basename(file, '.cjs'), `${st.size}-${Math.trunc(st.mtimeMs)}-${process.version}.bin`);
 }
 
-/** Writes the cache atomically, and drops the bundle's caches of other builds. */
+/** Writes the cache atomically, and drops the caches of the bundle's other builds (beside it). */
 function save(path: string, script: Script): void {
   try {
     const dir = dirname(path);
@@ -28,8 +28,7 @@ function save(path: string, script: Script): void {
     const tmp = `${path}.${process.pid}.tmp`;
     writeFileSync(tmp, script.createCachedData());
     renameSync(tmp, path);
-    const prefix = `${basename(path).split('-').slice(0, -3).join('-')}-`;
-    for (const f of readdirSync(dir)) if (f.startsWith(prefix) && f !== basename(path) && !f.endsWith('.tmp')) rmSync(join(dir, f), { force: true });
+    for (const f of readdirSync(dir)) if (f.endsWith('.bin') && f !== basename(path)) rmSync(join(dir, f), { force: true });
   } catch {
     // A cache is an optimisation: without it the next hook compiles, as this one did.
   }

@@ -5,9 +5,10 @@ import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { SAMPLE_MAIN_BILLING, SAMPLE_SUB_BILLING, payload, runHook, sandbox, spendOf, writeTranscripts } from './helpers';
 
-function cacheFiles(data: string): string[] {
+/** The cache files of one bundle. */
+function cacheFiles(data: string, bundle: string): string[] {
   try {
-    return readdirSync(join(data, 'v8-cache')).sort();
+    return readdirSync(join(data, 'v8-cache', bundle)).sort();
   } catch {
     return [];
   }
@@ -22,10 +23,11 @@ describe('the code cache', () => {
     writeTranscripts(sb);
 
     expect(runHook('stop', payload(sb, 'stop'), sb, { env })).toMatchObject({ code: 0, stderr: '' });
-    const [file, ...more] = cacheFiles(data);
+    expect(readdirSync(join(data, 'v8-cache'))).toEqual(['stop.bundle']);
+    const [file, ...more] = cacheFiles(data, 'stop.bundle');
     expect(more).toEqual([]);
-    expect(file).toMatch(/^stop\.bundle-\d+-\d+-v\d+\.\d+\.\d+\.bin$/);
-    const path = join(data, 'v8-cache', file as string);
+    expect(file).toMatch(/^\d+-\d+-v\d+\.\d+\.\d+\.bin$/);
+    const path = join(data, 'v8-cache', 'stop.bundle', file as string);
     const first = { bytes: readFileSync(path), mtime: statSync(path).mtimeMs };
 
     expect(runHook('stop', payload(sb, 'stop'), sb, { env })).toMatchObject({ code: 0, stderr: '' });
@@ -39,15 +41,15 @@ describe('the code cache', () => {
     const data = mkdtempSync(join(tmpdir(), 'sb-plugin-data-'));
     const env = { CLAUDE_PLUGIN_DATA: data };
     const uncached = runHook('session-start', payload(sb, 'session-start'), sb, { env });
-    const [file] = cacheFiles(data);
-    const path = join(data, 'v8-cache', file as string);
+    const [file] = cacheFiles(data, 'session-start.bundle');
+    const path = join(data, 'v8-cache', 'session-start.bundle', file as string);
     writeFileSync(path, 'not a code cache');
     // An older build's cache of the same bundle, left by an update: dropped when a new one is written.
-    writeFileSync(join(data, 'v8-cache', 'session-start.bundle-1-2-v20.0.0.bin'), 'old');
+    writeFileSync(join(data, 'v8-cache', 'session-start.bundle', '1-2-v20.0.0.bin'), 'old');
 
     expect(runHook('session-start', payload(sb, 'session-start'), sb, { env })).toEqual(uncached);
     expect(readFileSync(path, 'utf8')).not.toBe('not a code cache');
-    expect(cacheFiles(data)).toEqual([file]);
+    expect(cacheFiles(data, 'session-start.bundle')).toEqual([file]);
   });
 
   it('is not needed: a directory that cannot be written leaves the hook working, uncached', () => {
