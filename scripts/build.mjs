@@ -11,7 +11,7 @@ import * as esbuild from 'esbuild';
 const root = join(dirname(fileURLToPath(import.meta.url)), '..');
 
 /** The hooks, by the name of their file under plugin/dist/hooks/: one per src/hooks/on-<name>.ts. */
-export function hookNames() {
+function hookNames() {
   const hooksDir = join(root, 'src/hooks');
   return readdirSync(hooksDir)
     .sort()

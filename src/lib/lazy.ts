@@ -5,13 +5,6 @@
  */
 import { createRequire } from 'node:module';
 
-let cp: typeof import('node:child_process') | undefined;
-
-export function childProcess(): typeof import('node:child_process') {
-  cp ??= createRequire(import.meta.url)('node:child_process') as typeof import('node:child_process');
-  return cp;
-}
-
 /** `build()`, run once, on the first call. */
 export function lazily<T>(build: () => T): () => T {
   let built: T | undefined;
@@ -20,3 +13,5 @@ export function lazily<T>(build: () => T): () => T {
     return built;
   };
 }
+
+export const childProcess = lazily(() => createRequire(import.meta.url)('node:child_process') as typeof import('node:child_process'));

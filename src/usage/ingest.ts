@@ -95,7 +95,7 @@ export function scanFile(ref: TranscriptRef, cursor: Cursor | null): FileScan | 
 }
 
 /** A scan's responses as ledger records. */
-export function scanRecords(scan: FileScan): UsageRecord[] {
+function scanRecords(scan: FileScan): UsageRecord[] {
   return scan.responses.map((r) => toRecord(scan.ref, r, scan.now));
 }
 

@@ -4,7 +4,7 @@
  */
 import { readFileSync, readdirSync, statSync } from 'node:fs';
 import { homedir } from 'node:os';
-import { basename, dirname, join } from 'node:path';
+import { dirname, join } from 'node:path';
 import type { TranscriptRef } from './ingest';
 
 export function claudeConfigDir(env: NodeJS.ProcessEnv): string {
@@ -41,11 +41,9 @@ export function subagentType(transcriptPath: string): string | null {
 const AGENT_PREFIX = 'agent-';
 const JSONL = '.jsonl';
 
-/** A subagent's transcript; its type is read from the .meta.json only once the file has new lines. */
-export function subagentRef(path: string, sessionId: string | null): TranscriptRef {
-  const name = basename(path, JSONL);
-  const agentId = name.startsWith(AGENT_PREFIX) ? name.slice(AGENT_PREFIX.length) : name;
-  return { path, sessionId, agentId, agentType: null };
+/** A subagent's transcript `agent-<id>.jsonl` in `dir`; its type is read from the .meta.json only once the file has new lines. */
+function subagentRef(dir: string, fileName: string, sessionId: string): TranscriptRef {
+  return { path: `${dir}/${fileName}`, sessionId, agentId: fileName.slice(AGENT_PREFIX.length, -JSONL.length), agentType: null };
 }
 
 function mainRef(path: string, sessionId: string): TranscriptRef {
@@ -57,9 +55,7 @@ export function sessionTranscripts(sessionId: string, mainPath: string): Transcr
   const refs = [mainRef(mainPath, sessionId)];
   const subDir = `${dirname(mainPath)}/${sessionId}/subagents`;
   for (const f of list(subDir).sort()) {
-    if (f.startsWith(AGENT_PREFIX) && f.endsWith(JSONL)) {
-      refs.push({ path: `${subDir}/${f}`, sessionId, agentId: f.slice(AGENT_PREFIX.length, -JSONL.length), agentType: null });
-    }
+    if (f.startsWith(AGENT_PREFIX) && f.endsWith(JSONL)) refs.push(subagentRef(subDir, f, sessionId));
   }
   return refs;
 }

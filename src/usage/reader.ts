@@ -11,12 +11,8 @@ const CHUNK = 256 * 1024;
 /** The bytes before a cursor that must be unchanged for it to stand: a line or more. */
 const TAIL = 1024;
 
+/** One read buffer for every file: it grows (and stays grown) for a line longer than it. */
 let shared: Buffer | undefined;
-
-function buffer(min: number): Buffer {
-  if (!shared || shared.length < min) shared = Buffer.allocUnsafe(Math.max(min, CHUNK));
-  return shared;
-}
 
 export interface FileRead {
   cursor: Cursor;
@@ -114,7 +110,7 @@ export function readNewLines(path: string, prev: Cursor | null, into: Responses)
     const start = resumePoint(fd, prev, st.dev, st.ino, size, tail);
     let offset = start.offset;
     let lines = start.lines;
-    let buf = buffer(CHUNK);
+    let buf = (shared ??= Buffer.allocUnsafe(CHUNK));
     let filled = 0;
     while (offset + filled < size) {
       if (filled === buf.length) {

@@ -42,16 +42,13 @@ function startScanWorker(): ScanWorker | null {
 }
 
 async function ingestAll(l: Ledger, refs: TranscriptRef[], early: ScanWorker | null, onProgress?: (done: number, total: number) => void): Promise<IngestResult> {
-  if (refs.length >= PARALLEL_FILES && (early || availableParallelism() >= 2)) {
-    const cursors = getCursors(l);
-    const unread = refs.filter((r) => !cursors.has(r.path)).length;
-    const worker = unread >= PARALLEL_FILES ? (early ?? startScanWorker()) : null;
-    if (worker) return worker.ingest(l, refs, { cursors, onProgress });
-    early?.stop();
-    return ingestTranscripts(l, refs, { onProgress, cursors });
-  }
+  // Enough files to be worth a second thread: the cursors tell how many were never read.
+  const cursors = refs.length >= PARALLEL_FILES ? getCursors(l) : undefined;
+  const unread = cursors ? refs.filter((r) => !cursors.has(r.path)).length : 0;
+  const worker = unread >= PARALLEL_FILES ? (early ?? startScanWorker()) : null;
+  if (worker) return worker.ingest(l, refs, { cursors, onProgress });
   early?.stop();
-  return ingestTranscripts(l, refs, { onProgress });
+  return ingestTranscripts(l, refs, { onProgress, cursors });
 }
 
 export const ingest: Command = {
