@@ -8,8 +8,7 @@ import { attachedSessions } from '../ledger/sessions';
 import { type UsageRecord, putUsage } from '../ledger/usage';
 import { type FileRead, readNewLines } from './reader';
 import { subagentType } from './locate';
-import type { Responses, TranscriptResponse } from './transcript';
-import { type TokenCounts, raiseTokens } from '../domain/tokens';
+import type { Responses } from './transcript';
 
 export { sessionTranscripts } from './locate';
 
@@ -23,9 +22,6 @@ export interface TranscriptRef {
   /** `main`, the subagent's type, or null: read from the subagent's .meta.json once it has new lines. */
   agentType: string | null;
 }
-
-/** A ref whose agent type is known. */
-type TypedRef = TranscriptRef & { agentType: string };
 
 export interface IngestTotals {
   files: number;
@@ -50,93 +46,127 @@ export interface IngestResult extends IngestTotals {
   complete: boolean;
 }
 
-function toRecord(ref: TypedRef, r: TranscriptResponse, fallbackTs: number): UsageRecord {
-  // A main transcript of an older version may carry sidechain (subagent) lines of its own.
-  const sub = ref.agentId === null && r.sidechain;
-  return {
-    key: r.key,
-    kind: 'response',
-    source: 'transcript',
-    sessionId: ref.sessionId ?? r.sessionId,
-    sprintId: null,
-    phase: null,
-    agentId: ref.agentId ?? (sub ? r.agentId : null),
-    agentType: sub ? (r.agentType ?? 'subagent') : ref.agentType,
-    model: r.model,
-    ts: Number.isFinite(r.ts) ? r.ts : fallbackTs,
-    input: r.input,
-    output: r.output,
-    cacheRead: r.cacheRead,
-    cacheWrite: r.cacheWrite,
-    origin: `${ref.path}:${r.line}`,
-  };
-}
-
-/** What one file's new lines held: its responses, once per key, and where its cursor now stands. */
-export interface FileScan {
+/**
+ * What one file's new lines held, as the ledger takes it. Built by readFile on either thread (the
+ * scan worker sends it across as rows, rebuilt by the same constructors, so the writer sees one shape).
+ */
+export interface FileReading {
   read: FileRead;
-  /** The file, its agent type known once it had responses. */
-  ref: TypedRef;
-  responses: TranscriptResponse[];
   now: number;
+  /** The responses that may be stored: every subagent's, and those of sessions attached when the run began. */
+  records: UsageRecord[];
+  /** Every response's key, its four counts at counts[4i .. 4i+3]: the run's totals, whatever is stored. */
+  keys: string[];
+  counts: number[];
+  /** The sessions whose responses were passed over: attached to no sprint when the run began. */
+  passed: string[];
 }
 
-/** Reads one file's new lines. No ledger access: it also runs in scan workers. */
-export function scanFile(ref: TranscriptRef, cursor: Cursor | null): FileScan | null {
+export function fileReading(read: FileRead, now: number, records: UsageRecord[], keys: string[], counts: number[], passed: string[]): FileReading {
+  return { read, now, records, keys, counts, passed };
+}
+
+/** A response read from a transcript, as a ledger record. */
+export function responseRecord(
+  key: string,
+  sessionId: string | null,
+  agentId: string | null,
+  agentType: string,
+  model: string | null,
+  ts: number,
+  input: number,
+  output: number,
+  cacheRead: number,
+  cacheWrite: number,
+  origin: string,
+): UsageRecord {
+  return { key, kind: 'response', source: 'transcript', sessionId, sprintId: null, phase: null, agentId, agentType, model, ts, input, output, cacheRead, cacheWrite, origin };
+}
+
+/**
+ * Reads one file's new lines. No ledger access: it also runs in scan workers. `attached`: the
+ * sessions attached to a sprint, whose main responses are kept as records (a main response of a
+ * session attached to none can never count: attaching counts only what comes after it, and that
+ * is read after it; IngestWriter.flush holds back the cursor of a file whose session was attached
+ * in between).
+ */
+export function readFile(ref: TranscriptRef, cursor: Cursor | null, attached: ReadonlySet<string>): FileReading | null {
   const found: Responses = new Map();
   const now = Date.now();
   const read = readNewLines(ref.path, cursor, found);
   if (!read) return null;
-  const responses = [...found.values()];
-  const first = responses[0];
-  // A 2.1.332 subagent line names its type (attributionAgent); older lines leave it to the .meta.json.
-  const agentType = ref.agentType ?? (first ? (first.agentType ?? subagentType(ref.path) ?? 'subagent') : 'subagent');
-  return { read, ref: { ...ref, agentType }, responses, now };
-}
-
-/** A scan's responses as ledger records. */
-function scanRecords(scan: FileScan): UsageRecord[] {
-  return scan.responses.map((r) => toRecord(scan.ref, r, scan.now));
+  const reading = fileReading(read, now, [], [], [], []);
+  let agentType: string | undefined;
+  for (const r of found.values()) {
+    reading.keys.push(r.key);
+    reading.counts.push(r.input, r.output, r.cacheRead, r.cacheWrite);
+    // A 2.1.332 subagent line names its type (attributionAgent); older lines leave it to the .meta.json.
+    agentType ??= ref.agentType ?? r.agentType ?? subagentType(ref.path) ?? 'subagent';
+    // A main transcript of an older version may carry sidechain (subagent) lines of its own.
+    const sub = ref.agentId === null && r.sidechain;
+    const agentId = ref.agentId ?? (sub ? r.agentId : null);
+    const sessionId = ref.sessionId ?? r.sessionId;
+    if (agentId !== null || (sessionId !== null && attached.has(sessionId))) {
+      const type = sub ? (r.agentType ?? 'subagent') : agentType;
+      const ts = Number.isFinite(r.ts) ? r.ts : now;
+      reading.records.push(responseRecord(r.key, sessionId, agentId, type, r.model, ts, r.input, r.output, r.cacheRead, r.cacheWrite, `${ref.path}:${r.line}`));
+    } else if (sessionId !== null && !reading.passed.includes(sessionId)) reading.passed.push(sessionId);
+  }
+  return reading;
 }
 
 /** Records and cursors are written in batches: one transaction per batch, not per file. */
 const BATCH_RECORDS = 20_000;
 const BATCH_FILES = 500;
 
+/** Whether a record is stored, given the sessions attached now. */
+function stored(r: UsageRecord, attached: ReadonlySet<string>): boolean {
+  return r.agentId !== null || (r.sessionId !== null && attached.has(r.sessionId));
+}
+
 /**
- * Collects file scans and writes them to the ledger in batches, keeping this run's totals (over
+ * Collects file readings and writes them to the ledger in batches, keeping this run's totals (over
  * everything read). Stored: every subagent response (the per-agent-type history estimates rest on)
- * and the main responses of sessions attached to a sprint. A main response of a session attached to
- * none can never count: attaching counts only what comes after it, and that is read after it.
+ * and the main responses of sessions attached to a sprint.
  */
 export class IngestWriter {
+  /** The sessions attached when the run began: what readFile keeps records for. */
+  readonly attached: ReadonlySet<string>;
   /**
    * The largest counts seen per key this run (a resumed session repeats lines of another file), for
-   * the totals: counts only, a record is let go once written.
+   * the totals: key → offset into `counts`, four numbers per response, no object per response.
    */
-  private readonly seen = new Map<string, TokenCounts>();
+  private readonly seen = new Map<string, number>();
+  private readonly counts: number[] = [];
   /** The records read since the last write. */
   private pending: UsageRecord[] = [];
-  /** The files read since the last write, for their cursors (their responses are let go: see seen). */
-  private reads: Pick<FileScan, 'read' | 'now'>[] = [];
+  /** The files read since the last write, for their cursors. */
+  private reads: Pick<FileReading, 'read' | 'now' | 'passed'>[] = [];
   private files = 0;
   private bytes = 0;
 
-  constructor(private readonly l: Ledger) {}
+  constructor(private readonly l: Ledger) {
+    this.attached = attachedSessions(l);
+  }
 
-  add(scan: FileScan): void {
+  add(reading: FileReading): void {
     this.files++;
-    this.bytes += scan.read.bytes;
-    for (const r of scanRecords(scan)) {
-      const had = this.seen.get(r.key);
-      if (had) raiseTokens(had, r);
-      else this.seen.set(r.key, { input: r.input, output: r.output, cacheRead: r.cacheRead, cacheWrite: r.cacheWrite });
-      // Every reading goes to the ledger, not only one that raised what was seen: whether it is
-      // stored depends on its own session (another file may hold the same response for a session
-      // that is not attached), and the upsert keeps the largest counts whichever comes first.
-      this.pending.push(r);
+    this.bytes += reading.read.bytes;
+    const { keys, counts } = reading;
+    const all = this.counts;
+    for (let i = 0; i < keys.length; i++) {
+      const key = keys[i] as string;
+      const at = this.seen.get(key);
+      if (at === undefined) {
+        this.seen.set(key, all.length);
+        all.push(counts[4 * i] as number, counts[4 * i + 1] as number, counts[4 * i + 2] as number, counts[4 * i + 3] as number);
+      } else for (let k = 0; k < 4; k++) all[at + k] = Math.max(all[at + k] as number, counts[4 * i + k] as number);
     }
-    this.reads.push({ read: scan.read, now: scan.now });
+    // Every reading goes to the ledger, not only one that raised what was seen: whether it is
+    // stored depends on its own session (another file may hold the same response for a session
+    // that is not attached), and the upsert keeps the largest counts whichever comes first.
+    for (const r of reading.records) this.pending.push(r);
+    this.reads.push({ read: reading.read, now: reading.now, passed: reading.passed });
     if (this.pending.length >= BATCH_RECORDS || this.reads.length >= BATCH_FILES) this.flush();
   }
 
@@ -146,10 +176,14 @@ export class IngestWriter {
     l.write(() => {
       // Read inside the write lock, so a session attached meanwhile is seen (attaching takes the lock too).
       const attached = attachedSessions(l);
-      const stored: UsageRecord[] = [];
-      for (const r of pending) if (r.agentId !== null || (r.sessionId !== null && attached.has(r.sessionId))) stored.push(r);
-      putUsage(l, stored);
-      for (const { read, now } of reads) if (!read.unchanged) putCursor(l, read.cursor, read.reset, now);
+      putUsage(
+        l,
+        pending.filter((r) => stored(r, attached)),
+      );
+      for (const { read, now, passed } of reads) {
+        // A session attached since the run began had its responses passed over: its file is read again next time.
+        if (!read.unchanged && !passed.some((s) => attached.has(s))) putCursor(l, read.cursor, read.reset, now);
+      }
     });
     this.pending = [];
     this.reads = [];
@@ -157,6 +191,7 @@ export class IngestWriter {
 
   result(complete: boolean): IngestResult {
     this.flush();
+    const c = this.counts;
     const totals: IngestResult = {
       files: this.files,
       bytes: this.bytes,
@@ -167,11 +202,11 @@ export class IngestWriter {
       cache_read_input_tokens: 0,
       complete,
     };
-    for (const r of this.seen.values()) {
-      totals.input_tokens += r.input;
-      totals.output_tokens += r.output;
-      totals.cache_creation_input_tokens += r.cacheWrite;
-      totals.cache_read_input_tokens += r.cacheRead;
+    for (let at = 0; at < c.length; at += 4) {
+      totals.input_tokens += c[at] as number;
+      totals.output_tokens += c[at + 1] as number;
+      totals.cache_read_input_tokens += c[at + 2] as number;
+      totals.cache_creation_input_tokens += c[at + 3] as number;
     }
     return totals;
   }
@@ -185,9 +220,9 @@ export function ingestTranscripts(l: Ledger, refs: readonly TranscriptRef[], opt
   const cursors = opts.cursors ?? (refs.length >= MANY_FILES ? getCursors(l) : undefined);
   for (const [i, ref] of refs.entries()) {
     if (opts.deadline !== undefined && Date.now() > opts.deadline) return writer.result(false);
-    const scan = scanFile(ref, cursors ? (cursors.get(ref.path) ?? null) : getCursor(l, ref.path));
+    const reading = readFile(ref, cursors ? (cursors.get(ref.path) ?? null) : getCursor(l, ref.path), writer.attached);
     opts.onProgress?.(i + 1, refs.length);
-    if (scan) writer.add(scan);
+    if (reading) writer.add(reading);
   }
   return writer.result(true);
 }

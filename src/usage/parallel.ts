@@ -10,7 +10,8 @@ import { MessageChannel, type MessagePort, Worker, receiveMessageOnPort } from '
 import type { Cursor } from '../ledger/cursors';
 import { getCursors } from '../ledger/cursors';
 import type { Ledger } from '../ledger/db';
-import { type FileScan, type IngestOptions, type IngestResult, IngestWriter, type TranscriptRef, scanFile } from './ingest';
+import { type FileReading, type IngestOptions, type IngestResult, IngestWriter, type TranscriptRef, fileReading, readFile, responseRecord } from './ingest';
+import type { FileRead } from './reader';
 
 /** What a scan worker is started with. */
 export interface WorkerStart {
@@ -20,46 +21,39 @@ export interface WorkerStart {
   port: MessagePort;
 }
 
-/** The files to read, posted once they are known. */
+/** The files to read, posted once they are known, and the sessions attached (see readFile). */
 export interface ScanJob {
   files: { ref: TranscriptRef; cursor: Cursor | null }[];
+  attached: string[];
 }
 
 /**
- * From the worker: a scan crosses threads as JSON text (one string is copied, where a structured
+ * From the worker: a reading crosses threads as JSON text (one string is copied, where a structured
  * clone of thousands of small records costs the receiving thread several times more), then `done`.
  */
-export type ScanMessage = { scan: string } | { done: true } | { error: string };
+export type ScanMessage = { reading: string } | { done: true } | { error: string };
 
-/** A response as it crosses: its fields in order, without their names. */
-type ResponseRow = [string, string | null, number | null, string | null, string | null, string | null, boolean, number, number, number, number, number];
+/** A record as it crosses: its fields in responseRecord's order, without their names. */
+type RecordRow = Parameters<typeof responseRecord>;
 
-export function encodeScan(scan: FileScan | null): string {
-  if (!scan) return 'null';
-  const rows = scan.responses.map((r): ResponseRow => [r.key, r.model, r.ts, r.sessionId, r.agentId, r.agentType, r.sidechain, r.input, r.output, r.cacheRead, r.cacheWrite, r.line]);
-  return JSON.stringify([scan.read, scan.ref, scan.now, rows]);
+export function encodeReading(reading: FileReading | null): string {
+  if (!reading) return 'null';
+  const rows = reading.records.map((r): RecordRow => [r.key, r.sessionId, r.agentId, r.agentType, r.model, r.ts, r.input, r.output, r.cacheRead, r.cacheWrite, r.origin]);
+  return JSON.stringify([reading.read, reading.now, rows, reading.keys, reading.counts, reading.passed]);
 }
 
-export function decodeScan(text: string): FileScan | null {
-  const parsed = JSON.parse(text) as [FileScan['read'], FileScan['ref'], number, ResponseRow[]] | null;
+export function decodeReading(text: string): FileReading | null {
+  const parsed = JSON.parse(text) as [FileRead, number, RecordRow[], string[], number[], string[]] | null;
   if (!parsed) return null;
-  const [read, ref, now, rows] = parsed;
-  const responses = rows.map(([key, model, ts, sessionId, agentId, agentType, sidechain, input, output, cacheRead, cacheWrite, line]) => ({
-    key,
-    model,
-    // JSON writes NaN (a line without a timestamp) as null.
-    ts: ts ?? Number.NaN,
-    sessionId,
-    agentId,
-    agentType,
-    sidechain,
-    input,
-    output,
-    cacheRead,
-    cacheWrite,
-    line,
-  }));
-  return { read, ref, responses, now };
+  const [read, now, rows, keys, counts, passed] = parsed;
+  return fileReading(
+    read,
+    now,
+    rows.map((row) => responseRecord(...row)),
+    keys,
+    counts,
+    passed,
+  );
 }
 
 /** Takes the next file index from the shared counter (slot 0); -1 when all are taken. */
@@ -103,21 +97,21 @@ export class ScanWorker {
   async ingest(l: Ledger, refs: readonly TranscriptRef[], opts: IngestOptions = {}): Promise<IngestResult> {
     const cursors = opts.cursors ?? getCursors(l);
     const files = refs.map((ref) => ({ ref, cursor: cursors.get(ref.path) ?? null }));
-    this.port.postMessage({ files } satisfies ScanJob);
     const writer = new IngestWriter(l);
+    this.port.postMessage({ files, attached: [...writer.attached] } satisfies ScanJob);
     let done = 0;
     let workerDone = false;
-    const take = (scan: FileScan | null) => {
+    const take = (reading: FileReading | null) => {
       done++;
       opts.onProgress?.(done, files.length);
-      if (scan) writer.add(scan);
+      if (reading) writer.add(reading);
     };
     const onMessage = (msg: ScanMessage) => {
-      if ('scan' in msg) take(decodeScan(msg.scan));
+      if ('reading' in msg) take(decodeReading(msg.reading));
       else if ('done' in msg) workerDone = true;
       else this.failure ??= new Error(msg.error);
     };
-    // The worker's scans are taken between this thread's own files (receiveMessageOnPort needs no
+    // The worker's readings are taken between this thread's own files (receiveMessageOnPort needs no
     // event loop), so writing them overlaps the reading instead of trailing it.
     const drain = () => {
       for (let m = receiveMessageOnPort(this.port); m; m = receiveMessageOnPort(this.port)) onMessage(m.message as ScanMessage);
@@ -125,7 +119,7 @@ export class ScanWorker {
     try {
       for (let i = takeNext(this.next, files.length); i >= 0; i = takeNext(this.next, files.length)) {
         const f = files[i] as (typeof files)[number];
-        take(scanFile(f.ref, f.cursor));
+        take(readFile(f.ref, f.cursor, writer.attached));
         drain();
         if (this.failure) throw this.failure;
       }

@@ -7,7 +7,7 @@ import { generateCorpus } from '../../scripts/corpus.mjs';
 import { type Ledger, openLedger } from '../../src/ledger/db';
 import { attachSession } from '../../src/ledger/sessions';
 import { allTranscripts } from '../../src/usage/locate';
-import { ingestTranscripts } from '../../src/usage/ingest';
+import { type FileReading, IngestWriter, type TranscriptRef, ingestTranscripts, readFile } from '../../src/usage/ingest';
 import { ScanWorker } from '../../src/usage/parallel';
 import { PLUGIN } from '../helpers/cli';
 
@@ -192,6 +192,30 @@ describe('one response in two sessions', () => {
     attachAll(l, ['b-attached']);
     expect(ingestTranscripts(l, allTranscripts(dir))).toMatchObject({ files: 2, responses: 1, input_tokens: 3, output_tokens: 2 });
     expect(l.db.prepare('SELECT key, session_id AS s FROM usage').all()).toEqual([{ key: 'msg:m1:r1', s: 'b-attached' }]);
+  });
+});
+
+describe('a session attached while a run reads', () => {
+  it('is read again by the next run: its responses were passed over as unattached', () => {
+    const dir = tmp('sb-late-');
+    const project = join(dir, 'projects', '-p');
+    mkdirSync(project, { recursive: true });
+    writeFileSync(
+      join(project, 'late.jsonl'),
+      `${JSON.stringify({ type: 'assistant', sessionId: 'late', message: { id: 'm1', role: 'assistant', model: 'm', content: [], usage: { input_tokens: 3, output_tokens: 2 } }, requestId: 'r1', timestamp: '2026-11-01T00:00:00.000Z' })}\n`,
+    );
+    const l = ledger();
+    const [ref] = allTranscripts(dir);
+    // The run began before the session was attached: the reading keeps no record of it.
+    const writer = new IngestWriter(l);
+    const reading = readFile(ref as TranscriptRef, null, writer.attached);
+    expect(reading).toMatchObject({ records: [], keys: ['msg:m1:r1'], passed: ['late'] });
+    attachAll(l, ['late']);
+    writer.add(reading as FileReading);
+    expect(writer.result(true)).toMatchObject({ responses: 1, input_tokens: 3 });
+    expect(l.db.prepare('SELECT COUNT(*) AS n FROM cursors').get()).toEqual({ n: 0 });
+    expect(ingestTranscripts(l, allTranscripts(dir))).toMatchObject({ responses: 1 });
+    expect(l.db.prepare('SELECT key, session_id AS s FROM usage').all()).toEqual([{ key: 'msg:m1:r1', s: 'late' }]);
   });
 });
 
