@@ -5,14 +5,11 @@
  */
 import { closeSync, fstatSync, openSync, readSync, statSync } from 'node:fs';
 import type { Cursor } from '../ledger/cursors';
-import { type Responses, scanLines } from './transcript';
+import { type Responses, scanLines, walkBuffer } from './transcript';
 
 const CHUNK = 256 * 1024;
 /** The bytes before a cursor that must be unchanged for it to stand: a line or more. */
 const TAIL = 1024;
-
-/** One read buffer for every file: it grows (and stays grown) for a line longer than it. */
-let shared: Buffer | undefined;
 
 export interface FileRead {
   cursor: Cursor;
@@ -110,14 +107,13 @@ export function readNewLines(path: string, prev: Cursor | null, into: Responses)
     const start = resumePoint(fd, prev, st.dev, st.ino, size, tail);
     let offset = start.offset;
     let lines = start.lines;
-    let buf = (shared ??= Buffer.allocUnsafe(CHUNK));
+    // The walk's own buffer: read straight where the walk reads. It grows (and stays grown) for a line longer than it.
+    let buf = walkBuffer(CHUNK);
     let filled = 0;
     while (offset + filled < size) {
       if (filled === buf.length) {
         // One line longer than the buffer: grow it, keeping what was read.
-        const bigger = Buffer.allocUnsafe(buf.length * 2);
-        buf.copy(bigger, 0, 0, filled);
-        buf = shared = bigger;
+        buf = walkBuffer(buf.length * 2);
       }
       const n = readSync(fd, buf, filled, Math.min(buf.length - filled, size - offset - filled), offset + filled);
       if (n === 0) break;
