@@ -23,17 +23,26 @@ function hookNames() {
 }
 
 export function entryPoints() {
-  const entries = { cli: 'src/cli/bin.ts', triage: 'src/cli/commands/triage.ts', 'scan-worker': 'src/usage/scan-worker.ts', 'cached-run': 'src/lib/cached-run.ts' };
+  const entries = { 'cli.bundle': 'src/cli/bin.ts', triage: 'src/cli/commands/triage.ts', 'scan-worker': 'src/usage/scan-worker.ts', 'cached-run': 'src/lib/cached-run.ts' };
   for (const name of hookNames()) entries[`hooks/${name}.bundle`] = `src/hooks/on-${name}.ts`;
   return entries;
 }
 
+/** The programs run as `node <file>`: the CLI and the hooks (hooks.json), by their path under plugin/dist/. */
+function programs() {
+  return ['cli', ...hookNames().map((name) => `hooks/${name}`)];
+}
+
 /**
- * What hooks.json runs: a stub that runs the hook's bundle through V8's code cache
- * (src/lib/cached-run.ts), so that a hook does not compile its bundle on every call.
+ * What runs as `node <program>.cjs`: a stub that runs `<program>.bundle.cjs` through V8's code cache
+ * (src/lib/cached-run.ts), so that a program does not compile its bundle on every call.
  */
-function hookStub(name) {
-  return `"use strict";\n// sprint-budget ${name} hook: runs ${name}.bundle.cjs from V8's code cache (src/lib/cached-run.ts).\nrequire("../cached-run.cjs").runCached(require("node:path").join(__dirname, "${name}.bundle.cjs"));\n`;
+function stub(program) {
+  const name = program.split('/').pop();
+  const cachedRun = program.includes('/') ? '../cached-run.cjs' : './cached-run.cjs';
+  // The CLI keeps a cache per command: each compiles its own functions.
+  const variant = program === 'cli' ? ', process.argv[2]' : '';
+  return `"use strict";\n// sprint-budget ${name}: runs ${name}.bundle.cjs from V8's code cache (src/lib/cached-run.ts).\nrequire("${cachedRun}").runCached(require("node:path").join(__dirname, "${name}.bundle.cjs")${variant});\n`;
 }
 
 const WALK_MODULE = 'src/usage/walk-wasm.ts';
@@ -88,7 +97,7 @@ export async function build({ write }) {
     write: false,
   });
   const outputs = [walk, ...result.outputFiles.map((f) => ({ path: relative(root, f.path), text: f.text }))];
-  for (const name of hookNames()) outputs.push({ path: `plugin/dist/hooks/${name}.cjs`, text: hookStub(name) });
+  for (const program of programs()) outputs.push({ path: `plugin/dist/${program}.cjs`, text: stub(program) });
   if (write) {
     for (const o of outputs) {
       mkdirSync(dirname(join(root, o.path)), { recursive: true });

@@ -1,46 +1,73 @@
 /**
- * The entry point of plugin/dist/cached-run.cjs: runs a hook's bundle through V8's code cache. A
- * hook lives a few dozen milliseconds, and compiling its bundle is a measurable share of them.
- * Node 20 has no module.enableCompileCache, so the cache is kept here, in Claude Code's persistent
- * per-plugin directory ($CLAUDE_PLUGIN_DATA), in a directory per bundle, one file named by the
- * bundle's size and mtime and Node's version. V8 rejects a cache made by another build of itself; a missing or
- * rejected cache is written when the hook exits, holding every function the run compiled. Without
- * CLAUDE_PLUGIN_DATA (a hook run by hand) nothing is cached, and caching never fails a hook.
+ * The entry point of plugin/dist/cached-run.cjs: runs a program's bundle (the CLI's, a hook's)
+ * through V8's code cache. A hook lives a few dozen milliseconds and most commands little more, and
+ * compiling the bundle is a measurable share of them. Node 20 has no module.enableCompileCache, so
+ * the cache is kept here: in Claude Code's persistent per-plugin directory ($CLAUDE_PLUGIN_DATA)
+ * when it gives one, else in the user's cache directory ($XDG_CACHE_HOME or ~/.cache, under
+ * sprint-budget/); in a directory per bundle, one file named by the bundle's size and mtime and
+ * Node's version, and for the CLI by the command too (each command compiles its own functions). V8
+ * rejects a cache made by another build of itself; a missing or rejected cache is written when the
+ * program exits, holding every function the run compiled. Caching never fails a run.
  */
 import { mkdirSync, readFileSync, readdirSync, renameSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import { basename, dirname, join } from 'node:path';
 import { Script } from 'node:vm';
 
-/** The bundle's cache file, or null when there is no place to keep one. */
-function cachePath(file: string, env: NodeJS.ProcessEnv): string | null {
+/** Where caches are kept, or null when there is no place for them. */
+function cacheRoot(env: NodeJS.ProcessEnv): string | null {
   const data = env.CLAUDE_PLUGIN_DATA?.trim();
-  if (!data) return null;
+  if (data) return join(data, 'v8-cache');
+  const xdg = env.XDG_CACHE_HOME?.trim();
+  if (xdg) return join(xdg, 'sprint-budget', 'v8-cache');
+  const home = env.HOME?.trim();
+  return home ? join(home, '.cache', 'sprint-budget', 'v8-cache') : null;
+}
+
+/** What names a build of a bundle: its caches of other builds are dropped. */
+function buildStamp(file: string): string {
   const st = statSync(file);
-  return join(data, 'v8-cache', basename(file, '.cjs'), `${st.size}-${Math.trunc(st.mtimeMs)}-${process.version}.bin`);
+  return `${st.size}-${Math.trunc(st.mtimeMs)}-${process.version}`;
+}
+
+/** A cache variant as it may appear in a file name (a command name), else none. */
+function variantName(variant: string | undefined): string | null {
+  return variant && /^[a-z][a-z-]{0,31}$/.test(variant) ? variant : null;
+}
+
+/** The bundle's cache file, or null when there is no place to keep one. */
+function cachePath(file: string, variant: string | undefined, env: NodeJS.ProcessEnv): string | null {
+  const root = cacheRoot(env);
+  if (!root) return null;
+  const name = variantName(variant);
+  return join(root, basename(file, '.cjs'), `${buildStamp(file)}${name ? `.${name}` : ''}.bin`);
 }
 
 /** Writes the cache atomically, and drops the caches of the bundle's other builds (beside it). */
-function save(path: string, script: Script): void {
+function save(path: string, stamp: string, script: Script): void {
   try {
     const dir = dirname(path);
-    mkdirSync(dir, { recursive: true });
+    // Compiled code is run as it is read: the directory is the user's alone.
+    mkdirSync(dir, { recursive: true, mode: 0o700 });
     const tmp = `${path}.${process.pid}.tmp`;
     writeFileSync(tmp, script.createCachedData());
     renameSync(tmp, path);
-    for (const f of readdirSync(dir)) if (f.endsWith('.bin') && f !== basename(path)) rmSync(join(dir, f), { force: true });
+    for (const f of readdirSync(dir)) if (f.endsWith('.bin') && !f.startsWith(`${stamp}.`)) rmSync(join(dir, f), { force: true });
   } catch {
-    // A cache is an optimisation: without it the next hook compiles, as this one did.
+    // A cache is an optimisation: without it the next run compiles, as this one did.
   }
 }
 
-/** Runs the CommonJS bundle at `file` as `require` would, compiled from its code cache when there is one. */
-export function runCached(file: string, env: NodeJS.ProcessEnv = process.env): void {
+/**
+ * Runs the CommonJS bundle at `file` as `require` would, compiled from its code cache when there is
+ * one; `variant` (the CLI's command) keeps a cache of its own.
+ */
+export function runCached(file: string, variant?: string, env: NodeJS.ProcessEnv = process.env): void {
   const source = readFileSync(file, 'utf8');
   let path: string | null = null;
   let cached: Buffer | undefined;
   try {
-    path = cachePath(file, env);
+    path = cachePath(file, variant, env);
     if (path) cached = readFileSync(path);
   } catch {
     // No cache yet.
@@ -48,7 +75,7 @@ export function runCached(file: string, env: NodeJS.ProcessEnv = process.env): v
   const script = new Script(`(function (exports, require, module, __filename, __dirname) {${source}\n})`, { filename: file, cachedData: cached });
   if (path && (!cached || script.cachedDataRejected)) {
     const target = path;
-    process.once('exit', () => save(target, script));
+    process.once('exit', () => save(target, buildStamp(file), script));
   }
   const module = { exports: {} };
   const wrapper = script.runInThisContext() as (...args: unknown[]) => void;

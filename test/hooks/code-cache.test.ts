@@ -1,8 +1,9 @@
-/** The hooks' V8 code cache in CLAUDE_PLUGIN_DATA (src/lib/cached-run.ts), through the real stubs. */
+/** The V8 code cache of the hooks and the CLI (src/lib/cached-run.ts), through the real stubs. */
 import { mkdtempSync, readFileSync, readdirSync, statSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
+import { runCli, tempProject } from '../helpers/cli';
 import { SAMPLE_MAIN_BILLING, SAMPLE_SUB_BILLING, payload, runHook, sandbox, spendOf, writeTranscripts } from './helpers';
 
 /** The cache files of one bundle. */
@@ -61,5 +62,22 @@ describe('the code cache', () => {
     const r = runHook('stop', payload(sb, 'stop'), sb, { env: { CLAUDE_PLUGIN_DATA: notADir } });
     expect(r).toMatchObject({ code: 0, stderr: '' });
     expect(spendOf(sb).billing).toBe(SAMPLE_MAIN_BILLING + SAMPLE_SUB_BILLING);
+  });
+
+  it("the CLI's is kept per command, in the user's cache directory when Claude Code gives none", () => {
+    const project = tempProject();
+    const xdg = mkdtempSync(join(tmpdir(), 'sb-xdg-'));
+    const env = { XDG_CACHE_HOME: xdg };
+    const dir = join(xdg, 'sprint-budget', 'v8-cache', 'cli.bundle');
+    expect(runCli(['create', 'Cached'], { cwd: project, env }).code).toBe(0);
+    expect(runCli(['state', '--json'], { cwd: project, env }).code).toBe(0);
+    const files = readdirSync(dir).sort();
+    expect(files).toHaveLength(2);
+    expect(files.map((f) => f.replace(/^\d+-\d+-v\d+\.\d+\.\d+/, ''))).toEqual(['.create.bin', '.state.bin']);
+    expect(statSync(dir).mode & 0o777).toBe(0o700);
+    const state = join(dir, files[1] as string);
+    const mtime = statSync(state).mtimeMs;
+    expect(runCli(['state', '--json'], { cwd: project, env }).code).toBe(0);
+    expect(statSync(state).mtimeMs).toBe(mtime);
   });
 });
