@@ -93,7 +93,9 @@ export function responseRecord(
 export function readFile(ref: TranscriptRef, cursor: Cursor | null, attached: ReadonlySet<string>): FileReading | null {
   const found: Responses = new Map();
   const now = Date.now();
-  const read = readNewLines(ref.path, cursor, found);
+  // Responses of a main transcript whose session is attached to no sprint become keys and counts.
+  const detail = ref.agentId !== null || ref.sessionId === null || attached.has(ref.sessionId);
+  const read = readNewLines(ref.path, cursor, found, detail);
   if (!read) return null;
   const reading = fileReading(read, now, [], [], [], []);
   let agentType: string | undefined;

@@ -80,10 +80,10 @@ function resumePoint(fd: number, prev: Cursor | null, dev: number, ino: number, 
 }
 
 /**
- * Reads the file's new complete lines, keeping the responses found in `into`.
+ * Reads the file's new complete lines, keeping the responses found in `into` (`detail`: see scanLines).
  * Returns null when the file does not exist (any more).
  */
-export function readNewLines(path: string, prev: Cursor | null, into: Responses): FileRead | null {
+export function readNewLines(path: string, prev: Cursor | null, into: Responses, detail = true): FileRead | null {
   if (prev) {
     const seen = statSync(path, { throwIfNoEntry: false });
     if (!seen) return null;
@@ -118,7 +118,7 @@ export function readNewLines(path: string, prev: Cursor | null, into: Responses)
       const n = readSync(fd, buf, filled, Math.min(buf.length - filled, size - offset - filled), offset + filled);
       if (n === 0) break;
       filled += n;
-      const scan = scanLines(buf, filled, lines, into);
+      const scan = scanLines(buf, filled, lines, into, detail);
       if (scan.consumed > 0) {
         tail.push(buf, 0, scan.consumed);
         buf.copyWithin(0, scan.consumed, filled);

@@ -185,22 +185,23 @@ function stringAt(buf: Buffer, slot: number): string | null {
   return s < 0 || (ends[slot] as number) - s <= 2 ? null : textAt(buf, slot);
 }
 
-/** Whether the walked line's model is `<synthetic>` (Claude Code's own messages: no API call). */
-function isSynthetic(buf: Buffer): boolean {
-  return stringAt(buf, MODEL) === '<synthetic>';
-}
-
-/** The walked line's response, its key known: all responseOf gives for it (its reference). */
-function walkedResponse(buf: Buffer, key: string, line: number): TranscriptResponse {
-  const timestamp = textAt(buf, TIMESTAMP);
+/**
+ * The walked line's response, its key and model known: all responseOf gives for it (its
+ * reference); without `detail`, its key, model and counts only (time, session and agent are left
+ * out, as for a response that will not be stored), unless it is a sidechain line (which is).
+ */
+function walkedResponse(buf: Buffer, key: string, model: string | null, line: number, detail: boolean): TranscriptResponse {
+  const sidechain = ((flags[0] as number) & IS_SIDECHAIN) !== 0;
+  const full = detail || sidechain;
+  const timestamp = full ? textAt(buf, TIMESTAMP) : null;
   return {
     key,
-    model: stringAt(buf, MODEL),
+    model,
     ts: timestamp === null ? Number.NaN : Date.parse(timestamp),
-    sessionId: stringAt(buf, SESSION_ID),
-    agentId: stringAt(buf, AGENT_ID),
-    agentType: stringAt(buf, AGENT_TYPE),
-    sidechain: ((flags[0] as number) & IS_SIDECHAIN) !== 0,
+    sessionId: full ? stringAt(buf, SESSION_ID) : null,
+    agentId: full ? stringAt(buf, AGENT_ID) : null,
+    agentType: full ? stringAt(buf, AGENT_TYPE) : null,
+    sidechain,
     input: counts[0] as number,
     output: counts[1] as number,
     cacheRead: counts[2] as number,
@@ -226,7 +227,7 @@ function keep(into: Responses, r: TranscriptResponse): void {
  * response already kept (one response is often written over several lines) costs its key and
  * counts only; the rest of a response is read from its first line.
  */
-function takeLine(buf: Buffer, start: number, stop: number, line: number, into: Responses): void {
+function takeLine(buf: Buffer, start: number, stop: number, line: number, into: Responses, detail: boolean): void {
   const end = walkExports().walk(start, stop);
   if (end === NOT_RESPONSE) return;
   if (end !== stop) {
@@ -238,12 +239,15 @@ function takeLine(buf: Buffer, start: number, stop: number, line: number, into: 
   const found = flags[0] as number;
   if ((found & (TYPE_ASSISTANT | ROLE_ASSISTANT | HAS_USAGE)) !== (TYPE_ASSISTANT | ROLE_ASSISTANT | HAS_USAGE)) return;
   const id = stringAt(buf, ID);
-  if (!id || isSynthetic(buf)) return;
+  if (!id) return;
+  const model = stringAt(buf, MODEL);
+  // Claude Code's own messages: no API call.
+  if (model === '<synthetic>') return;
   const request = stringAt(buf, REQUEST_ID) ?? stringAt(buf, REQUEST_REF);
   const key = request ? `msg:${id}:${request}` : `msg:${id}`;
   const had = into.get(key);
   if (had) raise(had, { input: counts[0] as number, output: counts[1] as number, cacheRead: counts[2] as number, cacheWrite: counts[3] as number }, line);
-  else into.set(key, walkedResponse(buf, key, line));
+  else into.set(key, walkedResponse(buf, key, model, line, detail));
 }
 
 /** A line's response by a full decode: the reference every walk must agree with. */
@@ -269,15 +273,16 @@ export type Responses = Map<string, TranscriptResponse>;
 /**
  * Scans the complete lines of bytes[0, end) into `into` (with no copy when `bytes` is the
  * walkBuffer). Lines are numbered from `linesBefore + 1`. A partial last line (no newline yet) is
- * not consumed: it is left for the next read.
+ * not consumed: it is left for the next read. Without `detail`, responses carry what walkedResponse
+ * keeps of one that will not be stored.
  */
-export function scanLines(bytes: Buffer, end: number, linesBefore: number, into: Responses): ScanResult {
+export function scanLines(bytes: Buffer, end: number, linesBefore: number, into: Responses, detail = true): ScanResult {
   const buf = inWalkBuffer(bytes, end);
   let pos = 0;
   let lines = 0;
   for (let nl = buf.indexOf(NL, 0); nl !== -1 && nl < end; nl = buf.indexOf(NL, pos)) {
     lines++;
-    if (nl > pos) takeLine(buf, pos, nl, linesBefore + lines, into);
+    if (nl > pos) takeLine(buf, pos, nl, linesBefore + lines, into, detail);
     pos = nl + 1;
   }
   return { consumed: pos, lines };
