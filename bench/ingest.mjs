@@ -57,7 +57,7 @@ function ccusage(log) {
   return bin;
 }
 
-export function benchIngest({ log = console.log, runs = 5 } = {}) {
+export function benchIngest({ log = console.log, runs = 7 } = {}) {
   if (!existsSync(CLI)) throw new Error('plugin/dist/cli.cjs is missing: npm run build');
   const CCUSAGE = ccusage(log);
   const c = corpus(log);

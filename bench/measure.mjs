@@ -26,12 +26,14 @@ export const fmtMiB = (m) => (m === null ? 'n/a' : `${m.toFixed(0)} MiB`);
 
 /**
  * Runs every command once per round, n rounds, so that all of them see the same drifts of a noisy
- * machine; `before(name)` prepares each run untimed. Per command: median wall time, largest peak, last run.
+ * machine, in the opposite order every other round so that none always follows another;
+ * `before(name)` prepares each run untimed. Per command: median wall time, largest peak, last run.
  */
 export function interleave(n, commands, before = () => {}) {
   const runs = Object.fromEntries(Object.keys(commands).map((k) => [k, []]));
+  const entries = Object.entries(commands);
   for (let i = 0; i < n; i++) {
-    for (const [name, fn] of Object.entries(commands)) {
+    for (const [name, fn] of i % 2 === 0 ? entries : [...entries].reverse()) {
       before(name, i);
       runs[name].push(fn(i));
     }
