@@ -5,7 +5,7 @@
  * every thread of a cold ingest. It reads compact JSON, as Claude Code writes it, and leaves every
  * other layout to a full decode in JavaScript (UNEXPECTED), so every figure is what JSON.parse gives.
  *
- * Memory: the results of the last walk at fixed offsets (see RESULTS), then the caller's bytes from
+ * Memory: the table of entries a scan writes (see ENTRY), then the caller's bytes from
  * `base` on; offsets passed in and kept are relative to `base`.
  */
 
@@ -45,23 +45,41 @@ const OUTPUT: i32 = 15;
 const CACHE_READ: i32 = 16;
 const CACHE_WRITE: i32 = 17;
 
-/** Results of the last walk: slot bounds (quotes included; start -1: absent or not a string), counts, flags. */
-const STARTS: usize = memory.data(32);
-const ENDS: usize = memory.data(32);
-const COUNTS: usize = memory.data(32, 8);
-const FLAGS: usize = memory.data(16);
+/**
+ * The lines the caller must look at, as entries of ENTRY bytes: a response walked to its end
+ * (KIND_RESPONSE), or a line in another layout, to decode whole (KIND_DECODE). Each entry: kind,
+ * the line's start and stop, its number within the scan (1-based), the walk's flags, then per slot
+ * the bounds of its string value (quotes included; start -1: absent or not a string), then the
+ * four counts (input, output, cache read, cache write) as f64.
+ */
+const ENTRY: usize = 120;
+const ENTRIES: i32 = 512;
+const TABLE: usize = memory.data(<i32>ENTRY * ENTRIES, 8);
+const KIND: usize = 0;
+const START: usize = 4;
+const STOP: usize = 8;
+const LINE: usize = 12;
+const FLAGS: usize = 16;
+const STARTS: usize = 24;
+const ENDS: usize = 56;
+const COUNTS: usize = 88;
+const KIND_RESPONSE: i32 = 0;
+const KIND_DECODE: i32 = 1;
 
-export function startsAt(): usize {
-  return STARTS;
+/** Where the walk of the current line writes: the next free entry. */
+let out: usize = TABLE;
+/** After a scan: where it stopped (the start of the first line not scanned), and how many lines it passed. */
+let nextAt: i32 = 0;
+let linesPassed: i32 = 0;
+
+export function table(): usize {
+  return TABLE;
 }
-export function endsAt(): usize {
-  return ENDS;
+export function next(): i32 {
+  return nextAt;
 }
-export function countsAt(): usize {
-  return COUNTS;
-}
-export function flagsAt(): usize {
-  return FLAGS;
+export function lines(): i32 {
+  return linesPassed;
 }
 
 /** Flags: top-level `type` and `message.role` are "assistant", `message.usage` is an object, `isSidechain` is true. */
@@ -296,20 +314,20 @@ function keyAt(level: i32, ks: i32, ke: i32): i32 {
 function setCount(which: i32, v: i32, end: i32): bool {
   const n = countAt(v, end);
   if (n < 0) return false;
-  store<f64>(COUNTS + (<usize>which << 3), n);
+  store<f64>(out + COUNTS + (<usize>which << 3), n);
   return true;
 }
 
 /**
  * Walks the line [start, stop) through the line's keys, its message's and their usage's, keeping
- * what a response is read from (see RESULTS). Returns `stop` when the line was walked to its end,
- * NOT_RESPONSE when its type or role rules it out, UNEXPECTED for any other layout.
+ * what a response is read from in the entry at `out`. Returns `stop` when the line was walked to
+ * its end, NOT_RESPONSE when its type or role rules it out, UNEXPECTED for any other layout.
  */
-export function walk(start: i32, stop: i32): i32 {
+function walk(start: i32, stop: i32): i32 {
   let flags: i32 = 0;
-  for (let s = 0; s < 8; s++) store<i32>(STARTS + (<usize>s << 2), -1);
-  memory.fill(COUNTS, 0, 32);
-  store<i32>(FLAGS, 0);
+  for (let s = 0; s < 8; s++) store<i32>(out + STARTS + (<usize>s << 2), -1);
+  memory.fill(out + COUNTS, 0, 32);
+  store<i32>(out + FLAGS, 0);
   if (at(start) !== OPEN_BRACE) return UNEXPECTED;
   let level = 0;
   let j = start + 1;
@@ -318,7 +336,7 @@ export function walk(start: i32, stop: i32): i32 {
     if (c === CLOSE_BRACE) {
       j++;
       if (level === 0) {
-        store<i32>(FLAGS, flags);
+        store<i32>(out + FLAGS, flags);
         return j === stop ? stop : UNEXPECTED;
       }
       level--;
@@ -332,7 +350,7 @@ export function walk(start: i32, stop: i32): i32 {
         if (at(v) !== OPEN_BRACE) return UNEXPECTED;
         if (key === USAGE) {
           flags |= HAS_USAGE;
-          memory.fill(COUNTS, 0, 32);
+          memory.fill(out + COUNTS, 0, 32);
         }
         level++;
         j = v + 1;
@@ -363,8 +381,8 @@ export function walk(start: i32, stop: i32): i32 {
           if (!setCount(key - INPUT, v, end)) return UNEXPECTED;
           break;
         default:
-          store<i32>(STARTS + (<usize>key << 2), at(v) === QUOTE ? v : -1);
-          store<i32>(ENDS + (<usize>key << 2), end);
+          store<i32>(out + STARTS + (<usize>key << 2), at(v) === QUOTE ? v : -1);
+          store<i32>(out + ENDS + (<usize>key << 2), end);
       }
       j = end;
     }
@@ -374,4 +392,40 @@ export function walk(start: i32, stop: i32): i32 {
       if (c !== QUOTE) return UNEXPECTED;
     } else if (c !== CLOSE_BRACE) return UNEXPECTED;
   }
+}
+
+const RESPONSE_FLAGS: i32 = TYPE_ASSISTANT | ROLE_ASSISTANT | HAS_USAGE;
+
+/**
+ * Scans the complete lines from `start` (a line's start) up to `end`, one entry per line that is a
+ * response walked to its end or is to be decoded whole, until `end` or until `room` entries are
+ * written; returns how many were. `next()` and `lines()` then tell where it stopped and how many
+ * lines it passed (a partial last line, with no newline before `end`, is neither).
+ */
+export function scan(start: i32, end: i32, room: i32): i32 {
+  const most = room < ENTRIES ? room : ENTRIES;
+  let n = 0;
+  let pos = start;
+  let passed = 0;
+  while (n < most) {
+    const nl = find(<u8>NL, pos, end);
+    if (nl >= end) break;
+    passed++;
+    if (nl > pos) {
+      out = TABLE + <usize>n * ENTRY;
+      const verdict = walk(pos, nl);
+      const kept = verdict === UNEXPECTED || (verdict === nl && (load<i32>(out + FLAGS) & RESPONSE_FLAGS) === RESPONSE_FLAGS);
+      if (kept) {
+        store<i32>(out + KIND, verdict === UNEXPECTED ? KIND_DECODE : KIND_RESPONSE);
+        store<i32>(out + START, pos);
+        store<i32>(out + STOP, nl);
+        store<i32>(out + LINE, passed);
+        n++;
+      }
+    }
+    pos = nl + 1;
+  }
+  nextAt = pos;
+  linesPassed = passed;
+  return n;
 }

@@ -16,7 +16,6 @@
 import { type TokenCounts, raiseTokens } from '../domain/tokens';
 import { WALK_WASM } from './walk-wasm';
 
-const NL = 0x0a;
 
 export interface TranscriptResponse {
   /** `msg:<message id>[:<request id>]` — the same response in any file has the same key. */
@@ -97,9 +96,6 @@ function responseOf(value: unknown, line: number): TranscriptResponse | null {
   };
 }
 
-/** The walk's verdicts on a line (otherwise it returns the line's end). */
-const NOT_RESPONSE = -1;
-
 /** The string values a response is read from, by slot (as wasm/walk.ts numbers them). */
 const ID = 0;
 const MODEL = 1;
@@ -110,11 +106,26 @@ const SESSION_ID = 5;
 const AGENT_ID = 6;
 const AGENT_TYPE = 7;
 
-/** The walk's flags for a line walked to its end. */
-const TYPE_ASSISTANT = 1;
-const ROLE_ASSISTANT = 2;
-const HAS_USAGE = 4;
+/** The walk's flag for a sidechain line. */
 const IS_SIDECHAIN = 8;
+
+/**
+ * An entry of the walk's table (wasm/walk.ts), in 32-bit words: a line to look at. Its kind, the
+ * line's bounds and number, the walk's flags, each slot's string bounds, then four f64 counts.
+ */
+const ENTRY_WORDS = 30;
+const KIND = 0;
+const START = 1;
+const STOP = 2;
+const LINE = 3;
+const FLAGS = 4;
+const STARTS = 6;
+const ENDS = 14;
+const COUNTS = 22;
+/** Kind: a line in another layout than the walk reads, to decode whole. */
+const KIND_DECODE = 1;
+/** How many entries one scan writes at most. */
+const ENTRIES = 512;
 
 /** The part of the WebAssembly API used here (Node's type declarations leave it out). */
 const wasm = (globalThis as unknown as { WebAssembly: { Module: new (bytes: Uint8Array) => object; Instance: new (module: object) => { exports: unknown } } }).WebAssembly;
@@ -122,22 +133,19 @@ const wasm = (globalThis as unknown as { WebAssembly: { Module: new (bytes: Uint
 interface WalkExports {
   memory: { buffer: ArrayBuffer };
   reserve(bytes: number): number;
-  walk(start: number, stop: number): number;
-  startsAt(): number;
-  endsAt(): number;
-  countsAt(): number;
-  flagsAt(): number;
+  scan(start: number, end: number, room: number): number;
+  next(): number;
+  lines(): number;
+  table(): number;
 }
 
 let walker: WalkExports | undefined;
 /** Views of the walk's memory, made again whenever it grows (growing detaches the old ones). */
 let bytes: Buffer = Buffer.alloc(0);
-/** Bounds of each slot's string value, quotes included (start -1: absent, or not a string). */
-let starts = new Int32Array(0);
-let ends = new Int32Array(0);
-/** input, output, cache read, cache write. */
+let words = new Int32Array(0);
 let counts = new Float64Array(0);
-let flags = new Int32Array(0);
+/** The entry being read: its first word in `words`. */
+let entry = 0;
 
 function walkExports(): WalkExports {
   walker ??= new wasm.Instance(new wasm.Module(Buffer.from(WALK_WASM, 'base64'))).exports as WalkExports;
@@ -154,10 +162,8 @@ export function walkBuffer(size: number): Buffer {
     const base = w.reserve(size);
     const memory = w.memory.buffer;
     bytes = Buffer.from(memory, base, size);
-    starts = new Int32Array(memory, w.startsAt(), 8);
-    ends = new Int32Array(memory, w.endsAt(), 8);
-    counts = new Float64Array(memory, w.countsAt(), 4);
-    flags = new Int32Array(memory, w.flagsAt(), 1);
+    words = new Int32Array(memory, w.table(), ENTRIES * ENTRY_WORDS);
+    counts = new Float64Array(memory, w.table(), (ENTRIES * ENTRY_WORDS) / 2);
   }
   return bytes;
 }
@@ -170,19 +176,24 @@ function inWalkBuffer(buf: Buffer, end: number): Buffer {
   return into;
 }
 
+/** The current entry's counts. */
+function countAt(which: number): number {
+  return counts[(entry + COUNTS) / 2 + which] as number;
+}
+
 /** The string the walk kept in `slot` (null: absent, or not a string). */
 function textAt(buf: Buffer, slot: number): string | null {
-  const s = starts[slot] as number;
+  const s = words[entry + STARTS + slot] as number;
   if (s < 0) return null;
-  const e = ends[slot] as number;
+  const e = words[entry + ENDS + slot] as number;
   const text = utf8(buf, s + 1, e - 1);
   return text.includes('\\') ? (JSON.parse(utf8(buf, s, e)) as string) : text;
 }
 
 /** As `str` gives it: a non-empty string, else null. */
 function stringAt(buf: Buffer, slot: number): string | null {
-  const s = starts[slot] as number;
-  return s < 0 || (ends[slot] as number) - s <= 2 ? null : textAt(buf, slot);
+  const s = words[entry + STARTS + slot] as number;
+  return s < 0 || (words[entry + ENDS + slot] as number) - s <= 2 ? null : textAt(buf, slot);
 }
 
 /**
@@ -191,7 +202,7 @@ function stringAt(buf: Buffer, slot: number): string | null {
  * out, as for a response that will not be stored), unless it is a sidechain line (which is).
  */
 function walkedResponse(buf: Buffer, key: string, model: string | null, line: number, detail: boolean): TranscriptResponse {
-  const sidechain = ((flags[0] as number) & IS_SIDECHAIN) !== 0;
+  const sidechain = ((words[entry + FLAGS] as number) & IS_SIDECHAIN) !== 0;
   const full = detail || sidechain;
   const timestamp = full ? textAt(buf, TIMESTAMP) : null;
   return {
@@ -202,10 +213,10 @@ function walkedResponse(buf: Buffer, key: string, model: string | null, line: nu
     agentId: full ? stringAt(buf, AGENT_ID) : null,
     agentType: full ? stringAt(buf, AGENT_TYPE) : null,
     sidechain,
-    input: counts[0] as number,
-    output: counts[1] as number,
-    cacheRead: counts[2] as number,
-    cacheWrite: counts[3] as number,
+    input: countAt(0),
+    output: countAt(1),
+    cacheRead: countAt(2),
+    cacheWrite: countAt(3),
     line,
   };
 }
@@ -223,21 +234,19 @@ function keep(into: Responses, r: TranscriptResponse): void {
 }
 
 /**
- * Takes the response on the line [start, stop), if it is one, into `into`. A line that repeats a
- * response already kept (one response is often written over several lines) costs its key and
- * counts only; the rest of a response is read from its first line.
+ * Takes the response of the entry `e` of a scan into `into`. A line that repeats a response already
+ * kept (one response is often written over several lines) costs its key and counts only; the rest
+ * of a response is read from its first line.
  */
-function takeLine(buf: Buffer, start: number, stop: number, line: number, into: Responses, detail: boolean): void {
-  const end = walkExports().walk(start, stop);
-  if (end === NOT_RESPONSE) return;
-  if (end !== stop) {
+function takeEntry(buf: Buffer, e: number, linesBefore: number, into: Responses, detail: boolean): void {
+  entry = e * ENTRY_WORDS;
+  const line = linesBefore + (words[entry + LINE] as number);
+  if (words[entry + KIND] === KIND_DECODE) {
     // Not the compact layout expected (or a cut inside content): decode the whole line to be sure.
-    const r = decodeResponse(buf.toString('utf8', start, stop), line);
+    const r = decodeResponse(buf.toString('utf8', words[entry + START], words[entry + STOP]), line);
     if (r) keep(into, r);
     return;
   }
-  const found = flags[0] as number;
-  if ((found & (TYPE_ASSISTANT | ROLE_ASSISTANT | HAS_USAGE)) !== (TYPE_ASSISTANT | ROLE_ASSISTANT | HAS_USAGE)) return;
   const id = stringAt(buf, ID);
   if (!id) return;
   const model = stringAt(buf, MODEL);
@@ -246,7 +255,7 @@ function takeLine(buf: Buffer, start: number, stop: number, line: number, into: 
   const request = stringAt(buf, REQUEST_ID) ?? stringAt(buf, REQUEST_REF);
   const key = request ? `msg:${id}:${request}` : `msg:${id}`;
   const had = into.get(key);
-  if (had) raise(had, { input: counts[0] as number, output: counts[1] as number, cacheRead: counts[2] as number, cacheWrite: counts[3] as number }, line);
+  if (had) raise(had, { input: countAt(0), output: countAt(1), cacheRead: countAt(2), cacheWrite: countAt(3) }, line);
   else into.set(key, walkedResponse(buf, key, model, line, detail));
 }
 
@@ -278,12 +287,15 @@ export type Responses = Map<string, TranscriptResponse>;
  */
 export function scanLines(bytes: Buffer, end: number, linesBefore: number, into: Responses, detail = true): ScanResult {
   const buf = inWalkBuffer(bytes, end);
+  const w = walkExports();
   let pos = 0;
   let lines = 0;
-  for (let nl = buf.indexOf(NL, 0); nl !== -1 && nl < end; nl = buf.indexOf(NL, pos)) {
-    lines++;
-    if (nl > pos) takeLine(buf, pos, nl, linesBefore + lines, into, detail);
-    pos = nl + 1;
+  for (;;) {
+    // The walk passes over every line that is not a response; a scan stops early when its table is full.
+    const n = w.scan(pos, end, ENTRIES);
+    for (let e = 0; e < n; e++) takeEntry(buf, e, linesBefore + lines, into, detail);
+    lines += w.lines();
+    pos = w.next();
+    if (n < ENTRIES) return { consumed: pos, lines };
   }
-  return { consumed: pos, lines };
 }

@@ -83,6 +83,18 @@ describe('line shapes and traps', () => {
     expect(consumed).toBe(Buffer.byteLength(oldLine('msg_1', 9)) + 1);
   });
 
+  it('reads more responses in one buffer than one scan of the walk takes, each at its own line', () => {
+    const n = 1300;
+    const text = Array.from({ length: n }, (_, i) => `${i % 3 === 0 ? '{"type":"user"}\n' : ''}${oldLine(`msg_${i}`, i + 1)}`).join('\n');
+    const { found, consumed, lines } = scan(`${text}\n`);
+    expect(found).toHaveLength(n);
+    expect(lines).toBe(n + Math.ceil(n / 3));
+    expect(consumed).toBe(Buffer.byteLength(text) + 1);
+    const byKey = new Map(found.map((r) => [r.key, r]));
+    // Line numbers run on across scans: response i sits after i lines and the user lines before it.
+    for (const i of [0, 511, 512, 1024, n - 1]) expect(byKey.get(`msg:msg_${i}:req_1`)).toMatchObject({ output: i + 1, line: i + 1 + Math.floor(i / 3) + 1 });
+  });
+
   it('decodes escapes in ids exactly and keeps non-ASCII content from shifting anything', () => {
     // The id is written with a JSON escape (\u00e9) in the line's text.
     const line = oldLine('msg_ID', 4).replace('msg_ID', 'msg_\\u00e9').replace('has \\"type', 'ünïcode 日本語 🚀 has \\"type');
