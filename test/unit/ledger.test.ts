@@ -46,8 +46,14 @@ describe('migrations', () => {
     const l = openLedger(path);
     expect(l.db.pragma('user_version', { simple: true })).toBe(SCHEMA_VERSION);
     expect(l.db.pragma('foreign_keys', { simple: true })).toBe(1);
-    expect(l.db.pragma('busy_timeout', { simple: true })).toBeGreaterThanOrEqual(5000);
+    expect(l.db.pragma('journal_mode', { simple: true })).toBe('wal');
+    expect(l.db.pragma('synchronous', { simple: true })).toBe(1);
+    expect(l.db.pragma('busy_timeout', { simple: true })).toBe(10_000);
     l.close();
+    // Hooks wait less for a writer before they spool.
+    const hook = openLedger(path, { busyTimeoutMs: 2_000 });
+    expect(hook.db.pragma('busy_timeout', { simple: true })).toBe(2_000);
+    hook.close();
   });
 
   it('refuses a ledger from a newer sprint-budget instead of guessing', () => {
