@@ -50,10 +50,10 @@ function mainRef(path: string, sessionId: string): TranscriptRef {
   return { path, sessionId, agentId: null, agentType: 'main' };
 }
 
-/** A session's main transcript and its subagents' transcripts. */
-export function sessionTranscripts(sessionId: string, mainPath: string): TranscriptRef[] {
+/** A session's main transcript and its subagents' transcripts (`projectDir`: the main transcript's directory). */
+export function sessionTranscripts(sessionId: string, mainPath: string, projectDir = dirname(mainPath)): TranscriptRef[] {
   const refs = [mainRef(mainPath, sessionId)];
-  const subDir = `${dirname(mainPath)}/${sessionId}/subagents`;
+  const subDir = `${projectDir}/${sessionId}/subagents`;
   for (const f of list(subDir).sort()) {
     if (f.startsWith(AGENT_PREFIX) && f.endsWith(JSONL)) refs.push(subagentRef(subDir, f, sessionId));
   }
@@ -92,7 +92,7 @@ export function allTranscripts(configDir: string, sinceMs?: number): TranscriptR
       if (!name.endsWith(JSONL)) continue;
       const sessionId = name.slice(0, -JSONL.length);
       const main = `${dir}/${name}`;
-      const refsOfSession = named.has(sessionId) ? sessionTranscripts(sessionId, main) : [mainRef(main, sessionId)];
+      const refsOfSession = named.has(sessionId) ? sessionTranscripts(sessionId, main, dir) : [mainRef(main, sessionId)];
       for (const ref of refsOfSession) if (recent(ref.path)) refs.push(ref);
     }
   }
