@@ -2,6 +2,7 @@
 import { existsSync } from 'node:fs';
 import { availableParallelism } from 'node:os';
 import { fileURLToPath } from 'node:url';
+import { setFlagsFromString } from 'node:v8';
 import { attachToSprint } from '../../app/attach';
 import { sprintBreakdown } from '../../app/breakdown';
 import { formatTokensExact, formatTokensShort } from '../../domain/tokens';
@@ -36,9 +37,15 @@ const PARALLEL_FILES = 128;
 
 /** The reading worker beside this bundle (plugin/dist/cli.cjs), or null: run from the sources there is none. */
 function startScanWorker(): ScanWorker | null {
-  if (availableParallelism() < 2) return null;
+  const cores = availableParallelism();
+  if (cores < 2) return null;
   const script = fileURLToPath(new URL('./scan-worker.cjs', import.meta.url));
-  return existsSync(script) ? new ScanWorker(script) : null;
+  if (!existsSync(script)) return null;
+  // Two reading threads fill two cores: V8's helper threads for garbage collection would only take
+  // turns with them (a cold ingest of 302 MiB measured 3 % faster with each thread collecting alone).
+  // Set before the worker starts, so that it collects alone too.
+  if (cores === 2) setFlagsFromString('--single-threaded-gc');
+  return new ScanWorker(script);
 }
 
 async function ingestAll(l: Ledger, refs: TranscriptRef[], early: ScanWorker | null, onProgress?: (done: number, total: number) => void): Promise<IngestResult> {
