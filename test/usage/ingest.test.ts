@@ -121,6 +121,19 @@ describe('files that change under the reader', () => {
     return { dir, path, l, total, ingest: () => ingestTranscripts(l, allTranscripts(dir)) };
   }
 
+  it('a line longer than the read buffer is read whole, the lines around it too', () => {
+    const t = setup();
+    // A response whose content holds a 1.5 MiB tool input, and a 600 KiB line with no usage.
+    const huge = `${JSON.stringify({ parentUuid: null, isSidechain: false, sessionId: 'sess-x', message: { id: 'big', type: 'message', role: 'assistant', model: 'm', content: [{ type: 'tool_use', input: { text: 'x'.repeat(1536 * 1024) } }], usage: { input_tokens: 7, output_tokens: 3 } }, requestId: 'r-big', type: 'assistant', timestamp: '2026-11-01T00:00:00.000Z' })}\n`;
+    const noise = `${JSON.stringify({ type: 'user', message: { role: 'user', content: 'y'.repeat(600 * 1024) } })}\n`;
+    writeFileSync(t.path, line('a', 10, 1) + noise + huge + line('b', 20, 2));
+    expect(t.ingest()).toMatchObject({ responses: 3, input_tokens: 37, output_tokens: 6 });
+    expect(t.total()).toEqual({ i: 37, o: 6, n: 3 });
+    expect(t.l.db.prepare("SELECT origin FROM usage WHERE key = 'msg:big:r-big'").get()).toEqual({ origin: `${t.path}:3` });
+    appendFileSync(t.path, line('c', 5, 5));
+    expect(t.ingest()).toMatchObject({ responses: 1, input_tokens: 5 });
+  });
+
   it('a truncated file is read again from the start without counting twice', () => {
     const t = setup();
     writeFileSync(t.path, line('a', 10, 1) + line('b', 20, 2));
