@@ -16,7 +16,6 @@
 import { type TokenCounts, raiseTokens } from '../domain/tokens';
 import { WALK_WASM } from './walk-wasm';
 
-
 export interface TranscriptResponse {
   /** `msg:<message id>[:<request id>]` — the same response in any file has the same key. */
   key: string;
