@@ -1,8 +1,8 @@
 /**
- * The line walk of src/usage/transcript.ts, compiled to WebAssembly (AssemblyScript; built by
- * scripts/build.mjs into src/usage/walk-wasm.ts). It runs at full speed from a process's first line,
- * where the same walk in JavaScript would be interpreted: a hook's whole life, and the start of
- * every thread of a cold ingest. It reads compact JSON, as Claude Code writes it, and leaves every
+ * The walk src/usage/transcript.ts runs over transcript bytes, compiled to WebAssembly
+ * (AssemblyScript; built by scripts/build.mjs into src/usage/walk-wasm.ts). It runs at full speed
+ * from a process's first line, where a walk in JavaScript would be interpreted (a hook's whole
+ * life) and compiled again by each thread of a cold ingest. It reads compact JSON, as Claude Code writes it, and leaves every
  * other layout to a full decode in JavaScript (UNEXPECTED), so every figure is what JSON.parse gives.
  *
  * Memory: the table of entries a scan writes (see ENTRY), then the caller's bytes from
