@@ -83,6 +83,11 @@ export function responseRecord(
   return { key, kind: 'response', source: 'transcript', sessionId, sprintId: null, phase: null, agentId, agentType, model, ts, input, output, cacheRead, cacheWrite, origin };
 }
 
+/** Whether a response is stored, given the sessions attached: every subagent's, and the main responses of attached sessions. */
+function isStored(agentId: string | null, sessionId: string | null, attached: ReadonlySet<string>): boolean {
+  return agentId !== null || (sessionId !== null && attached.has(sessionId));
+}
+
 /**
  * Reads one file's new lines. No ledger access: it also runs in scan workers. `attached`: the
  * sessions attached to a sprint, whose main responses are kept as records (a main response of a
@@ -108,7 +113,7 @@ export function readFile(ref: TranscriptRef, cursor: Cursor | null, attached: Re
     const sub = ref.agentId === null && r.sidechain;
     const agentId = ref.agentId ?? (sub ? r.agentId : null);
     const sessionId = ref.sessionId ?? r.sessionId;
-    if (agentId !== null || (sessionId !== null && attached.has(sessionId))) {
+    if (isStored(agentId, sessionId, attached)) {
       const type = sub ? (r.agentType ?? 'subagent') : agentType;
       const ts = Number.isFinite(r.ts) ? r.ts : now;
       reading.records.push(responseRecord(r.key, sessionId, agentId, type, r.model, ts, r.input, r.output, r.cacheRead, r.cacheWrite, `${ref.path}:${r.line}`));
@@ -121,10 +126,6 @@ export function readFile(ref: TranscriptRef, cursor: Cursor | null, attached: Re
 const BATCH_RECORDS = 20_000;
 const BATCH_FILES = 500;
 
-/** Whether a record is stored, given the sessions attached now. */
-function stored(r: UsageRecord, attached: ReadonlySet<string>): boolean {
-  return r.agentId !== null || (r.sessionId !== null && attached.has(r.sessionId));
-}
 
 /**
  * Collects file readings and writes them to the ledger in batches, keeping this run's totals (over
@@ -180,7 +181,7 @@ export class IngestWriter {
       const attached = attachedSessions(l);
       putUsage(
         l,
-        pending.filter((r) => stored(r, attached)),
+        pending.filter((r) => isStored(r.agentId, r.sessionId, attached)),
       );
       for (const { read, now, passed } of reads) {
         // A session attached since the run began had its responses passed over: its file is read again next time.
