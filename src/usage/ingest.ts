@@ -126,7 +126,6 @@ export function readFile(ref: TranscriptRef, cursor: Cursor | null, attached: Re
 const BATCH_RECORDS = 20_000;
 const BATCH_FILES = 500;
 
-
 /**
  * Collects file readings and writes them to the ledger in batches, keeping this run's totals (over
  * everything read). Stored: every subagent response (the per-agent-type history estimates rest on)
@@ -179,10 +178,7 @@ export class IngestWriter {
     l.write(() => {
       // Read inside the write lock, so a session attached meanwhile is seen (attaching takes the lock too).
       const attached = attachedSessions(l);
-      putUsage(
-        l,
-        pending.filter((r) => isStored(r.agentId, r.sessionId, attached)),
-      );
+      putUsage(l, pending.filter((r) => isStored(r.agentId, r.sessionId, attached)));
       for (const { read, now, passed } of reads) {
         // A session attached since the run began had its responses passed over: its file is read again next time.
         if (!read.unchanged && !passed.some((s) => attached.has(s))) putCursor(l, read.cursor, read.reset, now);
