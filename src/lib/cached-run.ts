@@ -35,12 +35,13 @@ function variantName(variant: string | undefined): string | null {
   return variant && /^[a-z][a-z-]{0,31}$/.test(variant) ? variant : null;
 }
 
-/** The bundle's cache file, or null when there is no place to keep one. */
-function cachePath(file: string, variant: string | undefined, env: NodeJS.ProcessEnv): string | null {
+/** The bundle's cache file and the build it is for, or null when there is no place to keep one. */
+function cacheFile(file: string, variant: string | undefined, env: NodeJS.ProcessEnv): { path: string; stamp: string } | null {
   const root = cacheRoot(env);
   if (!root) return null;
+  const stamp = buildStamp(file);
   const name = variantName(variant);
-  return join(root, basename(file, '.cjs'), `${buildStamp(file)}${name ? `.${name}` : ''}.bin`);
+  return { path: join(root, basename(file, '.cjs'), `${stamp}${name ? `.${name}` : ''}.bin`), stamp };
 }
 
 /** Writes the cache atomically, and drops the caches of the bundle's other builds (beside it). */
@@ -64,18 +65,18 @@ function save(path: string, stamp: string, script: Script): void {
  */
 export function runCached(file: string, variant?: string, env: NodeJS.ProcessEnv = process.env): void {
   const source = readFileSync(file, 'utf8');
-  let path: string | null = null;
+  let cache: { path: string; stamp: string } | null = null;
   let cached: Buffer | undefined;
   try {
-    path = cachePath(file, variant, env);
-    if (path) cached = readFileSync(path);
+    cache = cacheFile(file, variant, env);
+    if (cache) cached = readFileSync(cache.path);
   } catch {
     // No cache yet.
   }
   const script = new Script(`(function (exports, require, module, __filename, __dirname) {${source}\n})`, { filename: file, cachedData: cached });
-  if (path && (!cached || script.cachedDataRejected)) {
-    const target = path;
-    process.once('exit', () => save(target, buildStamp(file), script));
+  if (cache && (!cached || script.cachedDataRejected)) {
+    const { path, stamp } = cache;
+    process.once('exit', () => save(path, stamp, script));
   }
   const module = { exports: {} };
   const wrapper = script.runInThisContext() as (...args: unknown[]) => void;
