@@ -1,4 +1,4 @@
-// Each hook's wall time, as Claude Code starts it (node + the bundle, the payload on stdin, a real
+// Each hook's wall time, as Claude Code starts it (the command in hooks.json, the payload on stdin, a real
 // ledger with an attached session whose transcripts are already read: the steady state of a session),
 // next to a bare `node -e 0` in the same run, interleaved so both see the same machine state.
 // Goal: each hook within 1.3x of bare Node. Run alone: node bench/hooks.mjs [--runs N]
@@ -8,6 +8,7 @@ import { tmpdir } from 'node:os';
 import { basename, dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { generateCorpus } from '../scripts/corpus.mjs';
+import { hookCommand } from '../scripts/hook-command.mjs';
 import { median } from './measure.mjs';
 
 const root = join(dirname(fileURLToPath(import.meta.url)), '..');
@@ -53,9 +54,9 @@ function setup() {
   return { dir, project, env, payloads };
 }
 
-function timed(args, { cwd, env, input }) {
+function timed([command, ...args], { cwd, env, input }) {
   const t0 = performance.now();
-  const r = spawnSync(process.execPath, args, { cwd, env, input, encoding: 'utf8' });
+  const r = spawnSync(command, args, { cwd, env, input, encoding: 'utf8' });
   const ms = performance.now() - t0;
   if (r.status !== 0) throw new Error(`${args.join(' ')} exited ${r.status}: ${r.stderr}`);
   return ms;
@@ -66,14 +67,17 @@ export async function benchHooks({ runs = Number(process.env.BENCH_HOOK_RUNS ?? 
   const s = setup();
   try {
     const hooks = Object.keys(s.payloads);
-    const run = (hook) => timed([join(root, 'plugin/dist/hooks', `${hook}.cjs`)], { cwd: s.project, env: s.env, input: JSON.stringify(s.payloads[hook]) });
+    const run = (hook) => {
+      const { command, args } = hookCommand(s.payloads[hook].hook_event_name);
+      return timed([command, ...args], { cwd: s.project, env: s.env, input: JSON.stringify(s.payloads[hook]) });
+    };
     // Warm-up, untimed: attach the session and read its transcripts once (what a session's first hooks
     // do), and leave each hook's code cache behind.
     for (const hook of hooks) run(hook);
     const times = { 'node -e 0': [] };
     for (const h of hooks) times[h] = [];
     for (let i = 0; i < runs; i++) {
-      times['node -e 0'].push(timed(['-e', '0'], { cwd: s.project, env: s.env }));
+      times['node -e 0'].push(timed([process.execPath, '-e', '0'], { cwd: s.project, env: s.env }));
       for (const h of hooks) times[h].push(run(h));
     }
     const bare = median(times['node -e 0']);

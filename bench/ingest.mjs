@@ -6,11 +6,11 @@ import { basename, dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { spawnSync } from 'node:child_process';
 import { generateCorpus } from '../scripts/corpus.mjs';
+import { hookCommand } from '../scripts/hook-command.mjs';
 import { fmtMiB, fmtS, interleave, run } from './measure.mjs';
 
 const root = join(dirname(fileURLToPath(import.meta.url)), '..');
 const CLI = join(root, 'plugin/dist/cli.cjs');
-const STOP_HOOK = join(root, 'plugin/dist/hooks/stop.cjs');
 const CCUSAGE_VERSION = '20.0.24';
 const TOOLS = join(root, 'bench/.tools');
 const CORPUS_MB = Number(process.env.BENCH_CORPUS_MB ?? 300);
@@ -106,9 +106,10 @@ export function benchIngest({ log = console.log, runs = 7 } = {}) {
   const inProject = (args, input) => run(process.execPath, args, { cwd: project, env, input });
   inProject([CLI, 'create', 'Bench sprint', '--budget', '100M']);
   inProject([CLI, 'ingest', '--json']);
-  // What a live session runs: the Stop hook reading what its transcript gained.
+  // What a live session runs: the Stop hook reading what its transcript gained, started as hooks.json says.
   const stopPayload = JSON.stringify({ session_id: session, transcript_path: target, cwd: project, hook_event_name: 'Stop', stop_hook_active: false });
-  const stop = () => inProject([STOP_HOOK], stopPayload);
+  const stopHook = hookCommand('Stop');
+  const stop = () => run(stopHook.command, stopHook.args, { cwd: project, env, input: stopPayload });
   // Untimed: leaves the hook's code cache behind, as a session's first Stop does.
   stop();
   const inc = interleave(

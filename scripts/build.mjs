@@ -42,7 +42,7 @@ function stub(program) {
   const cachedRun = program.includes('/') ? '../cached-run.cjs' : './cached-run.cjs';
   // The CLI keeps a cache per command: each compiles its own functions.
   const variant = program === 'cli' ? ', process.argv[2]' : '';
-  return `"use strict";\n// sprint-budget ${name}: runs ${name}.bundle.cjs from V8's code cache (src/lib/cached-run.ts).\nrequire("${cachedRun}").runCached(require("node:path").join(__dirname, "${name}.bundle.cjs")${variant});\n`;
+  return `"use strict";\n// sprint-budget ${name}: runs ${name}.bundle.cjs from V8's code cache (src/lib/cached-run.ts).\nrequire("${cachedRun}").runCached(require("node:path").join(__dirname, "${name}.bundle.cjs"), require${variant});\n`;
 }
 
 const WALK_MODULE = 'src/usage/walk-wasm.ts';
@@ -92,7 +92,7 @@ export async function build({ write }) {
     minifyWhitespace: true,
     minifySyntax: true,
     legalComments: 'none',
-    charset: 'utf8',
+    charset: 'ascii',
     logLevel: 'warning',
     write: false,
   });

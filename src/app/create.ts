@@ -1,9 +1,9 @@
 /** Creating a sprint: classify, pick the default budget, store, and attach the calling session. */
-import { randomBytes } from 'node:crypto';
 import { DEFAULT_WARN_PCT, defaultBudget } from '../domain/budget';
 import { type Classification, classify } from '../domain/complexity';
 import { DEFAULT_PHASES } from '../domain/phases';
 import { UsageError } from '../lib/errors';
+import { builtin } from '../lib/lazy';
 import type { Ledger } from '../ledger/db';
 import { attachSession } from '../ledger/sessions';
 import { type Sprint, getSprint, insertEvent, insertSprint } from '../ledger/sprints';
@@ -34,7 +34,8 @@ const ID_ALPHABET = '0123456789abcdefghjkmnpqrstvwxyz';
 
 /** `sb-` and 6 characters of Crockford base32: short enough to type, 2^30 apart. */
 export function newSprintId(): string {
-  const bytes = randomBytes(6);
+  // Loaded here: node:crypto costs every command that imports this module a few milliseconds.
+  const bytes = builtin<typeof import('node:crypto')>('node:crypto').randomBytes(6);
   let id = 'sb-';
   for (const b of bytes) id += ID_ALPHABET[b & 31];
   return id;

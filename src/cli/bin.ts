@@ -1,8 +1,14 @@
 /** Entry point of plugin/dist/cli.cjs. */
-import { exitWhenFlushed } from '../lib/exit';
+import { writeOut } from '../lib/stdio';
 import { main } from './main';
 
-main(process.argv.slice(2)).then(exitWhenFlushed, (err: unknown) => {
-  process.stderr.write(`sprint-budget: internal error: ${String(err)}\n`);
-  exitWhenFlushed(2);
-});
+// Everything is written synchronously (lib/stdio), so the process ends as soon as the command does:
+// Node's own teardown (worker threads, a heap that held a large read, native handles) costs tens of
+// milliseconds, with nothing left to do by then.
+main(process.argv.slice(2)).then(
+  (code) => process.exit(code),
+  (err: unknown) => {
+    writeOut(2, `sprint-budget: internal error: ${String(err)}\n`);
+    process.exit(2);
+  },
+);

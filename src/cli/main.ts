@@ -1,6 +1,7 @@
 /** The `sprint-budget` command line: dispatch to one command, one exit-code convention. */
-import { createRequire } from 'node:module';
 import { errorMessage, exitCodeOf } from '../lib/errors';
+import { builtin } from '../lib/lazy';
+import { writeOut } from '../lib/stdio';
 import { isBindingMissing } from '../ledger/db';
 import { type Command, commandHelp, parseCommandArgs } from './framework';
 import { printErr } from './output';
@@ -29,7 +30,10 @@ const COMMANDS: Record<string, () => Promise<Command>> = {
   ingest: () => usage().then((m) => m.ingest),
   classify: () => budget().then((m) => m.classify),
   // A bundle of its own (plugin/dist/triage.cjs): its YAML parser is as large as the rest of the CLI.
-  triage: async () => (createRequire(import.meta.url)('./triage.cjs') as typeof import('./commands/triage')).triage,
+  triage: async () => {
+    const { createRequire } = builtin<typeof import('node:module')>('node:module');
+    return (createRequire(import.meta.url)('./triage.cjs') as typeof import('./commands/triage')).triage;
+  },
 };
 
 async function mainHelp(): Promise<string> {
@@ -53,11 +57,11 @@ export async function main(argv: string[], env: NodeJS.ProcessEnv = process.env,
   const [name, ...rest] = argv;
   if (name === undefined || name === '--help' || name === '-h' || name === 'help') {
     const topic = name === 'help' && rest[0] ? COMMANDS[rest[0]] : undefined;
-    process.stdout.write(topic ? commandHelp(await topic()) : await mainHelp());
+    writeOut(1, topic ? commandHelp(await topic()) : await mainHelp());
     return 0;
   }
   if (name === '--version' || name === 'version') {
-    process.stdout.write(`${VERSION}\n`);
+    writeOut(1, `${VERSION}\n`);
     return 0;
   }
   const load = Object.hasOwn(COMMANDS, name) ? COMMANDS[name] : undefined;
@@ -77,7 +81,7 @@ export async function main(argv: string[], env: NodeJS.ProcessEnv = process.env,
   try {
     const { ctx, help } = parseCommandArgs(cmd, args, env, cwd);
     if (help) {
-      process.stdout.write(commandHelp(cmd, prefix));
+      writeOut(1, commandHelp(cmd, prefix));
       return 0;
     }
     return await cmd.run(ctx);

@@ -1,15 +1,16 @@
 /** What the CLI prints: stable JSON for machines, short aligned text for people. */
+import { writeOut } from '../lib/stdio';
 
 export function printJson(value: unknown): void {
-  process.stdout.write(`${JSON.stringify(value, null, 2)}\n`);
+  writeOut(1, `${JSON.stringify(value, null, 2)}\n`);
 }
 
 export function printLine(line = ''): void {
-  process.stdout.write(`${line}\n`);
+  writeOut(1, `${line}\n`);
 }
 
 export function printErr(line: string): void {
-  process.stderr.write(`${line}\n`);
+  writeOut(2, `${line}\n`);
 }
 
 export interface Column<T> {

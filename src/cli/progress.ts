@@ -1,27 +1,42 @@
 /** A one-line progress bar on stderr, only when stderr is a terminal (never in pipes or logs). */
-import { isatty } from 'node:tty';
+import { fstatSync } from 'node:fs';
+import { builtin } from '../lib/lazy';
+import { writeOut } from '../lib/stdio';
 
 export type Progress = ((done: number, total: number) => void) & { end(): void };
 
+const REDRAW_MS = 100;
+
+/**
+ * Whether stderr is a terminal. A terminal is a character device: one fstat rules out pipes and
+ * files (how scripts and Claude Code run commands) without loading node:tty, whose stream
+ * machinery costs a few milliseconds; `process.stderr.isTTY` would create the stream itself.
+ */
+function stderrIsTerminal(): boolean {
+  try {
+    return fstatSync(2).isCharacterDevice() && builtin<typeof import('node:tty')>('node:tty').isatty(2);
+  } catch {
+    return false;
+  }
+}
+
 export function progressBar(label: string): Progress | undefined {
-  // isatty, not process.stderr.isTTY: creating the stderr stream costs milliseconds where no bar is drawn.
-  if (!isatty(2)) return undefined;
-  const stream = process.stderr;
+  if (!stderrIsTerminal()) return undefined;
   let last = 0;
   let shown = false;
   const draw = (done: number, total: number) => {
     const now = Date.now();
-    if (done < total && now - last < 100) return;
+    if (done < total && now - last < REDRAW_MS) return;
     last = now;
     shown = true;
     const width = 30;
     const filled = total === 0 ? width : Math.round((done / total) * width);
     const pct = total === 0 ? 100 : Math.floor((done / total) * 100);
-    stream.write(`\r${label} [${'#'.repeat(filled)}${' '.repeat(width - filled)}] ${String(pct).padStart(3)}% ${done}/${total}`);
+    writeOut(2, `\r${label} [${'#'.repeat(filled)}${' '.repeat(width - filled)}] ${String(pct).padStart(3)}% ${done}/${total}`);
   };
   return Object.assign(draw, {
     end() {
-      if (shown) stream.write('\r\x1b[K');
+      if (shown) writeOut(2, '\r\x1b[K');
     },
   });
 }

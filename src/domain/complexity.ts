@@ -29,7 +29,7 @@ export interface Classification {
  * apostrophes, so "trade-off" is one word and "or" never matches inside "for" (SPEC 9.15).
  */
 export function tokenize(text: string): string[] {
-  return text.toLowerCase().match(/[\p{L}\p{N}]+(?:['’-][\p{L}\p{N}]+)*/gu) ?? [];
+  return text.toLowerCase().match(/[\p{L}\p{N}]+(?:['\u2019-][\p{L}\p{N}]+)*/gu) ?? [];
 }
 
 export function isComplexity(n: unknown): n is Complexity {

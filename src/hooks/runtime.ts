@@ -11,13 +11,15 @@
  * - anything else: the events are spooled too, and the error is one stderr line (exit 1) unless the
  *   hook has something to answer (the dispatch gate says the budget was not checked).
  */
-import { existsSync, readFileSync, writeSync } from 'node:fs';
+import { existsSync, readFileSync } from 'node:fs';
 import * as z from 'zod/mini';
 import { drainSpool } from '../app/open';
 import type { SpooledEvent } from '../app/spooled';
 import { errorMessage } from '../lib/errors';
 import { childProcess } from '../lib/lazy';
 import { type RepairState, repairPaths, requestRepair, runRepair } from '../lib/repair';
+import { sleepSync } from '../lib/sleep';
+import { writeOut } from '../lib/stdio';
 import { BindingMissingError, type Ledger, LedgerBusyError, isBusy, openLedger } from '../ledger/db';
 import { locateLedger } from '../ledger/locate';
 import { spoolAppend } from '../ledger/spool';
@@ -97,10 +99,6 @@ function existingLedger(cwd: string, env: NodeJS.ProcessEnv): string | null {
   return loc.origin === 'found' || existsSync(loc.path) ? loc.path : null;
 }
 
-function sleep(ms: number): void {
-  Atomics.wait(new Int32Array(new SharedArrayBuffer(4)), 0, 0, ms);
-}
-
 function isBusyError(err: unknown): boolean {
   return err instanceof LedgerBusyError || isBusy(err);
 }
@@ -115,7 +113,7 @@ function withLedger<T>(path: string, busyTimeoutMs: number, fn: (l: Ledger) => T
       return fn(l);
     } catch (err) {
       if (attempt < ATTEMPTS && isBusyError(err)) {
-        sleep(RETRY_PAUSE_MS);
+        sleepSync(RETRY_PAUSE_MS);
         continue;
       }
       throw err;
@@ -165,14 +163,13 @@ function unavailableBecause(err: unknown, ledgerPath: string, event: string): Un
   return { kind: isBusyError(err) ? 'busy' : 'error', message, notice: null };
 }
 
-// A hook's output is one short line: written straight to the descriptor, it needs no stream (whose
-// set-up alone costs milliseconds) and is out before the process exits.
+// A hook's output is one short line, written straight to the descriptor (lib/stdio): out before the process exits.
 function print(answer: HookAnswer | null | undefined): void {
-  if (answer) writeSync(1, `${JSON.stringify(answer)}\n`);
+  if (answer) writeOut(1, `${JSON.stringify(answer)}\n`);
 }
 
 function complain(event: string, what: string): void {
-  writeSync(2, `sprint-budget ${event} hook: ${what}\n`);
+  writeOut(2, `sprint-budget ${event} hook: ${what}\n`);
   process.exitCode = 1;
 }
 

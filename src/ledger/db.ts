@@ -5,7 +5,6 @@
  * crashing.
  */
 import { chmodSync, closeSync, existsSync, mkdirSync, openSync } from 'node:fs';
-import { createRequire } from 'node:module';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import Database from 'better-sqlite3';
@@ -33,7 +32,9 @@ export function isBindingMissing(err: unknown): boolean {
 /** The ledger stayed locked past the busy timeout. */
 export class LedgerBusyError extends LedgerError {}
 
-let addon: object | undefined;
+/** Where the loaded binding is kept: one load per process, whichever bundle (CLI, triage) asks first. */
+const ADDON = Symbol.for('sprint-budget.better-sqlite3');
+type AddonHolder = { [ADDON]?: object };
 
 /**
  * better-sqlite3's compiled binding in the nearest node_modules above this file, where an install
@@ -49,12 +50,17 @@ function bindingPath(): string | null {
 }
 
 function loadAddon(): object {
-  if (addon) return addon;
+  const holder = globalThis as AddonHolder;
+  const loaded = holder[ADDON];
+  if (loaded) return loaded;
   const path = bindingPath();
   if (!path) throw new BindingMissingError('better-sqlite3 binding missing: no node_modules/better-sqlite3/build/Release/better_sqlite3.node above the plugin');
   try {
-    addon = createRequire(import.meta.url)(path) as object;
-    return addon;
+    // What require does for a .node file, without importing node:module for createRequire (see lib/lazy.ts).
+    const binding = { exports: {} };
+    process.dlopen(binding, path);
+    holder[ADDON] = binding.exports;
+    return binding.exports;
   } catch (err) {
     throw new BindingMissingError(`better-sqlite3 binding cannot be loaded: ${firstLine(err)}`);
   }

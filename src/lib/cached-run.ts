@@ -10,7 +10,6 @@
  * program exits, holding every function the run compiled. Caching never fails a run.
  */
 import { mkdirSync, readFileSync, readdirSync, renameSync, rmSync, statSync, writeFileSync } from 'node:fs';
-import { createRequire } from 'node:module';
 import { basename, dirname, join } from 'node:path';
 import { Script } from 'node:vm';
 
@@ -61,9 +60,11 @@ function save(path: string, stamp: string, script: Script): void {
 
 /**
  * Runs the CommonJS bundle at `file` as `require` would, compiled from its code cache when there is
- * one; `variant` (the CLI's command) keeps a cache of its own.
+ * one; `variant` (the CLI's command) keeps a cache of its own. `load` is the `require` of the stub
+ * beside the bundle, which resolves as the bundle's own would (and needs no node:module, whose
+ * loading costs a hook about a millisecond).
  */
-export function runCached(file: string, variant?: string, env: NodeJS.ProcessEnv = process.env): void {
+export function runCached(file: string, load: NodeJS.Require, variant?: string, env: NodeJS.ProcessEnv = process.env): void {
   const source = readFileSync(file, 'utf8');
   let cache: { path: string; stamp: string } | null = null;
   let cached: Buffer | undefined;
@@ -80,5 +81,5 @@ export function runCached(file: string, variant?: string, env: NodeJS.ProcessEnv
   }
   const module = { exports: {} };
   const wrapper = script.runInThisContext() as (...args: unknown[]) => void;
-  wrapper.call(module.exports, module.exports, createRequire(file), module, file, dirname(file));
+  wrapper.call(module.exports, module.exports, load, module, file, dirname(file));
 }

@@ -3,8 +3,6 @@
  * machinery it pulls in) costs milliseconds that only the rare paths (a detached worker, the binding
  * repair) need, and so does building schemas for payloads or spool events a hook never reads.
  */
-import { createRequire } from 'node:module';
-
 /** `build()`, run once, on the first call. */
 export function lazily<T>(build: () => T): () => T {
   let built: T | undefined;
@@ -14,4 +12,13 @@ export function lazily<T>(build: () => T): () => T {
   };
 }
 
-export const childProcess = lazily(() => createRequire(import.meta.url)('node:child_process') as typeof import('node:child_process'));
+/**
+ * A Node built-in, loaded when called. Not through `createRequire`: importing node:module loads
+ * Node's ESM loader with it, about a millisecond of every hook. Before Node 20.16 (no
+ * getBuiltinModule) the bundles' CommonJS `require` does it.
+ */
+export function builtin<T>(id: string): T {
+  return (process.getBuiltinModule ? process.getBuiltinModule(id) : require(id)) as T;
+}
+
+export const childProcess = lazily(() => builtin<typeof import('node:child_process')>('node:child_process'));

@@ -7,11 +7,10 @@
  * records a failure for people to read, and releases the lock.
  */
 import { closeSync, existsSync, openSync, readFileSync, statSync, unlinkSync, writeFileSync } from 'node:fs';
-import { createRequire } from 'node:module';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { errorMessage } from './errors';
-import { childProcess } from './lazy';
+import { builtin, childProcess } from './lazy';
 
 const LOCK = '.sprint-budget-repair.lock';
 const LOG = '.sprint-budget-repair.log';
@@ -52,6 +51,7 @@ function paths(root: string, npmArgs: string[]): RepairPaths {
 export function repairPaths(from: string = import.meta.url): RepairPaths | null {
   try {
     // <root>/node_modules/better-sqlite3/lib/index.js → <root>
+    const { createRequire } = builtin<typeof import('node:module')>('node:module');
     const pkg = packageDir(dirname(createRequire(from).resolve('better-sqlite3')));
     return pkg ? paths(dirname(dirname(pkg)), ['rebuild', 'better-sqlite3', '--ignore-scripts=false']) : null;
   } catch {

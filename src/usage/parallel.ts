@@ -6,12 +6,16 @@
  * this thread starts reading at once either way. Only this thread touches the ledger: the worker
  * gets paths and cursors, and sends back what it read.
  */
-import { MessageChannel, type MessagePort, Worker, receiveMessageOnPort } from 'node:worker_threads';
+import type { MessagePort, Worker } from 'node:worker_threads';
 import type { Cursor } from '../ledger/cursors';
 import { getCursors } from '../ledger/cursors';
 import type { Ledger } from '../ledger/db';
+import { builtin, lazily } from '../lib/lazy';
 import { type FileReading, type IngestOptions, type IngestResult, IngestWriter, type TranscriptRef, fileReading, readFile, responseRecord } from './ingest';
 import type { FileRead } from './reader';
+
+// Loaded when a worker starts: worker_threads costs every other `ingest` a few milliseconds to load.
+const threads = lazily(() => builtin<typeof import('node:worker_threads')>('node:worker_threads'));
 
 /** What a scan worker is started with. */
 export interface WorkerStart {
@@ -71,6 +75,7 @@ export class ScanWorker {
 
   /** Starts booting the worker (plugin/dist/scan-worker.cjs); its job follows with `ingest`. */
   constructor(script: string) {
+    const { MessageChannel, Worker } = threads();
     const channel = new MessageChannel();
     const start: WorkerStart = { shared: new SharedArrayBuffer(8), port: channel.port2 };
     this.next = new Int32Array(start.shared);
@@ -113,6 +118,7 @@ export class ScanWorker {
     };
     // The worker's readings are taken between this thread's own files (receiveMessageOnPort needs no
     // event loop), so writing them overlaps the reading instead of trailing it.
+    const { receiveMessageOnPort } = threads();
     const drain = () => {
       for (let m = receiveMessageOnPort(this.port); m; m = receiveMessageOnPort(this.port)) onMessage(m.message as ScanMessage);
     };

@@ -1,7 +1,8 @@
 import { appendFileSync, cpSync, mkdirSync, readFileSync, readdirSync, statSync, writeFileSync } from 'node:fs';
+import { spawnSync } from 'node:child_process';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { runCli, tempProject } from '../helpers/cli';
+import { CLI, cleanEnv, runCli, tempProject } from '../helpers/cli';
 
 const SAMPLES = join(import.meta.dirname, '../fixtures/claude-code-2.1.332/transcripts');
 const SESSION = '2f615247-9f0e-4d07-ade0-cad4d6e2665c';
@@ -51,6 +52,39 @@ describe('ingest on the real samples', () => {
     const missing = runCli(['ingest', '--config-dir', config, '--session', 'no-such-session'], { cwd: dir });
     expect(missing.code).toBe(1);
     expect(missing.stderr).toContain('no transcript for session no-such-session');
+  });
+});
+
+/** util-linux `script`: runs a command on a pseudo-terminal, as in a person's shell. */
+const hasScript = spawnSync('script', ['--version']).status === 0;
+
+describe('the progress bar', () => {
+  it.skipIf(!hasScript)('is drawn on a terminal and erased before the summary; never in a pipe', () => {
+    const dir = tempProject();
+    const config = join(dir, 'claude');
+    cpSync(SAMPLES, join(config, 'projects'), { recursive: true });
+    const command = `${process.execPath} ${CLI} ingest --config-dir ${config} --db ${join(dir, 'tty.db')}`;
+    const tty = spawnSync('script', ['-qec', command, '/dev/null'], { cwd: dir, env: cleanEnv(), encoding: 'utf8' });
+    expect(tty.status, tty.stdout).toBe(0);
+    expect(tty.stdout).toContain('\rReading transcripts [##############################] 100% 2/2');
+    expect(tty.stdout).toMatch(/\r\x1b\[KRead 2 files/);
+    const piped = runCli(['ingest', '--config-dir', config, '--db', join(dir, 'pipe.db')], { cwd: dir });
+    expect(piped.stderr).toBe('');
+    expect(piped.stdout).toMatch(/^Read 2 files/);
+  });
+});
+
+describe('output', () => {
+  it('a reader that is gone (`| head -1`, `| true`) ends the command quietly, with its own status', () => {
+    const dir = tempProject();
+    const config = join(dir, 'claude');
+    cpSync(SAMPLES, join(config, 'projects'), { recursive: true });
+    const status = join(dir, 'status');
+    // `true` has exited before the command writes: every write meets a closed pipe (EPIPE).
+    const script = `(sleep 0.3; ${process.execPath} ${CLI} ingest --config-dir ${config}; echo $? > ${status}) | true`;
+    const r = spawnSync('sh', ['-c', script], { cwd: dir, env: cleanEnv(), encoding: 'utf8' });
+    expect(r.stderr).toBe('');
+    expect(readFileSync(status, 'utf8')).toBe('0\n');
   });
 });
 

@@ -18,7 +18,7 @@ describe('claude plugin validate .', () => {
     expect(out.trim().split('\n').at(-1)).toBe('✔ Validation passed');
     // And it saw the hooks this plugin registers, in exec form.
     for (const hook of ['session-start', 'pre-tool-use', 'post-tool-use', 'subagent-stop', 'stop', 'session-end']) {
-      expect(validation).toContain(`["\${CLAUDE_PLUGIN_ROOT}/dist/hooks/${hook}.cjs"]`);
+      expect(validation).toContain(`["--liftoff-only","\${CLAUDE_PLUGIN_ROOT}/dist/hooks/${hook}.cjs"]`);
     }
   });
 

@@ -135,6 +135,7 @@ describe('a locked ledger', () => {
 function brokenPlugin(npmAction: string, opts: { modules: boolean }): { root: string; env: NodeJS.ProcessEnv; npmLog: string } {
   const root = realpathSync(mkdtempSync(join(tmpdir(), 'sb-plugin-')));
   cpSync(join(PLUGIN, 'dist'), join(root, 'dist'), { recursive: true });
+  cpSync(join(PLUGIN, 'hooks'), join(root, 'hooks'), { recursive: true });
   cpSync(join(PLUGIN, 'package.json'), join(root, 'package.json'));
   if (opts.modules) copyModules(root, false);
   const binDir = join(root, 'fake-bin');

@@ -1,7 +1,7 @@
 /**
  * Driving the built hooks as Claude Code does: the real payloads captured from Claude Code 2.1.332
  * (shared/reference/samples), rewritten to point at a temporary project and HOME, piped as JSON into
- * `node dist/hooks/<name>.cjs`, against a real ledger made by the real CLI.
+ * the command hooks.json gives for it, against a real ledger made by the real CLI.
  */
 import { spawnSync } from 'node:child_process';
 import { cpSync, existsSync, mkdirSync, readFileSync, readdirSync, writeFileSync } from 'node:fs';
@@ -11,6 +11,7 @@ import { type Ledger, openLedger } from '../../src/ledger/db';
 import { type Sprint, latestActiveSprint, listEvents } from '../../src/ledger/sprints';
 import { encodeProjectDir } from '../../src/usage/locate';
 import { PLUGIN, REPO, type RunResult, cleanEnv, runCli, tempProject } from '../helpers/cli';
+import { hookCommand } from '../../scripts/hook-command.mjs';
 import { tempHome } from '../e2e/harness';
 
 /** shared/ sits beside the checkout, on developers' machines and in CI alike. */
@@ -87,9 +88,6 @@ export function writeTranscripts(sb: Sandbox): void {
   for (const f of files) writeFileSync(f, readFileSync(f, 'utf8').replace(/"timestamp":"[^"]+"/g, `"timestamp":"${now}"`));
 }
 
-export function hookBundle(hook: HookName, root: string = PLUGIN): string {
-  return join(root, 'dist/hooks', `${hook}.cjs`);
-}
 
 export function runHook(
   hook: HookName,
@@ -97,7 +95,8 @@ export function runHook(
   sb: Sandbox,
   opts: { env?: NodeJS.ProcessEnv; root?: string } = {},
 ): RunResult {
-  const r = spawnSync(process.execPath, [hookBundle(hook, opts.root)], {
+  const { command, args } = hookCommand(HOOKS[hook], opts.root ?? PLUGIN);
+  const r = spawnSync(command, args, {
     cwd: sb.project,
     input: typeof input === 'string' ? input : JSON.stringify(input),
     env: cleanEnv({ HOME: sb.home, CLAUDE_ENV_FILE: sb.envFile, CLAUDE_CODE_SESSION_ID: SAMPLE_SESSION, ...opts.env }),
