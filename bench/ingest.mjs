@@ -20,7 +20,13 @@ const SEED = 7;
 function corpus(log) {
   const home = join(root, 'bench/.corpus', `${CORPUS_MB}mb-seed${SEED}`);
   const meta = join(home, 'totals.json');
-  if (existsSync(meta)) return { home, ...JSON.parse(readFileSync(meta, 'utf8')) };
+  if (existsSync(meta)) {
+    const cached = JSON.parse(readFileSync(meta, 'utf8'));
+    // A file changed since (a run stopped before it truncated what it appended): its totals no longer hold.
+    const bytes = cached.files.reduce((sum, f) => sum + (statSync(f, { throwIfNoEntry: false })?.size ?? 0), 0);
+    if (bytes === cached.totals.bytes) return { home, ...cached };
+    log(`the cached corpus in ${home} was changed since it was generated`);
+  }
   log(`generating a ${CORPUS_MB} MiB corpus in ${home} ...`);
   rmSync(home, { recursive: true, force: true });
   const c = generateCorpus(join(home, '.claude'), { seed: SEED, targetBytes: CORPUS_MB * 1024 * 1024 });
@@ -97,37 +103,41 @@ export function benchIngest({ log = console.log, runs = 7 } = {}) {
     }
     appendFileSync(target, `${chunk.join('\n')}\n`);
   };
-  const session = basename(target, '.jsonl');
-  const project = join(scratch, 'project');
-  mkdirSync(join(project, '.git'), { recursive: true });
-  // What Claude Code gives a hook, CLAUDE_PLUGIN_DATA included (where the hooks keep their code cache).
-  const env = { ...process.env, CLAUDE_CONFIG_DIR: config, CLAUDE_CODE_SESSION_ID: session, CLAUDE_PLUGIN_DATA: join(scratch, 'plugin-data') };
-  delete env.SPRINT_BUDGET_DB;
-  const inProject = (args, input) => run(process.execPath, args, { cwd: project, env, input });
-  inProject([CLI, 'create', 'Bench sprint', '--budget', '100M']);
-  inProject([CLI, 'ingest', '--json']);
-  // What a live session runs: the Stop hook reading what its transcript gained, started as hooks.json says.
-  const stopPayload = JSON.stringify({ session_id: session, transcript_path: target, cwd: project, hook_event_name: 'Stop', stop_hook_active: false });
-  const stopHook = hookCommand('Stop');
-  const stop = () => run(stopHook.command, stopHook.args, { cwd: project, env, input: stopPayload });
-  // Untimed: leaves the hook's code cache behind, as a session's first Stop does.
-  stop();
-  const inc = interleave(
-    runs * 3,
-    {
-      bare: () => run(process.execPath, ['-e', '0']),
-      hook: stop,
-      incremental: () => inProject([CLI, 'ingest', '--session', session, '--json']),
-      whole: () => inProject([CLI, 'ingest', '--json']),
-    },
-    (name) => name !== 'bare' && appendMiB(),
-  );
+  let inc;
+  try {
+    const session = basename(target, '.jsonl');
+    const project = join(scratch, 'project');
+    mkdirSync(join(project, '.git'), { recursive: true });
+    // What Claude Code gives a hook, CLAUDE_PLUGIN_DATA included (where the hooks keep their code cache).
+    const env = { ...process.env, CLAUDE_CONFIG_DIR: config, CLAUDE_CODE_SESSION_ID: session, CLAUDE_PLUGIN_DATA: join(scratch, 'plugin-data') };
+    delete env.SPRINT_BUDGET_DB;
+    const inProject = (args, input) => run(process.execPath, args, { cwd: project, env, input });
+    inProject([CLI, 'create', 'Bench sprint', '--budget', '100M']);
+    inProject([CLI, 'ingest', '--json']);
+    // What a live session runs: the Stop hook reading what its transcript gained, started as hooks.json says.
+    const stopPayload = JSON.stringify({ session_id: session, transcript_path: target, cwd: project, hook_event_name: 'Stop', stop_hook_active: false });
+    const stopHook = hookCommand('Stop');
+    const stop = () => run(stopHook.command, stopHook.args, { cwd: project, env, input: stopPayload });
+    // Untimed: leaves the hook's code cache behind, as a session's first Stop does.
+    stop();
+    inc = interleave(
+      runs * 3,
+      {
+        bare: () => run(process.execPath, ['-e', '0']),
+        hook: stop,
+        incremental: () => inProject([CLI, 'ingest', '--session', session, '--json']),
+        whole: () => inProject([CLI, 'ingest', '--json']),
+      },
+      (name) => name !== 'bare' && appendMiB(),
+    );
+  } finally {
+    // Leave the cached corpus as generated, whatever happened.
+    truncateSync(target, targetSize);
+    rmSync(scratch, { recursive: true, force: true });
+    rmSync(extra, { recursive: true, force: true });
+  }
   const { bare, hook, incremental, whole } = inc;
   const incTotals = JSON.parse(incremental.last.stdout);
-  // Leave the cached corpus as generated.
-  truncateSync(target, targetSize);
-  rmSync(scratch, { recursive: true, force: true });
-  rmSync(extra, { recursive: true, force: true });
 
   const ratio = ours.wall / theirs.wall;
   const incRatio = incremental.wall / bare.wall;
