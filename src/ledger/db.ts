@@ -121,13 +121,13 @@ export function openLedger(path: string, opts: OpenOptions = {}): Ledger {
   const timeout = opts.busyTimeoutMs ?? BUSY_TIMEOUT_MS;
   let db: Db;
   try {
+    // better-sqlite3 sets SQLite's busy timeout from this option (sqlite3_busy_timeout).
     db = openSqlite(path, { timeout });
   } catch (err) {
     throw new LedgerError(`cannot open ledger ${path}: ${firstLine(err)}`);
   }
 
   try {
-    db.pragma(`busy_timeout = ${timeout}`);
     if (db.pragma('journal_mode', { simple: true }) !== 'wal') db.pragma('journal_mode = WAL');
     db.pragma('synchronous = NORMAL');
     db.pragma('foreign_keys = ON');
