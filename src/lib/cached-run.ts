@@ -5,9 +5,12 @@
  * the cache is kept here: in Claude Code's persistent per-plugin directory ($CLAUDE_PLUGIN_DATA)
  * when it gives one, else in the user's cache directory ($XDG_CACHE_HOME or ~/.cache, under
  * sprint-budget/); in a directory per bundle, one file named by the bundle's size and mtime and
- * Node's version, and for the CLI by the command too (each command compiles its own functions). V8
- * rejects a cache made by another build of itself; a missing or rejected cache is written when the
- * program exits, holding every function the run compiled. Caching never fails a run.
+ * Node's version, for the CLI by the command too (each command compiles its own functions), and by
+ * Node's flags when it was started with any. V8 rejects a cache made by another build of itself or
+ * under other flags (hooks.json starts hooks with --liftoff-only: a hook run by hand without it
+ * keeps a cache of its own instead of replacing Claude Code's at every switch). A missing or
+ * rejected cache is written when the program exits, holding every function the run compiled.
+ * Caching never fails a run.
  */
 import { mkdirSync, readFileSync, readdirSync, renameSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { basename, dirname, join } from 'node:path';
@@ -34,13 +37,23 @@ function variantName(variant: string | undefined): string | null {
   return variant && /^[a-z][a-z-]{0,31}$/.test(variant) ? variant : null;
 }
 
+/** Node's flags (process.execArgv) as a short name, or null when it was started with none. */
+function flagsName(): string | null {
+  const flags = process.execArgv.join('\0');
+  if (!flags) return null;
+  // FNV-1a: a name, not a secret; node:crypto would cost more than the cache saves.
+  let h = 0x811c9dc5;
+  for (let i = 0; i < flags.length; i++) h = Math.imul(h ^ flags.charCodeAt(i), 0x01000193);
+  return `f${(h >>> 0).toString(16).padStart(8, '0')}`;
+}
+
 /** The bundle's cache file and the build it is for, or null when there is no place to keep one. */
 function cacheFile(file: string, variant: string | undefined, env: NodeJS.ProcessEnv): { path: string; stamp: string } | null {
   const root = cacheRoot(env);
   if (!root) return null;
   const stamp = buildStamp(file);
-  const name = variantName(variant);
-  return { path: join(root, basename(file, '.cjs'), `${stamp}${name ? `.${name}` : ''}.bin`), stamp };
+  const name = [stamp, variantName(variant), flagsName()].filter((part) => part !== null).join('.');
+  return { path: join(root, basename(file, '.cjs'), `${name}.bin`), stamp };
 }
 
 /** Writes the cache atomically, and drops the caches of the bundle's other builds (beside it). */

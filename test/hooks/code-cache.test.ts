@@ -1,9 +1,10 @@
 /** The V8 code cache of the hooks and the CLI (src/lib/cached-run.ts), through the real stubs. */
+import { spawnSync } from 'node:child_process';
 import { mkdtempSync, readFileSync, readdirSync, statSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { runCli, tempProject } from '../helpers/cli';
+import { PLUGIN, cleanEnv, runCli, tempProject } from '../helpers/cli';
 import { SAMPLE_MAIN_BILLING, SAMPLE_SUB_BILLING, payload, runHook, sandbox, spendOf, writeTranscripts } from './helpers';
 
 /** The cache files of one bundle. */
@@ -27,7 +28,8 @@ describe('the code cache', () => {
     expect(readdirSync(join(data, 'v8-cache'))).toEqual(['stop.bundle']);
     const [file, ...more] = cacheFiles(data, 'stop.bundle');
     expect(more).toEqual([]);
-    expect(file).toMatch(/^\d+-\d+-v\d+\.\d+\.\d+\.bin$/);
+    // The build (size, mtime, Node), then Node's flags (hooks.json's --liftoff-only).
+    expect(file).toMatch(/^\d+-\d+-v\d+\.\d+\.\d+\.f[0-9a-f]{8}\.bin$/);
     const path = join(data, 'v8-cache', 'stop.bundle', file as string);
     const first = { bytes: readFileSync(path), mtime: statSync(path).mtimeMs };
 
@@ -51,6 +53,29 @@ describe('the code cache', () => {
     expect(runHook('session-start', payload(sb, 'session-start'), sb, { env })).toEqual(uncached);
     expect(readFileSync(path, 'utf8')).not.toBe('not a code cache');
     expect(cacheFiles(data, 'session-start.bundle')).toEqual([file]);
+  });
+
+  it('is kept per set of Node flags: a hook run by hand, without hooks.json\'s flags, neither replaces nor drops Claude Code\'s', () => {
+    const sb = sandbox();
+    const data = mkdtempSync(join(tmpdir(), 'sb-plugin-data-'));
+    const env = { CLAUDE_PLUGIN_DATA: data };
+    runHook('session-start', payload(sb, 'session-start'), sb);
+    writeTranscripts(sb);
+    expect(runHook('stop', payload(sb, 'stop'), sb, { env })).toMatchObject({ code: 0, stderr: '' });
+    const [hooks] = cacheFiles(data, 'stop.bundle');
+    const path = join(data, 'v8-cache', 'stop.bundle', hooks as string);
+    const mtime = statSync(path).mtimeMs;
+
+    const byHand = () =>
+      spawnSync(process.execPath, [join(PLUGIN, 'dist/hooks/stop.cjs')], { cwd: sb.project, input: JSON.stringify(payload(sb, 'stop')), env: cleanEnv({ HOME: sb.home, ...env }) });
+    expect(byHand().status).toBe(0);
+    expect(byHand().status).toBe(0);
+    const files = cacheFiles(data, 'stop.bundle');
+    expect(files).toHaveLength(2);
+    expect(files).toContain(hooks);
+    expect(runHook('stop', payload(sb, 'stop'), sb, { env })).toMatchObject({ code: 0, stderr: '' });
+    expect(statSync(path).mtimeMs).toBe(mtime);
+    expect(cacheFiles(data, 'stop.bundle')).toEqual(files);
   });
 
   it('is not needed: a directory that cannot be written leaves the hook working, uncached', () => {
@@ -79,5 +104,15 @@ describe('the code cache', () => {
     const mtime = statSync(state).mtimeMs;
     expect(runCli(['state', '--json'], { cwd: project, env }).code).toBe(0);
     expect(statSync(state).mtimeMs).toBe(mtime);
+  });
+
+  it('bin/sprint-budget starts commands with --liftoff-only, as the hooks, and `ingest` without (its cache names tell)', () => {
+    const project = tempProject();
+    const xdg = mkdtempSync(join(tmpdir(), 'sb-xdg-'));
+    const bin = (...args: string[]) => spawnSync(join(PLUGIN, 'bin/sprint-budget'), args, { cwd: project, env: cleanEnv({ XDG_CACHE_HOME: xdg, HOME: project }), encoding: 'utf8' });
+    expect(bin('create', 'Through the bin').status).toBe(0);
+    expect(bin('ingest', '--config-dir', join(project, 'no-claude'), '--json').status).toBe(0);
+    const names = readdirSync(join(xdg, 'sprint-budget', 'v8-cache', 'cli.bundle')).map((f) => f.replace(/^\d+-\d+-v\d+\.\d+\.\d+/, '').replace(/\.f[0-9a-f]{8}\./, '.fX.'));
+    expect(names.sort()).toEqual(['.create.fX.bin', '.ingest.bin']);
   });
 });
