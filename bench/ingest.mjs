@@ -10,7 +10,8 @@ import { hookCommand } from '../scripts/hook-command.mjs';
 import { fmtMiB, fmtS, interleave, run } from './measure.mjs';
 
 const root = join(dirname(fileURLToPath(import.meta.url)), '..');
-const CLI = join(root, 'plugin/dist/cli.cjs');
+// The CLI as people run it (the plugin's bin/, which picks Node's flags per command).
+const CLI = join(root, 'plugin/bin/sprint-budget');
 const CCUSAGE_VERSION = '20.0.24';
 const TOOLS = join(root, 'bench/.tools');
 const CORPUS_MB = Number(process.env.BENCH_CORPUS_MB ?? 300);
@@ -64,7 +65,7 @@ function ccusage(log) {
 }
 
 export function benchIngest({ log = console.log, runs = 7 } = {}) {
-  if (!existsSync(CLI)) throw new Error('plugin/dist/cli.cjs is missing: npm run build');
+  if (!existsSync(join(root, 'plugin/dist/cli.cjs'))) throw new Error('plugin/dist/cli.cjs is missing: npm run build');
   const CCUSAGE = ccusage(log);
   const c = corpus(log);
   const config = join(c.home, '.claude');
@@ -76,7 +77,7 @@ export function benchIngest({ log = console.log, runs = 7 } = {}) {
   };
 
   const cold = interleave(runs, {
-    ours: (i) => run(process.execPath, [CLI, 'ingest', '--config-dir', config, '--json', '--db', freshDb(i)]),
+    ours: (i) => run(CLI, ['ingest', '--config-dir', config, '--json', '--db', freshDb(i)]),
     theirs: () => run(CCUSAGE, ['claude', 'session', '--json', '--offline'], { env: { ...process.env, HOME: c.home } }),
   });
   const { ours, theirs } = cold;
@@ -111,9 +112,9 @@ export function benchIngest({ log = console.log, runs = 7 } = {}) {
     // What Claude Code gives a hook, CLAUDE_PLUGIN_DATA included (where the hooks keep their code cache).
     const env = { ...process.env, CLAUDE_CONFIG_DIR: config, CLAUDE_CODE_SESSION_ID: session, CLAUDE_PLUGIN_DATA: join(scratch, 'plugin-data') };
     delete env.SPRINT_BUDGET_DB;
-    const inProject = (args, input) => run(process.execPath, args, { cwd: project, env, input });
-    inProject([CLI, 'create', 'Bench sprint', '--budget', '100M']);
-    inProject([CLI, 'ingest', '--json']);
+    const inProject = (args, input) => run(CLI, args, { cwd: project, env, input });
+    inProject(['create', 'Bench sprint', '--budget', '100M']);
+    inProject(['ingest', '--json']);
     // What a live session runs: the Stop hook reading what its transcript gained, started as hooks.json says.
     const stopPayload = JSON.stringify({ session_id: session, transcript_path: target, cwd: project, hook_event_name: 'Stop', stop_hook_active: false });
     const stopHook = hookCommand('Stop');
@@ -125,8 +126,8 @@ export function benchIngest({ log = console.log, runs = 7 } = {}) {
       {
         bare: () => run(process.execPath, ['-e', '0']),
         hook: stop,
-        incremental: () => inProject([CLI, 'ingest', '--session', session, '--json']),
-        whole: () => inProject([CLI, 'ingest', '--json']),
+        incremental: () => inProject(['ingest', '--session', session, '--json']),
+        whole: () => inProject(['ingest', '--json']),
       },
       (name) => name !== 'bare' && appendMiB(),
     );

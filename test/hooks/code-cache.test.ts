@@ -106,13 +106,15 @@ describe('the code cache', () => {
     expect(statSync(state).mtimeMs).toBe(mtime);
   });
 
-  it('bin/sprint-budget starts commands with --liftoff-only, as the hooks, and `ingest` without (its cache names tell)', () => {
+  it('bin/sprint-budget starts commands with --liftoff-only, as the hooks, and a whole-history `ingest` without (its cache names tell)', () => {
     const project = tempProject();
     const xdg = mkdtempSync(join(tmpdir(), 'sb-xdg-'));
     const bin = (...args: string[]) => spawnSync(join(PLUGIN, 'bin/sprint-budget'), args, { cwd: project, env: cleanEnv({ XDG_CACHE_HOME: xdg, HOME: project }), encoding: 'utf8' });
     expect(bin('create', 'Through the bin').status).toBe(0);
     expect(bin('ingest', '--config-dir', join(project, 'no-claude'), '--json').status).toBe(0);
+    // One session's lines: what a session appended, as the hooks read it.
+    expect(bin('ingest', '--config-dir', join(project, 'no-claude'), '--session', 'none').stderr).toContain('no transcript for session none');
     const names = readdirSync(join(xdg, 'sprint-budget', 'v8-cache', 'cli.bundle')).map((f) => f.replace(/^\d+-\d+-v\d+\.\d+\.\d+/, '').replace(/\.f[0-9a-f]{8}\./, '.fX.'));
-    expect(names.sort()).toEqual(['.create.fX.bin', '.ingest.bin']);
+    expect(names.sort()).toEqual(['.create.fX.bin', '.ingest.bin', '.ingest.fX.bin']);
   });
 });
