@@ -16,15 +16,20 @@ function cacheFiles(data: string, bundle: string): string[] {
   }
 }
 
+/** A session with transcripts to read, and one Stop hook run as Claude Code starts it, keeping its cache in `data`. */
+function stopRun() {
+  const sb = sandbox();
+  const data = mkdtempSync(join(tmpdir(), 'sb-plugin-data-'));
+  const env = { CLAUDE_PLUGIN_DATA: data };
+  runHook('session-start', payload(sb, 'session-start'), sb);
+  writeTranscripts(sb);
+  expect(runHook('stop', payload(sb, 'stop'), sb, { env })).toMatchObject({ code: 0, stderr: '' });
+  return { sb, data, env };
+}
+
 describe('the code cache', () => {
   it('is written by a hook run, then used as it is: the cache file is left untouched, and the hook does its work', () => {
-    const sb = sandbox();
-    const data = mkdtempSync(join(tmpdir(), 'sb-plugin-data-'));
-    const env = { CLAUDE_PLUGIN_DATA: data };
-    runHook('session-start', payload(sb, 'session-start'), sb);
-    writeTranscripts(sb);
-
-    expect(runHook('stop', payload(sb, 'stop'), sb, { env })).toMatchObject({ code: 0, stderr: '' });
+    const { sb, data, env } = stopRun();
     expect(readdirSync(join(data, 'v8-cache'))).toEqual(['stop.bundle']);
     const [file, ...more] = cacheFiles(data, 'stop.bundle');
     expect(more).toEqual([]);
@@ -56,12 +61,7 @@ describe('the code cache', () => {
   });
 
   it('is kept per set of Node flags: a hook run by hand, without hooks.json\'s flags, neither replaces nor drops Claude Code\'s', () => {
-    const sb = sandbox();
-    const data = mkdtempSync(join(tmpdir(), 'sb-plugin-data-'));
-    const env = { CLAUDE_PLUGIN_DATA: data };
-    runHook('session-start', payload(sb, 'session-start'), sb);
-    writeTranscripts(sb);
-    expect(runHook('stop', payload(sb, 'stop'), sb, { env })).toMatchObject({ code: 0, stderr: '' });
+    const { sb, data, env } = stopRun();
     const [hooks] = cacheFiles(data, 'stop.bundle');
     const path = join(data, 'v8-cache', 'stop.bundle', hooks as string);
     const mtime = statSync(path).mtimeMs;
