@@ -67,10 +67,8 @@ export async function benchHooks({ runs = Number(process.env.BENCH_HOOK_RUNS ?? 
   const s = setup();
   try {
     const hooks = Object.keys(s.payloads);
-    const run = (hook) => {
-      const { command, args } = hookCommand(s.payloads[hook].hook_event_name);
-      return timed([command, ...args], { cwd: s.project, env: s.env, input: JSON.stringify(s.payloads[hook]) });
-    };
+    const commands = Object.fromEntries(hooks.map((hook) => [hook, hookCommand(s.payloads[hook].hook_event_name)]));
+    const run = (hook) => timed([commands[hook].command, ...commands[hook].args], { cwd: s.project, env: s.env, input: JSON.stringify(s.payloads[hook]) });
     // Warm-up, untimed: attach the session and read its transcripts once (what a session's first hooks
     // do), and leave each hook's code cache behind.
     for (const hook of hooks) run(hook);
