@@ -23,7 +23,7 @@ function hookNames() {
 }
 
 export function entryPoints() {
-  const entries = { 'cli.bundle': 'src/cli/bin.ts', triage: 'src/cli/commands/triage.ts', 'scan-worker': 'src/usage/scan-worker.ts', 'cached-run': 'src/lib/cached-run.ts' };
+  const entries = { 'cli.bundle': 'src/cli/bin.ts', triage: 'src/cli/commands/triage.ts', 'cached-run': 'src/lib/cached-run.ts' };
   for (const name of hookNames()) entries[`hooks/${name}.bundle`] = `src/hooks/on-${name}.ts`;
   return entries;
 }

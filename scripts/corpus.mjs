@@ -48,13 +48,25 @@ const uuid = (rand) => {
   return `${h()}${h()}-${h()}-4${h().slice(1)}-a${h().slice(1)}-${h()}${h()}${h()}`;
 };
 
+/**
+ * Kinds of history. realistic: mostly tool output (about 20 KB per response), sessions of 10-80
+ * turns, a subagent every dozen turns. dense: about 2.4 KB per response and a few hundred responses
+ * per file (short tool results, long sessions, few subagents). many-files: small sessions with many
+ * subagents, so that a few MiB make hundreds of files.
+ */
+export const PROFILES = {
+  realistic: { shrink: 1, blocks: 3, toolResult: [[0.7, 200, 3000], [0.95, 3000, 20000], [1, 20000, 100000]], attachment: 0.3, shape: 0.08, turns: [10, 80], subagent: 0.08, subTurns: [1, 6] },
+  dense: { shrink: 20, blocks: 2, toolResult: [[0.9, 10, 150], [1, 150, 1500]], attachment: 0.02, shape: 0.002, turns: [80, 600], subagent: 0.003, subTurns: [20, 150] },
+  'many-files': { shrink: 20, blocks: 2, toolResult: [[1, 10, 300]], attachment: 0.02, shape: 0.002, turns: [3, 10], subagent: 0.5, subTurns: [1, 3] },
+};
+
 export function emptyTotals() {
   return { files: 0, bytes: 0, responses: 0, input_tokens: 0, output_tokens: 0, cache_creation_input_tokens: 0, cache_read_input_tokens: 0 };
 }
 
 /**
  * @param {string} dir  the config dir to write (gets projects/...)
- * @param {{seed?: number, targetBytes?: number, projects?: number}} opts
+ * @param {{seed?: number, targetBytes?: number, projects?: number, profile?: keyof typeof PROFILES}} opts
  * @returns {{totals: ReturnType<typeof emptyTotals>, byAgentType: Record<string, {responses:number,input:number,output:number,cacheRead:number,cacheWrite:number}>, bySession: Record<string, {input:number,output:number}>, files: string[]}}
  */
 export function generateCorpus(dir, opts = {}) {
@@ -62,6 +74,8 @@ export function generateCorpus(dir, opts = {}) {
   const filler = fillerFactory(rand);
   const targetBytes = opts.targetBytes ?? 20 * 1024 * 1024;
   const projectCount = opts.projects ?? 3;
+  const profile = PROFILES[opts.profile ?? 'realistic'];
+  if (!profile) throw new Error(`unknown corpus profile ${opts.profile}`);
   const int = (lo, hi) => lo + Math.floor(rand() * (hi - lo + 1));
   const pick = (xs) => xs[Math.floor(rand() * xs.length)];
 
@@ -108,12 +122,13 @@ export function generateCorpus(dir, opts = {}) {
     const usage = usageOf();
     const model = synthetic ? '<synthetic>' : pick(['claude-opus-5-5', 'claude-sonnet-5-1', 'claude-haiku-5']);
     const blocks = [];
-    const nBlocks = synthetic ? 1 : int(1, 3);
+    const nBlocks = synthetic ? 1 : int(1, profile.blocks);
+    const size = (lo, hi) => (profile.shrink === 1 ? int(lo, hi) : int(Math.floor(lo / 10), Math.floor(hi / (profile.shrink + 5))));
     for (let b = 0; b < nBlocks; b++) {
       const kind = pick(['text', 'tool_use', 'thinking']);
-      if (kind === 'text') blocks.push({ type: 'text', text: filler(int(50, 3000)) });
-      else if (kind === 'thinking') blocks.push({ type: 'thinking', thinking: filler(int(200, 6000)), signature: filler(40) });
-      else blocks.push({ type: 'tool_use', id: `toolu_${uuid(rand)}`, name: pick(['Bash', 'Read', 'Edit', 'Write']), input: { command: filler(int(20, 400)), content: filler(int(0, 8000)) } });
+      if (kind === 'text') blocks.push({ type: 'text', text: filler(size(50, 3000)) });
+      else if (kind === 'thinking') blocks.push({ type: 'thinking', thinking: filler(size(200, 6000)), signature: filler(40) });
+      else blocks.push({ type: 'tool_use', id: `toolu_${uuid(rand)}`, name: pick(['Bash', 'Read', 'Edit', 'Write']), input: { command: filler(size(20, 400)), content: filler(size(0, 8000)) } });
     }
     const key = `msg:${id}:${request}`;
     const lines = [];
@@ -156,16 +171,17 @@ export function generateCorpus(dir, opts = {}) {
   // Most tool results are small (ls, grep, edits); some are whole files or long logs.
   const toolResultSize = () => {
     const r = rand();
-    return r < 0.7 ? int(200, 3000) : r < 0.95 ? int(3000, 20000) : int(20000, 100000);
+    const [, lo, hi] = profile.toolResult.find(([upTo]) => r < upTo) ?? profile.toolResult[profile.toolResult.length - 1];
+    return int(lo, hi);
   };
 
   const noiseLines = (ctx) => {
     const out = [];
     out.push(JSON.stringify({ ...base(ctx, {}), type: 'user', message: { role: 'user', content: [{ type: 'tool_result', tool_use_id: `toolu_${uuid(rand)}`, content: filler(toolResultSize()) }] }, uuid: uuid(rand), timestamp: new Date(clock).toISOString() }));
-    if (rand() < 0.3) out.push(JSON.stringify({ ...base(ctx, {}), type: 'attachment', attachment: { type: 'skill_listing', content: filler(int(400, 14000)) }, uuid: uuid(rand), timestamp: new Date(clock).toISOString() }));
+    if (rand() < profile.attachment) out.push(JSON.stringify({ ...base(ctx, {}), type: 'attachment', attachment: { type: 'skill_listing', content: filler(int(400, 14000)) }, uuid: uuid(rand), timestamp: new Date(clock).toISOString() }));
     if (ctx.shape === 'new') {
       out.push(JSON.stringify({ type: 'api-request', sessionId: ctx.sessionId, id: uuid(rand), timestamp: new Date(clock).toISOString(), params: { max_tokens: 32000 }, requestDigest: filler(60) }));
-      if (rand() < 0.08) out.push(JSON.stringify({ type: 'api-request-shape', sessionId: ctx.sessionId, shapeHash: uuid(rand), shape: { tools: filler(int(20000, 40000)) } }));
+      if (rand() < profile.shape) out.push(JSON.stringify({ type: 'api-request-shape', sessionId: ctx.sessionId, shapeHash: uuid(rand), shape: { tools: filler(int(20000, 40000)) } }));
     }
     if (rand() < 0.03) {
       // A decoy: a user line whose tool result holds an assistant-shaped object with usage.
@@ -196,19 +212,19 @@ export function generateCorpus(dir, opts = {}) {
     ];
     // A resumed session repeats earlier responses: the same message and request ids.
     if (replayable.length > 0 && rand() < 0.2) for (let i = 0; i < Math.min(3, replayable.length); i++) lines.push(pick(replayable));
-    const turns = int(10, 80);
+    const turns = int(...profile.turns);
     for (let t = 0; t < turns; t++) {
       lines.push(...responseLines(ctx));
       lines.push(...noiseLines(ctx));
       if (rand() < 0.02) lines.push(...responseLines(ctx, { synthetic: true }));
-      if (rand() < 0.08) {
+      if (rand() < profile.subagent) {
         const agentId = `a${Math.floor(rand() * 2 ** 52).toString(16)}`;
         const agentType = pick(['general-purpose', 'Explore', 'fd-correctness', 'fd-safety', 'code-researcher']);
         const sub = { ...ctx, agentId, agentType, shape: 'new' };
         const subDir = join(projectDir, sessionId, 'subagents');
         mkdirSync(subDir, { recursive: true });
         const subLines = [JSON.stringify({ ...base(sub, {}), type: 'user', message: { role: 'user', content: filler(200) }, uuid: uuid(rand), timestamp: new Date(clock).toISOString() })];
-        for (let k = int(1, 6); k > 0; k--) {
+        for (let k = int(...profile.subTurns); k > 0; k--) {
           subLines.push(...responseLines(sub));
           subLines.push(...noiseLines(sub));
         }
@@ -245,11 +261,11 @@ export function generateCorpus(dir, opts = {}) {
 }
 
 if (process.argv[1] && import.meta.url === new URL(`file://${process.argv[1]}`).href) {
-  const [dir, mb = '20', seed = '1'] = process.argv.slice(2);
+  const [dir, mb = '20', seed = '1', profile = 'realistic'] = process.argv.slice(2);
   if (!dir) {
-    console.error('usage: node scripts/corpus.mjs <config dir> [MiB=20] [seed=1]');
+    console.error(`usage: node scripts/corpus.mjs <config dir> [MiB=20] [seed=1] [profile=${Object.keys(PROFILES).join('|')}]`);
     process.exit(2);
   }
-  const r = generateCorpus(dir, { targetBytes: Number(mb) * 1024 * 1024, seed: Number(seed) });
+  const r = generateCorpus(dir, { targetBytes: Number(mb) * 1024 * 1024, seed: Number(seed), profile });
   console.log(JSON.stringify(r.totals, null, 2));
 }

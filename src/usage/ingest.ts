@@ -46,10 +46,7 @@ export interface IngestResult extends IngestTotals {
   complete: boolean;
 }
 
-/**
- * What one file's new lines held, as the ledger takes it. Built by readFile on either thread (the
- * scan worker sends it across as rows, rebuilt by the same constructors, so the writer sees one shape).
- */
+/** What one file's new lines held, as the ledger takes it. */
 export interface FileReading {
   read: FileRead;
   now: number;
@@ -62,34 +59,13 @@ export interface FileReading {
   passed: string[];
 }
 
-export function fileReading(read: FileRead, now: number, records: UsageRecord[], keys: string[], counts: number[], passed: string[]): FileReading {
-  return { read, now, records, keys, counts, passed };
-}
-
-/** A response read from a transcript, as a ledger record. */
-export function responseRecord(
-  key: string,
-  sessionId: string | null,
-  agentId: string | null,
-  agentType: string,
-  model: string | null,
-  ts: number,
-  input: number,
-  output: number,
-  cacheRead: number,
-  cacheWrite: number,
-  origin: string,
-): UsageRecord {
-  return { key, kind: 'response', source: 'transcript', sessionId, sprintId: null, phase: null, agentId, agentType, model, ts, input, output, cacheRead, cacheWrite, origin };
-}
-
 /** Whether a response is stored, given the sessions attached: every subagent's, and the main responses of attached sessions. */
 function isStored(agentId: string | null, sessionId: string | null, attached: ReadonlySet<string>): boolean {
   return agentId !== null || (sessionId !== null && attached.has(sessionId));
 }
 
 /**
- * Reads one file's new lines. No ledger access: it also runs in scan workers. `attached`: the
+ * Reads one file's new lines. `attached`: the
  * sessions attached to a sprint, whose main responses are kept as records (a main response of a
  * session attached to none can never count: attaching counts only what comes after it, and that
  * is read after it; IngestWriter.flush holds back the cursor of a file whose session was attached
@@ -102,7 +78,7 @@ export function readFile(ref: TranscriptRef, cursor: Cursor | null, attached: Re
   const detail = ref.agentId !== null || ref.sessionId === null || attached.has(ref.sessionId);
   const read = readNewLines(ref.path, cursor, found, detail);
   if (!read) return null;
-  const reading = fileReading(read, now, [], [], [], []);
+  const reading: FileReading = { read, now, records: [], keys: [], counts: [], passed: [] };
   let agentType: string | undefined;
   for (const r of found.values()) {
     reading.keys.push(r.key);
@@ -116,7 +92,23 @@ export function readFile(ref: TranscriptRef, cursor: Cursor | null, attached: Re
     if (isStored(agentId, sessionId, attached)) {
       const type = sub ? (r.agentType ?? 'subagent') : agentType;
       const ts = Number.isFinite(r.ts) ? r.ts : now;
-      reading.records.push(responseRecord(r.key, sessionId, agentId, type, r.model, ts, r.input, r.output, r.cacheRead, r.cacheWrite, `${ref.path}:${r.line}`));
+      reading.records.push({
+        key: r.key,
+        kind: 'response',
+        source: 'transcript',
+        sessionId,
+        sprintId: null,
+        phase: null,
+        agentId,
+        agentType: type,
+        model: r.model,
+        ts,
+        input: r.input,
+        output: r.output,
+        cacheRead: r.cacheRead,
+        cacheWrite: r.cacheWrite,
+        origin: `${ref.path}:${r.line}`,
+      });
     } else if (sessionId !== null && !reading.passed.includes(sessionId)) reading.passed.push(sessionId);
   }
   return reading;

@@ -1,8 +1,9 @@
-import { appendFileSync, cpSync, mkdirSync, readFileSync, readdirSync, statSync, writeFileSync } from 'node:fs';
+import { appendFileSync, cpSync, mkdirSync, readFileSync, readdirSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { spawnSync } from 'node:child_process';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { CLI, cleanEnv, runCli, tempProject } from '../helpers/cli';
+import { emptyTotals, generateCorpus } from '../../scripts/corpus.mjs';
+import { CLI, PLUGIN, cleanEnv, runCli, tempProject } from '../helpers/cli';
 
 const SAMPLES = join(import.meta.dirname, '../fixtures/claude-code-2.1.332/transcripts');
 const SESSION = '2f615247-9f0e-4d07-ade0-cad4d6e2665c';
@@ -52,6 +53,33 @@ describe('ingest on the real samples', () => {
     const missing = runCli(['ingest', '--config-dir', config, '--session', 'no-such-session'], { cwd: dir });
     expect(missing.code).toBe(1);
     expect(missing.stderr).toContain('no transcript for session no-such-session');
+  });
+});
+
+describe('a first ingest of a large history, through bin/sprint-budget as people run it', () => {
+  // 130 MiB of response-dense transcripts (about 55,000 responses: a run-time V8 flag change once
+  // crashed V8 from about 120 MiB of these) and hundreds of small sessions, 600+ files in all.
+  it('reads 600+ unread files with exact totals and exit 0', () => {
+    const dir = tempProject();
+    const config = join(dir, 'claude');
+    try {
+      const parts = [
+        generateCorpus(config, { seed: 11, targetBytes: 130 * 1024 * 1024, profile: 'dense' }),
+        generateCorpus(config, { seed: 12, targetBytes: 4 * 1024 * 1024, profile: 'many-files' }),
+      ];
+      const totals = emptyTotals();
+      for (const p of parts) for (const k of Object.keys(totals) as (keyof typeof totals)[]) totals[k] += p.totals[k];
+      expect(totals.files).toBeGreaterThanOrEqual(600);
+      const r = spawnSync(join(PLUGIN, 'bin/sprint-budget'), ['ingest', '--config-dir', config, '--json', '--db', join(dir, 'ledger.db')], {
+        cwd: dir,
+        env: cleanEnv(),
+        encoding: 'utf8',
+      });
+      expect({ status: r.status, signal: r.signal, stderr: r.stderr.slice(0, 300) }).toEqual({ status: 0, signal: null, stderr: '' });
+      expect(JSON.parse(r.stdout)).toEqual(totals);
+    } finally {
+      rmSync(config, { recursive: true, force: true });
+    }
   });
 });
 

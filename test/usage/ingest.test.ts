@@ -8,7 +8,6 @@ import { type Ledger, openLedger } from '../../src/ledger/db';
 import { attachSession } from '../../src/ledger/sessions';
 import { allTranscripts } from '../../src/usage/locate';
 import { type FileReading, IngestWriter, type TranscriptRef, ingestTranscripts, readFile } from '../../src/usage/ingest';
-import { ScanWorker } from '../../src/usage/parallel';
 import { PLUGIN } from '../helpers/cli';
 
 function tmp(prefix: string): string {
@@ -175,20 +174,6 @@ describe('files that change under the reader', () => {
     expect(r.complete).toBe(false);
     expect(t.ingest().complete).toBe(true);
     expect(t.total()).toEqual({ i: 10, o: 1, n: 1 });
-  });
-});
-
-describe('a cold ingest read on two threads', () => {
-  it('stores and totals exactly what one thread does', async () => {
-    const dir = tmp('sb-par-');
-    const c = generateCorpus(dir, { seed: 23, targetBytes: 3 * 1024 * 1024 });
-    const refs = allTranscripts(dir);
-    const l = ledger();
-    attachAll(l, Object.keys(c.bySession));
-    const r = await new ScanWorker(join(PLUGIN, 'dist/scan-worker.cjs')).ingest(l, refs);
-    expect({ ...r, complete: undefined }).toEqual({ ...c.totals, complete: undefined });
-    expect(storedByType(l)).toEqual(c.byAgentType);
-    expect(ingestTranscripts(l, refs)).toMatchObject({ bytes: 0, responses: 0 });
   });
 });
 

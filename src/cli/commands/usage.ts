@@ -1,20 +1,13 @@
 /** ingest, tokens, attach: measured spend from Claude Code's transcripts. */
-import { existsSync } from 'node:fs';
-import { availableParallelism } from 'node:os';
-import { fileURLToPath } from 'node:url';
 import { attachToSprint } from '../../app/attach';
 import { sprintBreakdown } from '../../app/breakdown';
 import { formatTokensExact, formatTokensShort } from '../../domain/tokens';
 import { NotFoundError, UsageError } from '../../lib/errors';
-import { builtin } from '../../lib/lazy';
 import { getCursors } from '../../ledger/cursors';
-import { locateLedger } from '../../ledger/locate';
-import type { Ledger } from '../../ledger/db';
 import { sprintSpendRecords } from '../../ledger/usage';
-import { type IngestResult, type TranscriptRef, ingestTranscripts } from '../../usage/ingest';
+import { type TranscriptRef, ingestTranscripts } from '../../usage/ingest';
 import { ingestInterstat, interstatPath } from '../../usage/interstat';
 import { allTranscripts, claudeConfigDir, findSessionTranscript, sessionTranscripts } from '../../usage/locate';
-import { ScanWorker } from '../../usage/parallel';
 import { refreshSprintUsage } from '../../usage/refresh';
 import { SPRINT_OPTION, budgetSummary, pickSprint, withLedger } from '../common';
 import type { Command } from '../framework';
@@ -27,36 +20,6 @@ function sinceValue(raw: string | undefined): number | undefined {
   const ms = Date.parse(raw);
   if (!Number.isFinite(ms)) throw new UsageError(`--since: "${raw}" is not a date (e.g. 2026-11-01 or 2026-11-01T12:00:00Z)`);
   return ms;
-}
-
-/**
- * A first read of a history this large (files never read) takes a second thread where there is a
- * second core; fewer are not worth a thread's start.
- */
-const PARALLEL_FILES = 128;
-
-/** The reading worker beside this bundle (plugin/dist/cli.cjs), or null: run from the sources there is none. */
-function startScanWorker(): ScanWorker | null {
-  const cores = availableParallelism();
-  if (cores < 2) return null;
-  const script = fileURLToPath(new URL('./scan-worker.cjs', import.meta.url));
-  if (!existsSync(script)) return null;
-  // Two reading threads fill two cores: V8's helper threads for garbage collection would only take
-  // turns with them (a cold ingest of 302 MiB measured 3 % faster with each thread collecting alone).
-  // Set before the worker starts, so that it collects alone too.
-  // (node:v8 is loaded here only: it costs every other command a few milliseconds.)
-  if (cores === 2) builtin<typeof import('node:v8')>('node:v8').setFlagsFromString('--single-threaded-gc');
-  return new ScanWorker(script);
-}
-
-async function ingestAll(l: Ledger, refs: TranscriptRef[], early: ScanWorker | null, onProgress?: (done: number, total: number) => void): Promise<IngestResult> {
-  // Enough files to be worth a second thread: the cursors tell how many were never read.
-  const cursors = refs.length >= PARALLEL_FILES ? getCursors(l) : undefined;
-  const unread = cursors ? refs.filter((r) => !cursors.has(r.path)).length : 0;
-  const worker = unread >= PARALLEL_FILES ? (early ?? startScanWorker()) : null;
-  if (worker) return worker.ingest(l, refs, { cursors, onProgress });
-  early?.stop();
-  return ingestTranscripts(l, refs, { onProgress, cursors });
 }
 
 export const ingest: Command = {
@@ -79,9 +42,6 @@ export const ingest: Command = {
     const since = sinceValue(optString(ctx.values, 'since'));
     const session = optString(ctx.values, 'session');
     if (session !== undefined && since !== undefined) throw new UsageError('ingest: --since and --session do not go together');
-    // A ledger that does not exist yet has read nothing: a whole-history read is a first read, and
-    // its worker can boot while the files are listed and the ledger is made.
-    const early = session === undefined && !existsSync(locateLedger(ctx.cwd, optString(ctx.values, 'db'), ctx.env).path) ? startScanWorker() : null;
     let refs: TranscriptRef[];
     if (session === undefined) refs = allTranscripts(configDir, since);
     else {
@@ -89,9 +49,9 @@ export const ingest: Command = {
       if (!main) throw new NotFoundError(`no transcript for session ${session} under ${configDir}`);
       refs = sessionTranscripts(session, main);
     }
-    return withLedger(ctx, { create: true }, async (l) => {
+    return withLedger(ctx, { create: true }, (l) => {
       const bar = progressBar('Reading transcripts');
-      const r = await ingestAll(l, refs, early, bar);
+      const r = ingestTranscripts(l, refs, { onProgress: bar, cursors: getCursors(l) });
       bar?.end();
       const interstat = session === undefined ? ingestInterstat(l, interstatPath(configDir)) : null;
       const { complete: _complete, ...totals } = r;
