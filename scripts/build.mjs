@@ -1,11 +1,14 @@
 // Bundles each entry point into one self-contained CommonJS file under plugin/dist/ (committed, so
 // the plugin runs from a plain checkout). better-sqlite3's JavaScript is bundled too; its native
-// binding is loaded at run time from the plugin's node_modules (src/ledger/db.ts), so `bindings`, which
-// it would otherwise use to find it, stays out.
+// binding is loaded at run time from the plugin's node_modules (src/install/binding.ts), so
+// `bindings`, which it would otherwise use to find it, stays out. The YAML parser is a bundle of its
+// own (dist/yaml.cjs), required by the CLI only where it reads a YAML file.
 // The transcript walk (wasm/walk.ts, AssemblyScript) is compiled to WebAssembly first and kept as
-// src/usage/walk-wasm.ts, so the sources run under vitest as they are and the bundles carry it.
+// src/transcripts/walk-wasm.ts, so the sources run under vitest as they are and the bundles carry it.
 // `node scripts/build.mjs --check` rebuilds in memory and fails when a committed bundle differs.
+// Layout and reasons: docs/design.md ("Bundles").
 import { readFileSync, readdirSync, mkdirSync, writeFileSync, existsSync } from 'node:fs';
+import { createRequire } from 'node:module';
 import { dirname, join, relative } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import asc from 'assemblyscript/asc';
@@ -23,10 +26,22 @@ function hookNames() {
 }
 
 export function entryPoints() {
-  const entries = { 'cli.bundle': 'src/cli/bin.ts', triage: 'src/cli/commands/triage.ts', 'cached-run': 'src/lib/cached-run.ts' };
+  const entries = {
+    'cli.bundle': 'src/cli/bin.ts',
+    'cached-run': 'src/runner/cached-run.ts',
+    yaml: relative(root, createRequire(import.meta.url).resolve('yaml')),
+  };
   for (const name of hookNames()) entries[`hooks/${name}.bundle`] = `src/hooks/on-${name}.ts`;
   return entries;
 }
+
+/** `import('yaml')` in the sources becomes `require('./yaml.cjs')`: the CLI's bundle sits beside it. */
+const yamlApart = {
+  name: 'yaml-apart',
+  setup(b) {
+    b.onResolve({ filter: /^yaml$/ }, () => ({ path: './yaml.cjs', external: true }));
+  },
+};
 
 /** The programs run as `node <file>`: the CLI and the hooks (hooks.json), by their path under plugin/dist/. */
 function programs() {
@@ -35,17 +50,17 @@ function programs() {
 
 /**
  * What runs as `node <program>.cjs`: a stub that runs `<program>.bundle.cjs` through V8's code cache
- * (src/lib/cached-run.ts), so that a program does not compile its bundle on every call.
+ * (src/runner/cached-run.ts), so that a program does not compile its bundle on every call.
  */
 function stub(program) {
   const name = program.split('/').pop();
   const cachedRun = program.includes('/') ? '../cached-run.cjs' : './cached-run.cjs';
   // The CLI keeps a cache per command: each compiles its own functions.
   const variant = program === 'cli' ? ', process.argv[2]' : '';
-  return `"use strict";\n// sprint-budget ${name}: runs ${name}.bundle.cjs from V8's code cache (src/lib/cached-run.ts).\nrequire("${cachedRun}").runCached(require("node:path").join(__dirname, "${name}.bundle.cjs"), require${variant});\n`;
+  return `"use strict";\n// sprint-budget ${name}: runs ${name}.bundle.cjs from V8's code cache (src/runner/cached-run.ts).\nrequire("${cachedRun}").runCached(require("node:path").join(__dirname, "${name}.bundle.cjs"), require${variant});\n`;
 }
 
-const WALK_MODULE = 'src/usage/walk-wasm.ts';
+const WALK_MODULE = 'src/transcripts/walk-wasm.ts';
 
 /** wasm/walk.ts compiled, as the TypeScript module that carries it. */
 async function walkModule() {
@@ -86,6 +101,9 @@ export async function build({ write }) {
     target: 'node20',
     format: 'cjs',
     external: ['bindings'],
+    plugins: [yamlApart],
+    // import() of the external YAML bundle becomes require(): bundles run as CommonJS inside vm.Script.
+    supported: { 'dynamic-import': false },
     // Source modules use import.meta.url (ESM under vitest); in the CJS bundle it is the file's URL.
     define: { 'import.meta.url': '__bundle_url', __VERSION__: JSON.stringify(pkg.version) },
     banner: { js: '"use strict";const __bundle_url=require("node:url").pathToFileURL(__filename).href;' },

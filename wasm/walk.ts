@@ -1,13 +1,40 @@
 /**
- * The walk src/usage/transcript.ts runs over transcript bytes, compiled to WebAssembly
- * (AssemblyScript; built by scripts/build.mjs into src/usage/walk-wasm.ts). It runs at full speed
- * from a process's first line, where a walk in JavaScript would be interpreted (a hook's whole
- * life) and compiled again by each thread of a cold ingest. It reads compact JSON, as Claude Code writes it, and leaves every
- * other layout to a full decode in JavaScript (UNEXPECTED), so every figure is what JSON.parse gives.
+ * The walk src/transcripts/walk.ts runs over transcript bytes, compiled to WebAssembly
+ * (AssemblyScript; built by scripts/build.mjs into src/transcripts/walk-wasm.ts). Why it is
+ * WebAssembly: docs/performance.md. It reads compact JSON, as Claude Code writes it, and leaves
+ * every other layout to a full decode in JavaScript (UNEXPECTED), so every figure is what JSON.parse
+ * gives.
  *
- * Memory: the table of entries a scan writes (see ENTRY), then the caller's bytes from
- * `base` on; offsets passed in and kept are relative to `base`.
+ * Memory: the table of entries a scan writes (wasm/layout.ts), then the caller's bytes from `base`
+ * on; offsets passed in and kept are relative to `base`.
  */
+import {
+  AT_COUNTS,
+  AT_ENDS,
+  AT_FLAGS,
+  AT_KIND,
+  AT_LINE,
+  AT_START,
+  AT_STARTS,
+  AT_STOP,
+  ENTRIES,
+  ENTRY_BYTES,
+  FLAG_HAS_USAGE,
+  FLAG_ROLE_ASSISTANT,
+  FLAG_SIDECHAIN,
+  FLAG_TYPE_ASSISTANT,
+  KIND_DECODE,
+  KIND_RESPONSE,
+  SLOT_AGENT_ID,
+  SLOT_AGENT_TYPE,
+  SLOT_ID,
+  SLOT_MODEL,
+  SLOT_REQUEST_ID,
+  SLOT_REQUEST_REF,
+  SLOT_SESSION_ID,
+  SLOT_TIMESTAMP,
+  SLOTS,
+} from './layout';
 
 const NL: u32 = 0x0a;
 const SPACE: u32 = 0x20;
@@ -24,15 +51,15 @@ const CLOSE_BRACKET: u32 = 0x5d;
 const NOT_RESPONSE: i32 = -1;
 const UNEXPECTED: i32 = -2;
 
-/** The slots of string values (0-7), then the other keys the walk acts on. */
-const ID: i32 = 0;
-const MODEL: i32 = 1;
-const REQUEST_ID: i32 = 2;
-const REQUEST_REF: i32 = 3;
-const TIMESTAMP: i32 = 4;
-const SESSION_ID: i32 = 5;
-const AGENT_ID: i32 = 6;
-const AGENT_TYPE: i32 = 7;
+/** The keys the walk acts on: first the string slots (wasm/layout.ts), then the others. */
+const ID: i32 = SLOT_ID;
+const MODEL: i32 = SLOT_MODEL;
+const REQUEST_ID: i32 = SLOT_REQUEST_ID;
+const REQUEST_REF: i32 = SLOT_REQUEST_REF;
+const TIMESTAMP: i32 = SLOT_TIMESTAMP;
+const SESSION_ID: i32 = SLOT_SESSION_ID;
+const AGENT_ID: i32 = SLOT_AGENT_ID;
+const AGENT_TYPE: i32 = SLOT_AGENT_TYPE;
 const OTHER: i32 = -1;
 const TYPE: i32 = 8;
 const MESSAGE: i32 = 9;
@@ -45,26 +72,16 @@ const OUTPUT: i32 = 15;
 const CACHE_READ: i32 = 16;
 const CACHE_WRITE: i32 = 17;
 
-/**
- * The lines the caller must look at, as entries of ENTRY bytes: a response walked to its end
- * (KIND_RESPONSE), or a line in another layout, to decode whole (KIND_DECODE). Each entry: kind,
- * the line's start and stop, its number within the scan (1-based), the walk's flags, then per slot
- * the bounds of its string value (quotes included; start -1: absent or not a string), then the
- * four counts (input, output, cache read, cache write) as f64.
- */
-const ENTRY: usize = 120;
-const ENTRIES: i32 = 512;
-const TABLE: usize = memory.data(<i32>ENTRY * ENTRIES, 8);
-const KIND: usize = 0;
-const START: usize = 4;
-const STOP: usize = 8;
-const LINE: usize = 12;
-const FLAGS: usize = 16;
-const STARTS: usize = 24;
-const ENDS: usize = 56;
-const COUNTS: usize = 88;
-const KIND_RESPONSE: i32 = 0;
-const KIND_DECODE: i32 = 1;
+const ENTRY: usize = <usize>ENTRY_BYTES;
+const TABLE: usize = memory.data(ENTRY_BYTES * ENTRIES, 8);
+const KIND: usize = <usize>AT_KIND;
+const START: usize = <usize>AT_START;
+const STOP: usize = <usize>AT_STOP;
+const LINE: usize = <usize>AT_LINE;
+const FLAGS: usize = <usize>AT_FLAGS;
+const STARTS: usize = <usize>AT_STARTS;
+const ENDS: usize = <usize>AT_ENDS;
+const COUNTS: usize = <usize>AT_COUNTS;
 
 /** Where the walk of the current line writes: the next free entry. */
 let out: usize = TABLE;
@@ -82,11 +99,10 @@ export function lines(): i32 {
   return linesPassed;
 }
 
-/** Flags: top-level `type` and `message.role` are "assistant", `message.usage` is an object, `isSidechain` is true. */
-const TYPE_ASSISTANT: i32 = 1;
-const ROLE_ASSISTANT: i32 = 2;
-const HAS_USAGE: i32 = 4;
-const IS_SIDECHAIN: i32 = 8;
+const TYPE_ASSISTANT: i32 = FLAG_TYPE_ASSISTANT;
+const ROLE_ASSISTANT: i32 = FLAG_ROLE_ASSISTANT;
+const HAS_USAGE: i32 = FLAG_HAS_USAGE;
+const IS_SIDECHAIN: i32 = FLAG_SIDECHAIN;
 
 // Each key's name, by what it is (the order of the constants above), and the values compared.
 const NAMES: usize = memory.data<u8>([
@@ -325,7 +341,7 @@ function setCount(which: i32, v: i32, end: i32): bool {
  */
 function walk(start: i32, stop: i32): i32 {
   let flags: i32 = 0;
-  for (let s = 0; s < 8; s++) store<i32>(out + STARTS + (<usize>s << 2), -1);
+  for (let s = 0; s < SLOTS; s++) store<i32>(out + STARTS + (<usize>s << 2), -1);
   memory.fill(out + COUNTS, 0, 32);
   store<i32>(out + FLAGS, 0);
   if (at(start) !== OPEN_BRACE) return UNEXPECTED;

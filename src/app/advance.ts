@@ -1,17 +1,21 @@
 /**
- * Advancing a phase (SPEC 5): bring spend up to date, check the budget (an override lets it pass),
- * check the gate and auto-advance, then move the sprint and close the phase's figures — the checks
- * and the move in one IMMEDIATE transaction, so racing advances move the sprint once.
+ * Advancing a phase (docs/spec.md, "Advancing"): bring spend up to date, check the budget (an
+ * override lets it pass), check the gate and auto-advance, then move the sprint and close the
+ * phase's figures — the checks and the move in one IMMEDIATE transaction, so racing advances move
+ * the sprint once.
  */
+import { overridePending } from '../domain/overrides';
 import { budgetWarningLine, budgetExceeded, gateBlocked, manualPause, type Pause, stalePhase } from '../domain/protocol';
 import { isTerminal, nextPhase } from '../domain/phases';
 import { billingTokens } from '../domain/tokens';
-import { UsageError } from '../lib/errors';
 import type { Ledger } from '../ledger/db';
 import { getSprint, insertEvent, listArtifacts, listEvents, setPhase } from '../ledger/sprints';
-import { overridePending, sprintSpend } from './spend';
+import { UsageError } from '../platform/errors';
+import { type Caller, callerActor, callerSession, inProject } from './project';
+import { resolveSprint } from './resolve';
+import { currentSpend, recordedSpend } from './spend';
 
-export interface AdvanceOptions {
+export interface AdvanceRequest {
   /** The phase the caller believes the sprint is in; a mismatch is `stale_phase`. */
   from?: string;
   /** Passes a manual pause (auto_advance=false): the user said continue. */
@@ -19,6 +23,9 @@ export interface AdvanceOptions {
   /** Passes a gate; recorded with the reason. */
   skipGate?: boolean;
   reason?: string;
+}
+
+export interface AdvanceOptions extends AdvanceRequest {
   actor: string;
   now: number;
 }
@@ -41,7 +48,7 @@ export function advanceSprint(l: Ledger, sprintId: string, opts: AdvanceOptions)
   return l.write((): AdvanceResult => {
     const s = getSprint(l, sprintId);
     if (!s) throw new UsageError(`unknown sprint "${sprintId}"`);
-    const spend = sprintSpend(l, s);
+    const spend = recordedSpend(l, s);
     const base = { spent: spend.billing, budget: s.tokenBudget };
     if (opts.from !== undefined && opts.from !== s.phase) return { advanced: false, pause: stalePhase(opts.from, s.phase), ...base };
     if (s.status !== 'active') throw new UsageError(`sprint ${s.id} is ${s.status}; it does not advance`);
@@ -124,5 +131,14 @@ export function advanceSprint(l: Ledger, sprintId: string, opts: AdvanceOptions)
       gateSkipped: missing,
       warning: warn,
     };
+  });
+}
+
+/** `sprint-budget advance`: the sprint's spend brought up to date, then the advance (or its pause). */
+export function advance(caller: Caller, id: string | undefined, req: AdvanceRequest): AdvanceResult & { sprint: string } {
+  return inProject(caller, {}, (l) => {
+    const s = resolveSprint(l, id, callerSession(caller));
+    currentSpend(l, s, caller.env);
+    return { sprint: s.id, ...advanceSprint(l, s.id, { ...req, actor: callerActor(caller), now: Date.now() }) };
   });
 }

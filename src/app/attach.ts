@@ -1,30 +1,24 @@
-/** Attaching Claude Code sessions to sprints. */
-import type { Ledger } from '../ledger/db';
-import { type Attachment, attachSession, openAttachment } from '../ledger/sessions';
-import { type Sprint, getSprint, latestActiveSprint } from '../ledger/sprints';
+/** Attaching Claude Code sessions to sprints: from then on their responses count toward the sprint. */
+import { type Attachment, attachToSprint } from '../ledger/sessions';
+import type { Sprint } from '../ledger/sprints';
+import { claudeConfigDir, findSessionTranscript } from '../transcripts/paths';
+import { type Caller, callerSession, inProject } from './project';
+import { resolveSprint } from './resolve';
 
-export interface AttachRequest {
-  sessionId: string;
-  at: number;
-  via: string;
-  transcriptPath?: string | null;
+export interface AttachedSession {
+  sprint: Sprint;
+  attachment: Attachment;
+  /** Where Claude Code keeps transcripts: a transcript not found yet is looked up there on every read. */
+  configDir: string;
 }
 
-/**
- * Attaches a session to the project's active sprint, unless it is already attached to an active
- * sprint (a resumed session keeps its sprint). Returns the sprint, or null when there is none.
- */
-export function attachToActiveSprint(l: Ledger, req: AttachRequest): { sprint: Sprint; attachment: Attachment } | null {
-  return l.write(() => {
-    const open = openAttachment(l, req.sessionId);
-    const current = open ? getSprint(l, open.sprintId) : null;
-    const sprint = current?.status === 'active' ? current : latestActiveSprint(l);
-    if (!sprint) return null;
-    const attachment = attachSession(l, { ...req, sprintId: sprint.id });
-    return { sprint, attachment };
+/** `sprint-budget attach`: a session attached to the sprint the caller means, from now on. */
+export function attachSessionTo(caller: Caller, req: { sprint?: string; session: string; transcript?: string }): AttachedSession {
+  return inProject(caller, {}, (l) => {
+    const sprint = resolveSprint(l, req.sprint, callerSession(caller));
+    const configDir = claudeConfigDir(caller.env);
+    const transcriptPath = req.transcript ?? findSessionTranscript(configDir, req.session, sprint.project);
+    const attachment = attachToSprint(l, sprint.id, { sessionId: req.session, at: Date.now(), via: 'attach', transcriptPath });
+    return { sprint, attachment, configDir };
   });
-}
-
-export function attachToSprint(l: Ledger, sprintId: string, req: AttachRequest): Attachment {
-  return l.write(() => attachSession(l, { ...req, sprintId }));
 }

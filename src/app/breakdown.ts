@@ -4,9 +4,13 @@
  */
 import type { BudgetState } from '../domain/budget';
 import { type Estimate, phaseEstimate } from '../domain/estimates';
+import type { SpendRecord } from '../domain/records';
 import type { Ledger } from '../ledger/db';
+import { sprintSpendRecords } from '../ledger/records';
 import { type Sprint, closedPhaseRuns } from '../ledger/sprints';
-import { sprintSpend } from './spend';
+import { type Caller, callerSession, inProject } from './project';
+import { resolveSprint } from './resolve';
+import { type SprintSpend, currentSpend } from './spend';
 
 interface Figures {
   billing: number;
@@ -55,8 +59,7 @@ function add(f: Figures, r: { input: number; output: number; cacheRead: number; 
   f.cache_write += r.cacheWrite;
 }
 
-export function sprintBreakdown(l: Ledger, s: Sprint): Breakdown {
-  const spend = sprintSpend(l, s);
+export function sprintBreakdown(l: Ledger, s: Sprint, spend: SprintSpend): Breakdown {
   const current = s.phases.indexOf(s.phase);
   const totals = zero();
   const phases: PhaseFigures[] = s.phases.map((phase, i) => {
@@ -97,4 +100,21 @@ export function sprintBreakdown(l: Ledger, s: Sprint): Breakdown {
     totals,
     phases,
   };
+}
+
+/** `sprint-budget tokens`: the sprint's spend per phase and agent type, up to date. */
+export function readBreakdown(caller: Caller, id?: string): Breakdown {
+  return inProject(caller, {}, (l) => {
+    const s = resolveSprint(l, id, callerSession(caller));
+    return sprintBreakdown(l, s, currentSpend(l, s, caller.env));
+  });
+}
+
+/** `sprint-budget tokens --records`: every record behind the sprint's figures, with the phase it counts toward. */
+export function readSpendRecords(caller: Caller, id?: string): (SpendRecord & { atPhase: string })[] {
+  return inProject(caller, {}, (l) => {
+    const s = resolveSprint(l, id, callerSession(caller));
+    currentSpend(l, s, caller.env);
+    return sprintSpendRecords(l, s.id, s.phases[0] as string);
+  });
 }

@@ -7,7 +7,7 @@
 import { readFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import * as z from 'zod/mini';
-import { errorMessage } from '../lib/errors';
+import { errorMessage } from '../platform/errors';
 
 export const CONFIG_FILE = 'config.json';
 export const POLICY_ENV = 'SPRINT_BUDGET_DISPATCH_POLICY';

@@ -2,11 +2,14 @@
 import { DEFAULT_WARN_PCT, defaultBudget } from '../domain/budget';
 import { type Classification, classify } from '../domain/complexity';
 import { DEFAULT_PHASES } from '../domain/phases';
-import { UsageError } from '../lib/errors';
-import { builtin } from '../lib/lazy';
 import type { Ledger } from '../ledger/db';
+import { projectOf } from '../ledger/locate';
 import { attachSession } from '../ledger/sessions';
 import { type Sprint, getSprint, insertEvent, insertSprint } from '../ledger/sprints';
+import { UsageError } from '../platform/errors';
+import { type Caller, callerActor, callerSession, inProject } from './project';
+import { recordedSpend } from './spend';
+import { type SprintState, sprintState } from './state';
 
 export interface CreateInput {
   title: string;
@@ -35,7 +38,7 @@ const ID_ALPHABET = '0123456789abcdefghjkmnpqrstvwxyz';
 /** `sb-` and 6 characters of Crockford base32: short enough to type, 2^30 apart. */
 export function newSprintId(): string {
   // Loaded here: node:crypto costs every command that imports this module a few milliseconds.
-  const bytes = builtin<typeof import('node:crypto')>('node:crypto').randomBytes(6);
+  const bytes = process.getBuiltinModule('node:crypto').randomBytes(6);
   let id = 'sb-';
   for (const b of bytes) id += ID_ALPHABET[b & 31];
   return id;
@@ -92,5 +95,29 @@ export function createSprint(l: Ledger, input: CreateInput): Created {
       });
     }
     return { sprint, classification };
+  });
+}
+
+/** What `create` is asked for; the project, session, actor and time come from the caller. */
+export type SprintRequest = Omit<CreateInput, 'project' | 'session' | 'actor' | 'now'>;
+
+export interface Started extends Created {
+  state: SprintState;
+  /** The Claude Code session attached to the new sprint, if the caller runs in one. */
+  session: string | null;
+}
+
+/** `sprint-budget create`: a new sprint in the caller's project (its ledger made if needed), the caller's session attached. */
+export function startSprint(caller: Caller, req: SprintRequest): Started {
+  const session = callerSession(caller);
+  return inProject(caller, { create: true }, (l) => {
+    const created = createSprint(l, {
+      ...req,
+      project: projectOf(l.path),
+      session: session ? { id: session } : null,
+      actor: callerActor(caller),
+      now: Date.now(),
+    });
+    return { ...created, session, state: sprintState(l, created.sprint, recordedSpend(l, created.sprint)) };
   });
 }

@@ -1,18 +1,21 @@
 /**
  * The dispatch gate: may a subagent be dispatched now? Over an exceeded budget (and no standing
- * override) the dispatch is stopped with the SPEC 5 line — denied under the `hard` policy, put to the
+ * override) the dispatch is stopped with the pause line — denied under the `hard` policy, put to the
  * user under `soft`. Under budget, an agent type whose estimate is larger than what remains passes with
  * a warning for the model. Every stop is recorded in the sprint's history, keyed by the tool use id, so
  * a hook that fires twice records once; the user's answer to an `ask` is recorded when the dispatch runs.
  */
 import { type Estimate, agentEstimate } from '../domain/estimates';
+import { overrideStands } from '../domain/overrides';
 import { budgetExceeded, formatPause } from '../domain/protocol';
+import type { SpendRecord } from '../domain/records';
 import type { Ledger } from '../ledger/db';
+import { agentTypeRuns, upsertRecords } from '../ledger/records';
 import { openAttachment } from '../ledger/sessions';
 import { type EventKind, type Sprint, getSprint, insertEvent, listEvents } from '../ledger/sprints';
-import { agentTypeRuns } from '../ledger/usage';
-import type { DispatchPolicy } from './config';
-import { overrideStands, sprintSpend } from './spend';
+import { type DispatchPolicy, type PolicyChoice, dispatchPolicy } from './config';
+import { type SessionRef, sessionSprint } from './session';
+import { currentSpend, recordedSpend } from './spend';
 
 export type DispatchDecision =
   | { action: 'allow' }
@@ -36,7 +39,7 @@ export interface Dispatch {
 /** The decision alone, over the sprint's spend as the ledger has it now. */
 export function decideDispatch(l: Ledger, s: Sprint, agentType: string, policy: DispatchPolicy): DispatchDecision {
   if (policy === 'off' || s.tokenBudget === null) return { action: 'allow' };
-  const spend = sprintSpend(l, s);
+  const spend = recordedSpend(l, s);
   const overridden = spend.state === 'exceeded' && overrideStands(listEvents(l, s.id));
   if (spend.state === 'exceeded' && !overridden) {
     return {
@@ -96,4 +99,28 @@ export function recordDispatchRan(l: Ledger, d: Dispatch): boolean {
     recordOnce(l, s, 'dispatch_approved', d, 'the user approved the dispatch when asked', {});
     return true;
   });
+}
+
+/**
+ * PreToolUse for a subagent: the gate's decision on this dispatch, under the project's policy, the
+ * sprint's spend brought up to date first. `policy` says which policy applied and any problem with
+ * the configured one.
+ */
+export function gateSubagent(l: Ledger, session: SessionRef, d: Dispatch, env: NodeJS.ProcessEnv): { decision: DispatchDecision; policy: PolicyChoice } {
+  const policy = dispatchPolicy(l.path, env);
+  const sprint = sessionSprint(l, session);
+  if (!sprint || policy.policy === 'off') return { decision: { action: 'allow' }, policy };
+  currentSpend(l, sprint, env);
+  return { decision: gateDispatch(l, sprint, d, policy.policy), policy };
+}
+
+/**
+ * PostToolUse for a subagent: its own usage report recorded at once (a summary its transcript
+ * replaces once read), and the user's yes recorded if the gate had asked.
+ */
+export function subagentReturned(l: Ledger, session: SessionRef, report: SpendRecord | null, d: Dispatch): void {
+  // Attached (if it was not) no later than the report's time, so the report counts.
+  if (!sessionSprint(l, session, d.at)) return;
+  if (report) upsertRecords(l, [report]);
+  recordDispatchRan(l, d);
 }

@@ -1,5 +1,5 @@
 /** Which sprint a command means: the one named, else this session's, else the project's newest active one. */
-import { NotFoundError, UsageError } from '../lib/errors';
+import { NotFoundError, UsageError } from '../platform/errors';
 import type { Ledger } from '../ledger/db';
 import { openAttachment } from '../ledger/sessions';
 import { type Sprint, getSprint, latestActiveSprint } from '../ledger/sprints';

@@ -1,9 +1,16 @@
-/** A sprint's measured spend, as sums over the ledger's usage records. */
+/**
+ * A sprint's spend. Every decision (an advance, a dispatch, what remains for triage) and every figure
+ * shown goes through `currentSpend`: the sprint's sessions' transcripts are read up to date first,
+ * then the spend is summed over the ledger's records (docs/spec.md, "Counting").
+ */
 import { type BudgetState, budgetState, tokensRemaining } from '../domain/budget';
 import { type TokenCounts, ZERO_TOKENS, addTokens, billingTokens } from '../domain/tokens';
 import type { Ledger } from '../ledger/db';
-import type { Sprint, SprintEvent } from '../ledger/sprints';
-import { type SpendRow, sprintSpendRows } from '../ledger/usage';
+import { type SpendRow, sprintSpendRows } from '../ledger/records';
+import { sprintAttachments } from '../ledger/sessions';
+import type { Sprint } from '../ledger/sprints';
+import { type TranscriptRef, claudeConfigDir, findSessionTranscript, sessionTranscripts } from '../transcripts/paths';
+import { ingestTranscripts } from './ingest';
 
 export interface SprintSpend {
   total: TokenCounts;
@@ -14,7 +21,8 @@ export interface SprintSpend {
   rows: SpendRow[];
 }
 
-export function sprintSpend(l: Ledger, s: Sprint): SprintSpend {
+/** The sprint's spend as the ledger holds it now (no transcript is read). */
+export function recordedSpend(l: Ledger, s: Sprint): SprintSpend {
   const rows = sprintSpendRows(l, s.id, s.phases[0] as string);
   const total = rows.reduce<TokenCounts>((acc, r) => addTokens(acc, r), { ...ZERO_TOKENS });
   const billing = billingTokens(total);
@@ -27,26 +35,22 @@ export function sprintSpend(l: Ledger, s: Sprint): SprintSpend {
   };
 }
 
-/**
- * Whether an override stands: one was recorded after the last advance (it lets the next advance
- * pass), or the advance that entered the current phase used it (it covers the phase it let in).
- */
-export function overrideStands(events: readonly SprintEvent[]): boolean {
-  let standing = false;
-  for (const e of events) {
-    if (e.kind === 'override') standing = true;
-    else if (e.kind === 'advance') standing = e.detail?.override_used === true;
-    else if (e.kind === 'set_budget') standing = false;
+/** The transcripts of every session attached to the sprint (ever: a closed window may have unread lines). */
+export function sprintTranscripts(l: Ledger, s: Sprint, env: NodeJS.ProcessEnv): TranscriptRef[] {
+  const configDir = claudeConfigDir(env);
+  const refs: TranscriptRef[] = [];
+  const done = new Set<string>();
+  for (const a of sprintAttachments(l, s.id)) {
+    if (done.has(a.sessionId)) continue;
+    done.add(a.sessionId);
+    const main = a.transcriptPath ?? findSessionTranscript(configDir, a.sessionId, s.project);
+    if (main) refs.push(...sessionTranscripts(a.sessionId, main));
   }
-  return standing;
+  return refs;
 }
 
-/** An override recorded since the last advance, waiting to let the next one pass. */
-export function overridePending(events: readonly SprintEvent[]): boolean {
-  let pending = false;
-  for (const e of events) {
-    if (e.kind === 'override') pending = true;
-    else if (e.kind === 'advance' || e.kind === 'set_budget') pending = false;
-  }
-  return pending;
+/** The sprint's spend brought up to date: its sessions' new transcript lines read first. */
+export function currentSpend(l: Ledger, s: Sprint, env: NodeJS.ProcessEnv): SprintSpend {
+  ingestTranscripts(l, sprintTranscripts(l, s, env));
+  return recordedSpend(l, s);
 }

@@ -1,13 +1,15 @@
 /** Applying events that waited in the spool. Each is idempotent, so applying one twice is harmless. */
 import * as z from 'zod/mini';
+import type { SpendRecord } from '../domain/records';
 import type { Ledger } from '../ledger/db';
-import { type UsageRecord, upsertUsage } from '../ledger/usage';
-import { type TranscriptRef, ingestTranscripts, sessionTranscripts } from '../usage/ingest';
-import { attachToActiveSprint } from './attach';
+import { upsertRecords } from '../ledger/records';
+import { attachToActiveSprint } from '../ledger/sessions';
+import { lazily } from '../platform/builtin';
+import { type TranscriptRef, sessionTranscripts } from '../transcripts/paths';
 import { recordDispatchRan } from './dispatch';
-import { lazily } from '../lib/lazy';
+import { ingestTranscripts } from './ingest';
 
-// Built on first use: most processes find the spool empty (see lib/lazy.ts).
+// Built on first use: most processes find the spool empty.
 const Spooled = lazily(() => {
   const record = z.object({
     key: z.string(),
@@ -62,7 +64,7 @@ export function applySpooled(l: Ledger, raw: Record<string, unknown>): void {
   const event = z.parse(Spooled(), raw);
   switch (event.type) {
     case 'usage':
-      upsertUsage(l, event.records as UsageRecord[]);
+      upsertRecords(l, event.records as SpendRecord[]);
       return;
     case 'attach':
       attachToActiveSprint(l, {

@@ -1,11 +1,14 @@
-/** A sprint's state as SPEC 4 defines it: the record every command and hook reads. */
+/** A sprint's state (docs/spec.md, "Sprint state"): the record `state` prints and every surface reads. */
 import type { BudgetState } from '../domain/budget';
 import { COMPLEXITY_LABELS, type Complexity } from '../domain/complexity';
-import { isoTime } from '../lib/env';
+import { overrideStands } from '../domain/overrides';
+import { isoTime } from '../domain/time';
 import type { Ledger } from '../ledger/db';
 import { sprintAttachments } from '../ledger/sessions';
-import { type Sprint, type SprintEvent, listArtifacts, listEvents } from '../ledger/sprints';
-import { overrideStands, sprintSpend } from './spend';
+import { type Sprint, type SprintEvent, type SprintStatus, listArtifacts, listEvents, listSprints } from '../ledger/sprints';
+import { type Caller, callerSession, inProject } from './project';
+import { resolveSprint } from './resolve';
+import { type SprintSpend, currentSpend } from './spend';
 
 export interface HistoryEntry {
   kind: string;
@@ -55,8 +58,8 @@ export function phaseHistory(events: readonly SprintEvent[]): Record<string, str
   return history;
 }
 
-export function sprintState(l: Ledger, s: Sprint): SprintState {
-  const spend = sprintSpend(l, s);
+/** The state of `s` with its spend as given. */
+export function sprintState(l: Ledger, s: Sprint, spend: SprintSpend): SprintState {
   const events = listEvents(l, s.id);
   const attachments = sprintAttachments(l, s.id);
   const open = attachments.filter((a) => a.detachedAt === null);
@@ -105,4 +108,40 @@ export function sprintState(l: Ledger, s: Sprint): SprintState {
     created_at: isoTime(s.createdAt),
     updated_at: isoTime(s.updatedAt),
   };
+}
+
+/** `sprint-budget state`: the sprint's state, its spend brought up to date. */
+export function readState(caller: Caller, id?: string): SprintState {
+  return inProject(caller, {}, (l) => {
+    const s = resolveSprint(l, id, callerSession(caller));
+    return sprintState(l, s, currentSpend(l, s, caller.env));
+  });
+}
+
+export interface Remaining {
+  sprint: string;
+  budget: number | null;
+  spent: number;
+  /** Billing tokens left: 0 when used up, null without a budget (never one value for both). */
+  remaining: number | null;
+  budget_state: BudgetState;
+}
+
+/** `sprint-budget remaining`: what the sprint has left, up to date. */
+export function readRemaining(caller: Caller, id?: string): Remaining {
+  return inProject(caller, {}, (l) => {
+    const s = resolveSprint(l, id, callerSession(caller));
+    const spend = currentSpend(l, s, caller.env);
+    return { sprint: s.id, budget: s.tokenBudget, spent: spend.billing, remaining: spend.remaining, budget_state: spend.state };
+  });
+}
+
+export interface SprintSummary {
+  sprint: Sprint;
+  spend: SprintSpend;
+}
+
+/** `sprint-budget list`: the project's sprints, newest first, each with its spend up to date. */
+export function listSprintSummaries(caller: Caller, status?: SprintStatus): SprintSummary[] {
+  return inProject(caller, {}, (l) => listSprints(l, status).map((sprint) => ({ sprint, spend: currentSpend(l, sprint, caller.env) })));
 }

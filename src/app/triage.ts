@@ -1,12 +1,7 @@
 /**
- * Review triage against the ledger: the budget file, estimates from each agent type's measured runs,
- * the recorded decision, and afterwards the estimate-vs-measured report (SPEC 6).
+ * Review triage against the ledger (docs/spec.md, "Review triage"): estimates from each agent
+ * type's measured runs, the recorded decision, and afterwards the estimate-vs-measured report.
  */
-import { existsSync, readFileSync } from 'node:fs';
-import { dirname, join, resolve } from 'node:path';
-import { fileURLToPath } from 'node:url';
-import { parse as parseYaml } from 'yaml';
-import * as z from 'zod/mini';
 import {
   DEFAULT_TRIAGE_CONFIG,
   type CandidateAgent,
@@ -23,134 +18,23 @@ import {
   triageSummaryLine,
   triageTotals,
 } from '../domain/triage';
-import { UsageError, errorMessage } from '../lib/errors';
 import type { Ledger } from '../ledger/db';
+import { agentTypeRuns } from '../ledger/records';
+import { NotFoundError } from '../platform/errors';
 import type { Sprint } from '../ledger/sprints';
 import {
   type TriageAgentRecord,
   type TriageRun,
+  getTriageRun,
   insertTriageRun,
   nextTriageAt,
   triageRunAgents,
-} from '../ledger/triage';
-import { agentTypeRuns } from '../ledger/usage';
-
-/** The plugin's budget file, relative to the plugin root. */
-export const SHIPPED_BUDGET_FILE = 'config/flux-drive/budget.yaml';
-/** A project's own budget file, relative to the project root; it replaces the plugin's. */
-export const PROJECT_BUDGET_FILE = '.claude/flux-drive-budget.yaml';
-
-const Tokens = z.int().check(z.positive());
-const Names = z.array(z.string().check(z.minLength(1)));
-
-const BudgetFile = z.strictObject({
-  budgets: z.optional(
-    z.strictObject({
-      plan: z.optional(Tokens),
-      brainstorm: z.optional(Tokens),
-      prd: z.optional(Tokens),
-      spec: z.optional(Tokens),
-      'diff-small': z.optional(Tokens),
-      'diff-large': z.optional(Tokens),
-      repo: z.optional(Tokens),
-      other: z.optional(Tokens),
-    }),
-  ),
-  large_diff_lines: z.optional(Tokens),
-  agent_defaults: z.optional(
-    z.strictObject({
-      review: z.optional(Tokens),
-      cognitive: z.optional(Tokens),
-      research: z.optional(Tokens),
-      oracle: z.optional(Tokens),
-      generated: z.optional(Tokens),
-    }),
-  ),
-  slicing_multiplier: z.optional(z.number().check(z.positive(), z.lte(1))),
-  min_agents: z.optional(z.int().check(z.nonnegative())),
-  exempt_agents: z.optional(Names),
-  full_content_agents: z.optional(Names),
-});
-
-// zod/mini ships without message locales ("Invalid input"), so the message comes from the issue itself.
-function issueText(i: z.core.$ZodIssue): string {
-  switch (i.code) {
-    case 'unrecognized_keys':
-      return `unknown key ${i.keys.join(', ')}`;
-    case 'invalid_type':
-      return `expected ${i.expected}`;
-    case 'too_small':
-      return i.origin === 'array' ? `needs at least ${i.minimum} entries` : `must be ${i.inclusive ? '≥' : '>'} ${i.minimum}`;
-    case 'too_big':
-      return `must be ${i.inclusive ? '≤' : '<'} ${i.maximum}`;
-    case 'invalid_union':
-      return 'not one of the allowed values';
-    default:
-      return i.message;
-  }
-}
-
-/** One clause per problem: `path: what is wrong`. */
-export function zodIssues(error: z.core.$ZodError): string {
-  return error.issues.map((i) => `${i.path.length ? i.path.join('.') : '(top)'}: ${issueText(i)}`).join('; ');
-}
-
-/** Parses a budget file; keys it leaves out keep SPEC 6's values. */
-export function parseTriageConfig(text: string, origin: string): TriageConfig {
-  let raw: unknown;
-  try {
-    raw = parseYaml(text) ?? {};
-  } catch (err) {
-    throw new UsageError(`${origin}: not valid YAML (${errorMessage(err).split('\n')[0]})`);
-  }
-  const r = z.safeParse(BudgetFile, raw);
-  if (!r.success) throw new UsageError(`${origin}: ${zodIssues(r.error)}`);
-  const f = r.data;
-  const d = DEFAULT_TRIAGE_CONFIG;
-  return {
-    budgets: { ...d.budgets, ...f.budgets },
-    largeDiffLines: f.large_diff_lines ?? d.largeDiffLines,
-    agentDefaults: { ...d.agentDefaults, ...f.agent_defaults },
-    slicingMultiplier: f.slicing_multiplier ?? d.slicingMultiplier,
-    minAgents: f.min_agents ?? d.minAgents,
-    exemptAgents: f.exempt_agents ?? [...d.exemptAgents],
-    fullContentAgents: f.full_content_agents ?? [...d.fullContentAgents],
-  };
-}
-
-/** The nearest `.claude/flux-drive-budget.yaml` from `cwd` up to the project root (the directory with `.git`). */
-function projectBudgetFile(cwd: string): string | null {
-  let dir = resolve(cwd);
-  for (;;) {
-    const candidate = join(dir, PROJECT_BUDGET_FILE);
-    if (existsSync(candidate)) return candidate;
-    const parent = dirname(dir);
-    if (existsSync(join(dir, '.git')) || parent === dir) return null;
-    dir = parent;
-  }
-}
-
-/** The plugin root: the parent of dist/ in the bundle; plugin/ beside src/ when run from the sources. */
-function shippedBudgetFile(): string | null {
-  const here = dirname(fileURLToPath(import.meta.url));
-  for (const root of [resolve(here, '..'), resolve(here, '../../plugin')]) {
-    const candidate = join(root, SHIPPED_BUDGET_FILE);
-    if (existsSync(candidate)) return candidate;
-  }
-  return null;
-}
-
-export interface LoadedTriageConfig {
-  config: TriageConfig;
-  /** The file it came from, or `built-in` when the plugin's file is missing. */
-  origin: string;
-}
-
-export function loadTriageConfig(cwd: string): LoadedTriageConfig {
-  const path = projectBudgetFile(cwd) ?? shippedBudgetFile();
-  if (path === null) return { config: DEFAULT_TRIAGE_CONFIG, origin: 'built-in' };
-  return { config: parseTriageConfig(readFileSync(path, 'utf8'), path), origin: path };
-}
+  latestTriageRun,
+} from '../ledger/triage-runs';
+import { type Caller, callerSession, inProject } from './project';
+import { resolveSprint } from './resolve';
+import { currentSpend } from './spend';
+import { loadTriageConfig } from './triage-config';
 
 export interface TriageRequest {
   input: ReviewInput;
@@ -263,4 +147,37 @@ export function triageReport(l: Ledger, run: TriageRun): TriageReport {
     rows,
     totals: { estimate, measured, diffPct: measuredRows.length ? estimateError(estimate, measured) : null, measuredRows: measuredRows.length },
   };
+}
+
+/** The sprint a review belongs to, if any: the one named (an unknown id is still an error), else the caller's. */
+function reviewSprint(l: Ledger, id: string | undefined, session: string | null): Sprint | null {
+  try {
+    return resolveSprint(l, id, session);
+  } catch (err) {
+    if (err instanceof NotFoundError) return null;
+    throw err;
+  }
+}
+
+export type TriageAsk = Omit<TriageRequest, 'config' | 'sprint' | 'now'> & { sprint?: string };
+
+/** `sprint-budget triage`: the budget file read, the review's sprint brought up to date, the cut made and recorded. */
+export async function triage(caller: Caller, ask: TriageAsk): Promise<TriageOutcome & { sprint: Sprint | null; configOrigin: string }> {
+  const { config, origin } = await loadTriageConfig(caller.cwd);
+  return inProject(caller, { create: true }, (l) => {
+    const sprint = reviewSprint(l, ask.sprint, callerSession(caller));
+    if (sprint) currentSpend(l, sprint, caller.env);
+    return { ...triageReview(l, { ...ask, config, sprint, now: Date.now() }), sprint, configOrigin: origin };
+  });
+}
+
+/** `sprint-budget triage report`: the run's estimates against what its launched agents measured (latest run by default). */
+export function readTriageReport(caller: Caller, id?: number): TriageReport {
+  return inProject(caller, {}, (l) => {
+    const run = id === undefined ? latestTriageRun(l) : getTriageRun(l, id);
+    if (!run) throw new NotFoundError(id === undefined ? 'no triage recorded yet (run: sprint-budget triage ...)' : `no triage #${id}`);
+    const sprint = run.sprintId ? reviewSprint(l, run.sprintId, null) : null;
+    if (sprint) currentSpend(l, sprint, caller.env);
+    return triageReport(l, run);
+  });
 }

@@ -1,5 +1,5 @@
 /** Entry point of plugin/dist/cli.cjs. */
-import { writeOut } from '../lib/stdio';
+import { writeOut } from '../platform/stdio';
 import { main } from './main';
 
 // Everything is written synchronously (lib/stdio), so the process ends as soon as the command does:

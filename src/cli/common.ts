@@ -1,37 +1,14 @@
-/** Pieces every sprint command shares: opening the ledger, picking the sprint, printing its state. */
-import { resolveSprint } from '../app/resolve';
-import { openProjectLedger } from '../app/open';
-import { type SprintState } from '../app/state';
+/** What the sprint commands share: the --sprint option, and how a sprint's state reads. */
+import type { SprintState } from '../app/state';
 import { formatTokensExact, formatTokensShort } from '../domain/tokens';
-import { claudeSessionId } from '../lib/env';
-import type { Ledger } from '../ledger/db';
-import type { Sprint } from '../ledger/sprints';
-import type { CommandContext, OptionSpec } from './framework';
+import type { OptionSpec } from './framework';
 import { formatPairs } from './output';
-import { optString } from './validate';
 
-export const SPRINT_OPTION: Record<string, OptionSpec> = {
+export const SPRINT_OPTION = {
   sprint: { type: 'string', value: 'ID', description: "sprint id (default: this session's sprint, else the newest active one)" },
-};
+} as const satisfies Record<string, OptionSpec>;
 
-export function withLedger<T>(ctx: CommandContext, opts: { create?: boolean }, fn: (l: Ledger) => T): T {
-  const l = openProjectLedger({ cwd: ctx.cwd, db: optString(ctx.values, 'db'), env: ctx.env, create: opts.create });
-  let result: T;
-  try {
-    result = fn(l);
-  } catch (err) {
-    l.close();
-    throw err;
-  }
-  if (result instanceof Promise) return result.finally(() => l.close()) as T;
-  l.close();
-  return result;
-}
-
-/** The sprint named by the positional id or --sprint, else the active one. */
-export function pickSprint(l: Ledger, ctx: CommandContext, positional?: string): Sprint {
-  return resolveSprint(l, positional ?? optString(ctx.values, 'sprint'), claudeSessionId(ctx.env));
-}
+export const ID_POSITIONAL = { name: 'id', description: "sprint id (default: this session's sprint, else the newest active one)" };
 
 export function budgetSummary(st: Pick<SprintState, 'tokens_spent' | 'token_budget'>): string {
   if (st.token_budget === null) return `${formatTokensExact(st.tokens_spent)} billing tokens (no budget)`;

@@ -1,9 +1,11 @@
 /**
  * A small command framework over node:util parseArgs: every command gets --help, --json and --db,
- * validated options, and one exit-code convention (0 ok, 1 negative answer, 2 error).
+ * validated options typed from their declaration (a misspelt option name does not compile), and one
+ * exit-code convention (0 ok, 1 negative answer, 2 error).
  */
 import { parseArgs } from 'node:util';
-import { UsageError } from '../lib/errors';
+import type { Caller } from '../app/project';
+import { UsageError } from '../platform/errors';
 
 export interface OptionSpec {
   type: 'string' | 'boolean';
@@ -14,43 +16,56 @@ export interface OptionSpec {
   description: string;
 }
 
+export type Options = Record<string, OptionSpec>;
+
 export interface PositionalSpec {
   name: string;
   description: string;
   required?: boolean;
 }
 
-export type OptionValues = Record<string, string | boolean | string[] | undefined>;
+export const COMMON_OPTIONS = {
+  json: { type: 'boolean', description: 'machine-readable output (stable keys, versioned: see docs/cli.md)' },
+  db: { type: 'string', value: 'PATH', description: 'ledger file (default: nearest .sprint-budget/ledger.db; env SPRINT_BUDGET_DB)' },
+  help: { type: 'boolean', short: 'h', description: 'show this help' },
+} as const satisfies Options;
 
-export interface CommandContext {
-  values: OptionValues;
+type ValueOf<O extends OptionSpec> = O['type'] extends 'boolean' ? boolean : O['multiple'] extends true ? string[] : string;
+
+/** What parseArgs gives for a command's options (and the common ones), by their declared names and types. */
+export type OptionValues<O extends Options> = { [K in keyof O | keyof typeof COMMON_OPTIONS]?: ValueOf<(O & typeof COMMON_OPTIONS)[K]> };
+
+export interface CommandContext<O extends Options = Options> {
+  values: OptionValues<O>;
   positionals: string[];
   json: boolean;
-  env: NodeJS.ProcessEnv;
-  cwd: string;
+  /** Where the command runs, the ledger it names, its environment: what app/ functions take. */
+  caller: Caller;
 }
 
-export interface Command {
+export interface Command<O extends Options = Options> {
   name: string;
   summary: string;
   /** What follows the command name in the usage line. */
   usage: string;
-  options?: Record<string, OptionSpec>;
+  options?: O;
   positionals?: PositionalSpec[];
   /** Extra lines for --help: semantics, exit codes, examples. */
   details?: string[];
   /** Sub-commands (e.g. `triage report`); the first positional picks one. */
-  subcommands?: Command[];
-  run(ctx: CommandContext): number | Promise<number>;
+  subcommands?: AnyCommand[];
+  run(ctx: CommandContext<O>): number | Promise<number>;
 }
 
-export const COMMON_OPTIONS: Record<string, OptionSpec> = {
-  json: { type: 'boolean', description: 'machine-readable output (stable keys)' },
-  db: { type: 'string', value: 'PATH', description: 'ledger file (default: nearest .sprint-budget/ledger.db; env SPRINT_BUDGET_DB)' },
-  help: { type: 'boolean', short: 'h', description: 'show this help' },
-};
+/** A command of any options, as the dispatcher holds them (it passes each command the parse of its own options). */
+export type AnyCommand = Command<Options>;
 
-export function commandHelp(cmd: Command, prefix = 'sprint-budget'): string {
+/** Declares a command; its `run` sees its options by name and type. */
+export function command<const O extends Options = Record<never, OptionSpec>>(c: Command<O>): Command<O> {
+  return c;
+}
+
+export function commandHelp(cmd: AnyCommand, prefix = 'sprint-budget'): string {
   const lines = [`Usage: ${prefix} ${cmd.name}${cmd.usage ? ` ${cmd.usage}` : ''}`, '', cmd.summary];
   if (cmd.subcommands?.length) {
     lines.push('', 'Subcommands:');
@@ -62,7 +77,7 @@ export function commandHelp(cmd: Command, prefix = 'sprint-budget'): string {
     const w = Math.max(...cmd.positionals.map((p) => p.name.length));
     for (const p of cmd.positionals) lines.push(`  ${p.name.padEnd(w)}  ${p.description}`);
   }
-  const opts = { ...cmd.options, ...COMMON_OPTIONS };
+  const opts: Options = { ...cmd.options, ...COMMON_OPTIONS };
   const flags = Object.entries(opts).map(([name, o]) => {
     const flag = `${o.short ? `-${o.short}, ` : '    '}--${name}${o.type === 'string' ? ` ${o.value ?? 'VALUE'}` : ''}`;
     return [flag, o.description + (o.multiple ? ' (repeatable)' : '')] as const;
@@ -78,13 +93,10 @@ export interface Parsed {
   help: boolean;
 }
 
-export function parseCommandArgs(cmd: Command, argv: string[], env: NodeJS.ProcessEnv, cwd: string): Parsed {
-  const specs = { ...cmd.options, ...COMMON_OPTIONS };
+export function parseCommandArgs(cmd: AnyCommand, argv: string[], env: NodeJS.ProcessEnv, cwd: string): Parsed {
+  const specs: Options = { ...cmd.options, ...COMMON_OPTIONS };
   const options = Object.fromEntries(
-    Object.entries(specs).map(([name, o]) => [
-      name,
-      { type: o.type, ...(o.short ? { short: o.short } : {}), ...(o.multiple ? { multiple: true } : {}) },
-    ]),
+    Object.entries(specs).map(([name, o]) => [name, { type: o.type, ...(o.short ? { short: o.short } : {}), ...(o.multiple ? { multiple: true } : {}) }]),
   );
   let parsed;
   try {
@@ -92,7 +104,7 @@ export function parseCommandArgs(cmd: Command, argv: string[], env: NodeJS.Proce
   } catch (err) {
     throw new UsageError(`${cmd.name}: ${(err as Error).message.split('\n')[0]} (see: sprint-budget ${cmd.name} --help)`);
   }
-  const values = parsed.values as OptionValues;
+  const values = parsed.values as Record<string, string | boolean | string[] | undefined>;
   const help = values.help === true;
   const max = cmd.positionals?.length ?? 0;
   if (!help && !cmd.subcommands && parsed.positionals.length > max) {
@@ -102,5 +114,6 @@ export function parseCommandArgs(cmd: Command, argv: string[], env: NodeJS.Proce
   if (!help && parsed.positionals.length < required.length) {
     throw new UsageError(`${cmd.name}: missing ${required[parsed.positionals.length]?.name} (see: sprint-budget ${cmd.name} --help)`);
   }
-  return { ctx: { values, positionals: parsed.positionals, json: values.json === true, env, cwd }, help };
+  const caller: Caller = { cwd, db: typeof values.db === 'string' ? values.db : undefined, env };
+  return { ctx: { values: values as OptionValues<Options>, positionals: parsed.positionals, json: values.json === true, caller }, help };
 }

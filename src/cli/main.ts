@@ -1,9 +1,9 @@
 /** The `sprint-budget` command line: dispatch to one command, one exit-code convention. */
-import { errorMessage, exitCodeOf } from '../lib/errors';
-import { builtin } from '../lib/lazy';
-import { writeOut } from '../lib/stdio';
-import { isBindingMissing } from '../ledger/db';
-import { type Command, commandHelp, parseCommandArgs } from './framework';
+import { BindingMissingError } from '../install/binding';
+import { LedgerBusyError } from '../ledger/db';
+import { SprintBudgetError, errorMessage, firstLine } from '../platform/errors';
+import { writeOut } from '../platform/stdio';
+import { type AnyCommand, commandHelp, parseCommandArgs } from './framework';
 import { printErr } from './output';
 
 declare const __VERSION__: string;
@@ -13,27 +13,24 @@ const VERSION = typeof __VERSION__ === 'string' ? __VERSION__ : 'dev';
 // command alone, so the CLI starts close to a bare Node start.
 const lifecycle = () => import('./commands/lifecycle');
 const budget = () => import('./commands/budget');
-const usage = () => import('./commands/usage');
-const COMMANDS: Record<string, () => Promise<Command>> = {
-  create: () => lifecycle().then((m) => m.create),
-  state: () => lifecycle().then((m) => m.state),
-  list: () => lifecycle().then((m) => m.list),
-  advance: () => lifecycle().then((m) => m.advance),
-  remaining: () => budget().then((m) => m.remaining),
-  tokens: () => usage().then((m) => m.tokens),
-  'set-budget': () => budget().then((m) => m.setBudget),
-  override: () => budget().then((m) => m.override),
-  stop: () => lifecycle().then((m) => m.stop),
-  artifact: () => lifecycle().then((m) => m.artifact),
-  record: () => budget().then((m) => m.record),
-  attach: () => usage().then((m) => m.attach),
-  ingest: () => usage().then((m) => m.ingest),
-  classify: () => budget().then((m) => m.classify),
-  // A bundle of its own (plugin/dist/triage.cjs): its YAML parser is as large as the rest of the CLI.
-  triage: async () => {
-    const { createRequire } = builtin<typeof import('node:module')>('node:module');
-    return (createRequire(import.meta.url)('./triage.cjs') as typeof import('./commands/triage')).triage;
-  },
+const spend = () => import('./commands/spend');
+const triage = () => import('./commands/triage');
+const COMMANDS: Record<string, () => Promise<AnyCommand>> = {
+  create: () => lifecycle().then((m) => m.create as AnyCommand),
+  state: () => lifecycle().then((m) => m.state as AnyCommand),
+  list: () => lifecycle().then((m) => m.list as AnyCommand),
+  advance: () => lifecycle().then((m) => m.advance as AnyCommand),
+  remaining: () => budget().then((m) => m.remaining as AnyCommand),
+  tokens: () => spend().then((m) => m.tokens as AnyCommand),
+  'set-budget': () => budget().then((m) => m.setBudget as AnyCommand),
+  override: () => budget().then((m) => m.override as AnyCommand),
+  stop: () => lifecycle().then((m) => m.stop as AnyCommand),
+  artifact: () => lifecycle().then((m) => m.artifact as AnyCommand),
+  record: () => budget().then((m) => m.record as AnyCommand),
+  attach: () => spend().then((m) => m.attach as AnyCommand),
+  ingest: () => spend().then((m) => m.ingest as AnyCommand),
+  classify: () => budget().then((m) => m.classify as AnyCommand),
+  triage: () => triage().then((m) => m.triage as AnyCommand),
 };
 
 async function mainHelp(): Promise<string> {
@@ -86,16 +83,15 @@ export async function main(argv: string[], env: NodeJS.ProcessEnv = process.env,
     }
     return await cmd.run(ctx);
   } catch (err) {
-    if (isBindingMissing(err)) {
+    if (err instanceof BindingMissingError) {
       printErr(`sprint-budget: ${errorMessage(err)} (repair: npm rebuild better-sqlite3 in the plugin directory)`);
       return 2;
     }
-    const code = exitCodeOf(err);
-    if (code !== null) {
+    if (err instanceof SprintBudgetError) {
       printErr(`sprint-budget: ${errorMessage(err)}`);
-      return code;
+      return err.exitCode;
     }
-    printErr(`sprint-budget: internal error: ${errorMessage(err).split('\n')[0]}`);
+    printErr(`sprint-budget: internal error: ${firstLine(err)}`);
     if (env.SPRINT_BUDGET_DEBUG) printErr(String((err as Error).stack));
     return 2;
   }

@@ -1,5 +1,5 @@
 /** What the CLI prints: stable JSON for machines, short aligned text for people. */
-import { writeOut } from '../lib/stdio';
+import { writeOut } from '../platform/stdio';
 
 export function printJson(value: unknown): void {
   writeOut(1, `${JSON.stringify(value, null, 2)}\n`);

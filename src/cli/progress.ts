@@ -1,7 +1,6 @@
 /** A one-line progress bar on stderr, only when stderr is a terminal (never in pipes or logs). */
 import { fstatSync } from 'node:fs';
-import { builtin } from '../lib/lazy';
-import { writeOut } from '../lib/stdio';
+import { writeOut } from '../platform/stdio';
 
 export type Progress = ((done: number, total: number) => void) & { end(): void };
 
@@ -14,7 +13,7 @@ const REDRAW_MS = 100;
  */
 function stderrIsTerminal(): boolean {
   try {
-    return fstatSync(2).isCharacterDevice() && builtin<typeof import('node:tty')>('node:tty').isatty(2);
+    return fstatSync(2).isCharacterDevice() && process.getBuiltinModule('node:tty').isatty(2);
   } catch {
     return false;
   }

@@ -1,15 +1,13 @@
-/** Validation of command-line values with zod/mini: one clear message per bad value. */
-import * as z from 'zod/mini';
+/** Validation of command-line values: one clear message per bad value, exit 2. */
 import { AmountError, parseTokenAmount } from '../domain/budget';
-import { UsageError } from '../lib/errors';
-import type { OptionValues } from './framework';
+import { parseIsoDate } from '../domain/time';
+import { UsageError } from '../platform/errors';
 
-const Digits = z.string().check(z.regex(/^\d+$/));
-const Slug = z.string().check(z.regex(/^[A-Za-z0-9][A-Za-z0-9._:-]{0,63}$/));
+const DIGITS = /^\d+$/;
+const SLUG = /^[A-Za-z0-9][A-Za-z0-9._:-]{0,63}$/;
 
 export function intValue(name: string, raw: string, min: number, max = Number.MAX_SAFE_INTEGER): number {
-  const r = z.safeParse(Digits, raw.trim());
-  const n = r.success ? Number(r.data) : Number.NaN;
+  const n = DIGITS.test(raw.trim()) ? Number(raw.trim()) : Number.NaN;
   if (!Number.isSafeInteger(n) || n < min || n > max) {
     const range = max === Number.MAX_SAFE_INTEGER ? `an integer ≥ ${min}` : `an integer from ${min} to ${max}`;
     throw new UsageError(`${name}: expected ${range}, got "${raw}"`);
@@ -17,20 +15,15 @@ export function intValue(name: string, raw: string, min: number, max = Number.MA
   return n;
 }
 
-export function optInt(values: OptionValues, name: string, min: number, max?: number): number | undefined {
-  const v = values[name];
-  return typeof v === 'string' ? intValue(`--${name}`, v, min, max) : undefined;
+/** An optional integer option. */
+export function optInt(name: string, raw: string | undefined, min: number, max?: number): number | undefined {
+  return raw === undefined ? undefined : intValue(name, raw, min, max);
 }
 
-export function optString(values: OptionValues, name: string): string | undefined {
-  const v = values[name];
-  return typeof v === 'string' ? v : undefined;
-}
-
-export function requireString(values: OptionValues, name: string, command: string): string {
-  const v = optString(values, name);
-  if (v === undefined || v.trim() === '') throw new UsageError(`${command}: --${name} is required`);
-  return v;
+/** A string option that must be given and not blank. */
+export function required(name: string, raw: string | undefined, command: string): string {
+  if (raw === undefined || raw.trim() === '') throw new UsageError(`${command}: ${name} is required`);
+  return raw;
 }
 
 /** A budget: a token amount, or `none` for no budget. */
@@ -46,6 +39,14 @@ export function budgetValue(name: string, raw: string): number | null {
 
 /** A name that goes into keys and tables: letters, digits, `.`, `_`, `:`, `-`. */
 export function slugValue(name: string, raw: string): string {
-  if (!z.safeParse(Slug, raw).success) throw new UsageError(`${name}: "${raw}" is not a valid name (letters, digits, . _ : -)`);
+  if (!SLUG.test(raw)) throw new UsageError(`${name}: "${raw}" is not a valid name (letters, digits, . _ : -)`);
   return raw;
+}
+
+/** An ISO 8601 date or date-time (UTC unless it names a zone), as epoch milliseconds. */
+export function isoDateValue(name: string, raw: string | undefined): number | undefined {
+  if (raw === undefined) return undefined;
+  const ms = parseIsoDate(raw);
+  if (ms === null) throw new UsageError(`${name}: "${raw}" is not an ISO date (e.g. 2026-11-01 or 2026-11-01T12:00:00Z)`);
+  return ms;
 }

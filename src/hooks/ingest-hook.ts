@@ -3,19 +3,19 @@
  * the ledger cannot be used, queue the same read. Reading is incremental (per-file cursors) and keyed
  * on message ids, so reading a line again never counts it twice.
  */
+import { readSessionTranscripts } from '../app/session';
 import { type IngestEvent, ingestRefs } from '../app/spooled';
-import { ingestTranscripts } from '../usage/ingest';
 import { noticeAnswer } from './answers';
+import { attachEvent, sessionOf } from './events';
 import type { HookPayload } from './payloads';
 import { type Hook, runHook } from './runtime';
-import { attachEvent, sessionSprint } from './session';
 
 export function runIngestHook<P extends HookPayload>(event: string, schema: Hook<P>['schema'], toIngest: (p: P) => IngestEvent): void {
   runHook<P>({
     event,
     schema,
     run(l, p) {
-      if (sessionSprint(l, p)) ingestTranscripts(l, ingestRefs(toIngest(p)));
+      readSessionTranscripts(l, sessionOf(p), ingestRefs(toIngest(p)));
       return null;
     },
     // What run would have done: attach (a no-op when attached), then read.

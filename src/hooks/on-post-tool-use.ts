@@ -5,16 +5,16 @@
  * once read, replaces it instead of adding to it. Also records the user's yes to a gate that asked.
  */
 import * as z from 'zod/mini';
-import { recordDispatchRan } from '../app/dispatch';
+import { subagentReturned } from '../app/dispatch';
 import type { SpooledEvent } from '../app/spooled';
-import { type UsageRecord, upsertUsage } from '../ledger/usage';
+import type { SpendRecord } from '../domain/records';
 import { noticeAnswer } from './answers';
+import { attachEvent, dispatchOf, sessionOf } from './events';
 import { AgentReport, PostToolUse, type PostToolUsePayload } from './payloads';
 import { runHook } from './runtime';
-import { attachEvent, dispatchOf, sessionSprint } from './session';
 
 /** The subagent's usage report as a record; null when the response carries none (a background launch). */
-function summaryRecord(p: PostToolUsePayload, at: number): UsageRecord | null {
+function summaryRecord(p: PostToolUsePayload, at: number): SpendRecord | null {
   const report = z.safeParse(AgentReport(), p.tool_response);
   if (!report.success) return null;
   const r = report.data;
@@ -41,11 +41,8 @@ runHook({
   event: 'PostToolUse',
   schema: PostToolUse,
   run(l, p) {
-    if (!sessionSprint(l, p)) return null;
     const at = Date.now();
-    const record = summaryRecord(p, at);
-    if (record) upsertUsage(l, [record]);
-    recordDispatchRan(l, dispatchOf(p, at));
+    subagentReturned(l, sessionOf(p), summaryRecord(p, at), dispatchOf(p, at));
     return null;
   },
   unavailable(p, why) {

@@ -1,11 +1,11 @@
 /**
- * The hook payloads this plugin reads (Claude Code 2.1.332, samples in shared/reference/samples/hooks).
+ * The hook payloads this plugin reads (Claude Code 2.1.332; captured samples in test/fixtures/).
  * Only the fields used are checked; the rest of each payload is allowed and ignored, so a newer Claude
  * Code that adds fields keeps working. `zod/mini`, not `zod`: it keeps a hook's start-up cheap; and
  * each schema is built on first use, so a hook builds its own payload's alone.
  */
 import * as z from 'zod/mini';
-import { lazily } from '../lib/lazy';
+import { lazily } from '../platform/builtin';
 
 const id = () => z.string().check(z.minLength(1));
 

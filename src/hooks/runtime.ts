@@ -13,16 +13,18 @@
  */
 import { existsSync, readFileSync } from 'node:fs';
 import * as z from 'zod/mini';
-import { drainSpool } from '../app/open';
+import { drainSpool } from '../app/project';
 import type { SpooledEvent } from '../app/spooled';
-import { errorMessage } from '../lib/errors';
-import { childProcess } from '../lib/lazy';
-import { type RepairState, repairPaths, requestRepair, runRepair } from '../lib/repair';
-import { sleepSync } from '../lib/sleep';
-import { writeOut } from '../lib/stdio';
-import { BindingMissingError, type Ledger, LedgerBusyError, isBusy, openLedger } from '../ledger/db';
+import { BindingMissingError } from '../install/binding';
+import { type RepairState, repairPaths, requestRepair, runRepair } from '../install/repair';
+import { type Ledger, LedgerBusyError, isBusy, openLedger } from '../ledger/db';
 import { locateLedger } from '../ledger/locate';
 import { spoolAppend } from '../ledger/spool';
+import { childProcess } from '../platform/builtin';
+import { errorMessage, firstLine } from '../platform/errors';
+import { sleepSync } from '../platform/sleep';
+import { writeOut } from '../platform/stdio';
+import { zodIssues } from '../platform/zod-issues';
 import type { HookAnswer } from './answers';
 import type { HookPayload } from './payloads';
 
@@ -74,22 +76,8 @@ function parsePayload<P extends HookPayload>(hook: Hook<P>, text: string): P {
     throw new InputError(text.trim() ? 'stdin is not JSON' : 'stdin is empty (expected the hook payload JSON)');
   }
   const parsed = z.safeParse(hook.schema(), raw);
-  if (!parsed.success) {
-    const what = parsed.error.issues
-      .slice(0, 3)
-      .map((i) => `${i.path.map(String).join('.') || '(payload)'}: ${describeIssue(i)}`)
-      .join('; ');
-    throw new InputError(`unexpected payload (${what})`);
-  }
+  if (!parsed.success) throw new InputError(`unexpected payload (${zodIssues(parsed.error, 3)})`);
   return parsed.data;
-}
-
-/** zod/mini carries no message locale: say what was expected ourselves. */
-function describeIssue(i: z.core.$ZodIssue): string {
-  if (i.code === 'invalid_type') return `expected ${i.expected}`;
-  if (i.code === 'invalid_value') return `expected ${i.values.map((v) => JSON.stringify(v)).join(' or ')}`;
-  if (i.code === 'too_small') return 'must not be empty';
-  return i.message;
 }
 
 /** The ledger this project's commands use (SPRINT_BUDGET_DB, else walking up); never a new one. */
@@ -151,7 +139,7 @@ function repairNotice(state: RepairState, event: string): string | null {
 }
 
 function unavailableBecause(err: unknown, ledgerPath: string, event: string): Unavailable {
-  const message = errorMessage(err).split('\n')[0] ?? 'unknown error';
+  const message = firstLine(err);
   if (err instanceof BindingMissingError) {
     try {
       const state = requestRepair(() => spawnWorker(['--repair-binding', ledgerPath]));

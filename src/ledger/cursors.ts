@@ -1,20 +1,7 @@
 /** How far each transcript file has been read: identity, size, offset of the last whole line. */
+import type { Cursor } from '../transcripts/file-reader';
 import type { Ledger } from './db';
 
-export interface Cursor {
-  path: string;
-  dev: number;
-  ino: number;
-  size: number;
-  /** Byte offset just past the last complete line read. */
-  offset: number;
-  /** Lines read up to `offset` (for `<path>:<line>` origins). */
-  lines: number;
-  /** Hash of the bytes just before `offset`: if they change, the file was rewritten in place. */
-  tail: string;
-  /** With dev, ino and size: a file whose four are unchanged has nothing new (it is not even opened). */
-  mtimeMs: number;
-}
 
 export function getCursor(l: Ledger, path: string): Cursor | null {
   return (l.stmt('SELECT path, dev, ino, size, offset, lines, tail, mtime_ms AS mtimeMs FROM cursors WHERE path = ?').get(path) as Cursor | undefined) ?? null;

@@ -1,80 +1,19 @@
 /**
  * Opening the ledger: one SQLite file in WAL mode with a generous busy timeout, foreign keys on,
- * file mode 0600, migrated under a transaction after a backup copy. better-sqlite3's native binding is
- * loaded on first use, so that a missing one is reported as such (the plugin repairs it) instead of
- * crashing.
+ * file mode 0600, migrated under a transaction after a backup copy.
  */
 import { chmodSync, closeSync, existsSync, mkdirSync, openSync } from 'node:fs';
-import { dirname, join } from 'node:path';
-import { fileURLToPath } from 'node:url';
-import Database from 'better-sqlite3';
-import type BetterSqlite3 from 'better-sqlite3';
-import { SprintBudgetError, errorMessage } from '../lib/errors';
+import { dirname } from 'node:path';
+import { type Db, type Statement, openSqlite, requireBinding } from '../install/binding';
+import { SprintBudgetError, firstLine } from '../platform/errors';
 import { MIGRATIONS, SCHEMA_VERSION } from './schema';
-
-export type Db = BetterSqlite3.Database;
-export type Statement = BetterSqlite3.Statement;
 
 export const BUSY_TIMEOUT_MS = 10_000;
 
 export class LedgerError extends SprintBudgetError {}
 
-/** better-sqlite3's compiled binding cannot be loaded (a plugin install that skipped install scripts). */
-export class BindingMissingError extends LedgerError {
-  readonly bindingMissing = true;
-}
-
-/** By shape, as for exitCodeOf: the error may come from another bundle's copy of the class. */
-export function isBindingMissing(err: unknown): boolean {
-  return (err as { bindingMissing?: unknown } | null)?.bindingMissing === true;
-}
-
 /** The ledger stayed locked past the busy timeout. */
 export class LedgerBusyError extends LedgerError {}
-
-/** Where the loaded binding is kept: one load per process, whichever bundle (CLI, triage) asks first. */
-const ADDON = Symbol.for('sprint-budget.better-sqlite3');
-type AddonHolder = { [ADDON]?: object };
-
-/**
- * better-sqlite3's compiled binding in the nearest node_modules above this file, where an install
- * or `npm rebuild` puts it. Its JavaScript is bundled with this code (a dozen modules fewer to
- * resolve on every hook); only the binding is loaded from the plugin's node_modules.
- */
-function bindingPath(): string | null {
-  for (let d = dirname(fileURLToPath(import.meta.url)); ; d = dirname(d)) {
-    const file = join(d, 'node_modules', 'better-sqlite3', 'build', 'Release', 'better_sqlite3.node');
-    if (existsSync(file)) return file;
-    if (dirname(d) === d) return null;
-  }
-}
-
-function loadAddon(): object {
-  const holder = globalThis as AddonHolder;
-  const loaded = holder[ADDON];
-  if (loaded) return loaded;
-  const path = bindingPath();
-  if (!path) throw new BindingMissingError('better-sqlite3 binding missing: no node_modules/better-sqlite3/build/Release/better_sqlite3.node above the plugin');
-  try {
-    // What require does for a .node file, without importing node:module for createRequire (see lib/lazy.ts).
-    const binding = { exports: {} };
-    process.dlopen(binding, path);
-    holder[ADDON] = binding.exports;
-    return binding.exports;
-  } catch (err) {
-    throw new BindingMissingError(`better-sqlite3 binding cannot be loaded: ${firstLine(err)}`);
-  }
-}
-
-/** A SQLite connection through the shared driver: the ledger, or another tool's database. */
-export function openSqlite(path: string, options: BetterSqlite3.Options = {}): Db {
-  // better-sqlite3 takes the loaded addon as well as its path (lib/database.js); its types name the path only.
-  return new Database(path, { ...options, nativeBinding: loadAddon() as unknown as string });
-}
-
-function firstLine(err: unknown): string {
-  return errorMessage(err).split('\n')[0] ?? 'unknown error';
-}
 
 /** A SQLite error code, if the error carries one. */
 export function sqliteCode(err: unknown): string | undefined {
@@ -105,7 +44,8 @@ export interface OpenOptions {
 }
 
 export function openLedger(path: string, opts: OpenOptions = {}): Ledger {
-  loadAddon();
+  // Before any file is made: a missing binding is reported as such.
+  requireBinding();
   const existed = existsSync(path);
   if (!existed) {
     if (!opts.create) throw new LedgerError(`no ledger at ${path}`);
@@ -124,6 +64,7 @@ export function openLedger(path: string, opts: OpenOptions = {}): Ledger {
     // better-sqlite3 sets SQLite's busy timeout from this option (sqlite3_busy_timeout).
     db = openSqlite(path, { timeout });
   } catch (err) {
+    if (err instanceof SprintBudgetError) throw err;
     throw new LedgerError(`cannot open ledger ${path}: ${firstLine(err)}`);
   }
 

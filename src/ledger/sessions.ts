@@ -1,5 +1,6 @@
 /** Which Claude Code session counts toward which sprint, and from when. */
 import type { Ledger } from './db';
+import { type Sprint, getSprint, latestActiveSprint } from './sprints';
 
 export interface Attachment {
   sessionId: string;
@@ -82,4 +83,30 @@ export function sprintAttachments(l: Ledger, sprintId: string): Attachment[] {
 export function attachedSessions(l: Ledger): Set<string> {
   const rows = l.stmt('SELECT DISTINCT session_id FROM sessions').all() as { session_id: string }[];
   return new Set(rows.map((r) => r.session_id));
+}
+
+export interface AttachRequest {
+  sessionId: string;
+  at: number;
+  via: string;
+  transcriptPath?: string | null;
+}
+
+/**
+ * Attaches a session to the project's active sprint, unless it is already attached to an active
+ * sprint (a resumed session keeps its sprint). Returns the sprint, or null when there is none.
+ */
+export function attachToActiveSprint(l: Ledger, req: AttachRequest): { sprint: Sprint; attachment: Attachment } | null {
+  return l.write(() => {
+    const open = openAttachment(l, req.sessionId);
+    const current = open ? getSprint(l, open.sprintId) : null;
+    const sprint = current?.status === 'active' ? current : latestActiveSprint(l);
+    if (!sprint) return null;
+    const attachment = attachSession(l, { ...req, sprintId: sprint.id });
+    return { sprint, attachment };
+  });
+}
+
+export function attachToSprint(l: Ledger, sprintId: string, req: AttachRequest): Attachment {
+  return l.write(() => attachSession(l, { ...req, sprintId }));
 }

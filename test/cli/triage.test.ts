@@ -2,7 +2,8 @@ import { mkdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { openLedger } from '../../src/ledger/db';
-import { type UsageRecord, upsertUsage } from '../../src/ledger/usage';
+import type { SpendRecord } from '../../src/domain/records';
+import { upsertRecords } from '../../src/ledger/records';
 import { runCli, tempProject } from '../helpers/cli';
 
 const AGENTS = [
@@ -45,9 +46,9 @@ let seq = 0;
 function addRuns(dir: string, agentType: string, runs: { billing: number; ts: number; kind?: 'response' | 'summary' }[]): void {
   const l = openLedger(join(dir, '.sprint-budget/ledger.db'), { create: true });
   try {
-    upsertUsage(
+    upsertRecords(
       l,
-      runs.map((r): UsageRecord => {
+      runs.map((r): SpendRecord => {
         seq += 1;
         return {
           key: `test:${seq}`,

@@ -7,8 +7,8 @@ import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { PLUGIN } from '../helpers/cli';
-import { type FakeApi, startFakeApi, toolResultText } from './fake-api';
-import { type ClaudeRun, type Project, projectWithSprint, runClaude } from './harness';
+import { type FakeApi, startFakeApi, toolResultText } from '../helpers/fake-api';
+import { type ClaudeRun, type Project, projectWithSprint, runClaude } from '../helpers/claude';
 
 /** The command's body lines that no substitution touches (no $VARIABLES, no !`shell` expansions). */
 function literalBodyLines(): string[] {

@@ -6,8 +6,8 @@
 import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { type FakeApi, type Served, startFakeApi, toolResultText } from './fake-api';
-import { type ClaudeRun, type Project, measured, projectWithSprint, runClaude, servedBilling, sprintEvents } from './harness';
+import { type FakeApi, type Served, startFakeApi, toolResultText } from '../helpers/fake-api';
+import { type ClaudeRun, type Project, measured, projectWithSprint, runClaude, servedBilling, sprintEvents } from '../helpers/claude';
 
 const dispatch = (prompt: string) => ({
   name: 'Agent',

@@ -13,9 +13,9 @@ import { homedir, tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { REPO } from '../helpers/cli';
-import { type FakeApi, startFakeApi } from './fake-api';
-import { spoolEmpty } from '../hooks/helpers';
-import { type ClaudeRun, type Project, claudeEnv, measured, projectWithSprint, runClaude, runClaudeRaw, servedBilling } from './harness';
+import { type FakeApi, startFakeApi } from '../helpers/fake-api';
+import { spoolEmpty } from '../helpers/hooks';
+import { type ClaudeRun, type Project, claudeEnv, measured, projectWithSprint, runClaude, runClaudeRaw, servedBilling } from '../helpers/claude';
 
 /** The repository as a clone has it: its files, without node_modules or anything ignored. */
 function exportCheckout(): string {

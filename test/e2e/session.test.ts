@@ -4,9 +4,9 @@
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { runCli } from '../helpers/cli';
-import { type FakeApi, startFakeApi, toolResultText } from './fake-api';
-import { type ClaudeRun, type Project, measured, projectWithSprint, servedBilling, usageRows } from './harness';
-import { runClaude } from './harness';
+import { type FakeApi, startFakeApi, toolResultText } from '../helpers/fake-api';
+import { type ClaudeRun, type Project, measured, projectWithSprint, servedBilling, usageRows } from '../helpers/claude';
+import { runClaude } from '../helpers/claude';
 
 describe('a session with tool calls and an advance in the middle', () => {
   let api: FakeApi;

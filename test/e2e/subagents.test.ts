@@ -6,8 +6,8 @@
 import { mkdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { type FakeApi, type Served, startFakeApi } from './fake-api';
-import { type ClaudeRun, type Project, measured, projectWithSprint, runClaude, servedBilling, usageRows } from './harness';
+import { type FakeApi, type Served, startFakeApi } from '../helpers/fake-api';
+import { type ClaudeRun, type Project, measured, projectWithSprint, runClaude, servedBilling, usageRows } from '../helpers/claude';
 
 const dispatch = (type: string, prompt: string) => ({
   name: 'Agent',

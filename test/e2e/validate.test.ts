@@ -4,7 +4,7 @@
  */
 import { describe, expect, it } from 'vitest';
 import { PLUGIN, REPO } from '../helpers/cli';
-import { claudeEnv, runClaudeRaw, tempHome } from './harness';
+import { claudeEnv, runClaudeRaw, tempHome } from '../helpers/claude';
 
 describe('claude plugin validate .', () => {
   it('passes with no errors and no warnings', async () => {

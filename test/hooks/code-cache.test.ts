@@ -1,11 +1,11 @@
-/** The V8 code cache of the hooks and the CLI (src/lib/cached-run.ts), through the real stubs. */
+/** The V8 code cache of the hooks and the CLI (src/platform/cached-run.ts), through the real stubs. */
 import { spawnSync } from 'node:child_process';
 import { mkdtempSync, readFileSync, readdirSync, statSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { PLUGIN, cleanEnv, runCli, tempProject } from '../helpers/cli';
-import { SAMPLE_MAIN_BILLING, SAMPLE_SUB_BILLING, payload, runHook, sandbox, spendOf, writeTranscripts } from './helpers';
+import { SAMPLE_MAIN_BILLING, SAMPLE_SUB_BILLING, payload, runHook, sandbox, spendOf, writeTranscripts } from '../helpers/hooks';
 
 /** The cache files of one bundle. */
 function cacheFiles(data: string, bundle: string): string[] {

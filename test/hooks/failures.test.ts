@@ -25,7 +25,7 @@ import {
   spoolEmpty,
   spoolLines,
   writeTranscripts,
-} from './helpers';
+} from '../helpers/hooks';
 
 describe('malformed or unexpected input', () => {
   const cases: [string, (sb: Sandbox, hook: HookName) => string][] = [

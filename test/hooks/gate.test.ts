@@ -4,7 +4,7 @@ import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { parsePause } from '../../src/domain/protocol';
 import { runCli } from '../helpers/cli';
-import { type Sandbox, SAMPLE_MAIN_BILLING, SAMPLE_SUB_BILLING, answerOf, payload, runHook, sandbox, spendOf, writeTranscripts } from './helpers';
+import { type Sandbox, SAMPLE_MAIN_BILLING, SAMPLE_SUB_BILLING, answerOf, payload, runHook, sandbox, spendOf, writeTranscripts } from '../helpers/hooks';
 
 /** A sprint whose session has spent the sample's responses (2080 main + 520 subagent), over a 1000 budget. */
 function overBudget(): Sandbox {

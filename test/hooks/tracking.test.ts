@@ -2,7 +2,7 @@
 import { existsSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { sessionTranscripts } from '../../src/usage/ingest';
+import { sessionTranscripts } from '../../src/transcripts/paths';
 import { runCli } from '../helpers/cli';
 import {
   HOOKS,
@@ -16,7 +16,7 @@ import {
   sandbox,
   spendOf,
   writeTranscripts,
-} from './helpers';
+} from '../helpers/hooks';
 
 describe('a project without a ledger', () => {
   it('every hook does nothing: exit 0, no output, no ledger created', () => {

@@ -1,23 +1,20 @@
 /** create, state, list, advance, stop, artifact: a sprint's life from start to done. */
-import { advanceSprint } from '../../app/advance';
-import { stopSprint } from '../../app/budget-ops';
-import { createSprint } from '../../app/create';
-import { sprintSpend } from '../../app/spend';
-import { sprintState } from '../../app/state';
+import { advance as advanceSprint } from '../../app/advance';
+import { recordArtifact } from '../../app/artifacts';
+import { startSprint } from '../../app/create';
+import { stopSprintFor } from '../../app/decisions';
+import { listSprintSummaries, readState } from '../../app/state';
 import { DEFAULT_PHASES, PhaseChainError, parsePhaseChain } from '../../domain/phases';
 import { formatPause } from '../../domain/protocol';
 import { formatTokensShort } from '../../domain/tokens';
-import { actorName, claudeSessionId } from '../../lib/env';
-import { UsageError } from '../../lib/errors';
-import { projectOf } from '../../ledger/locate';
-import { type SprintStatus, listSprints, setArtifact } from '../../ledger/sprints';
-import { refreshSprintUsage } from '../../usage/refresh';
-import { SPRINT_OPTION, budgetSummary, pickSprint, stateLines, withLedger } from '../common';
-import type { Command } from '../framework';
+import type { SprintStatus } from '../../ledger/sprints';
+import { UsageError } from '../../platform/errors';
+import { ID_POSITIONAL, SPRINT_OPTION, budgetSummary, stateLines } from '../common';
+import { command } from '../framework';
 import { formatTable, printErr, printJson, printLine } from '../output';
-import { budgetValue, optInt, optString, requireString, slugValue } from '../validate';
+import { budgetValue, optInt, required, slugValue } from '../validate';
 
-function parseGates(raw: string[] | undefined, phases: string[]): Record<string, string[]> | undefined {
+function parseGates(raw: string[] | undefined, phases: readonly string[]): Record<string, string[]> | undefined {
   if (!raw) return undefined;
   const gates: Record<string, string[]> = {};
   for (const g of raw) {
@@ -30,7 +27,16 @@ function parseGates(raw: string[] | undefined, phases: string[]): Record<string,
   return gates;
 }
 
-export const create: Command = {
+function phaseChain(raw: string | undefined): string[] | undefined {
+  try {
+    return raw === undefined ? undefined : parsePhaseChain(raw);
+  } catch (err) {
+    if (err instanceof PhaseChainError) throw new UsageError(`--phases: ${err.message}`);
+    throw err;
+  }
+}
+
+export const create = command({
   name: 'create',
   summary: 'Start a sprint: classify its complexity, set the default budget, attach this Claude Code session.',
   usage: '"<title>" [options]',
@@ -47,127 +53,105 @@ export const create: Command = {
   },
   details: [
     'Prints the new sprint id (the full state with --json). Inside Claude Code (CLAUDE_CODE_SESSION_ID set)',
-    'the session is attached: its responses and its subagents\' count toward the sprint from now on.',
-    'Default budgets: 1 → 50k, 2 → 100k, 3 → 250k, 4 → 500k, 5 → 1M billing tokens.',
+    "the session is attached: its responses and its subagents' count toward the sprint from now on.",
+    'Default budgets: 1 → 50k, 2 → 100k, 3 → 250k, 4 → 500k, 5 → 1M billing tokens (docs/spec.md, "Budgets").',
   ],
   run(ctx) {
     const v = ctx.values;
-    let phases: string[] | undefined;
-    try {
-      phases = typeof v.phases === 'string' ? parsePhaseChain(v.phases) : undefined;
-    } catch (err) {
-      if (err instanceof PhaseChainError) throw new UsageError(`--phases: ${err.message}`);
-      throw err;
-    }
-    const input = {
+    const phases = phaseChain(v.phases);
+    const started = startSprint(ctx.caller, {
       title: ctx.positionals[0] as string,
-      description: optString(v, 'description'),
-      complexity: optInt(v, 'complexity', 1, 5),
-      files: optInt(v, 'files', 0),
-      budget: typeof v.budget === 'string' ? budgetValue('--budget', v.budget) : undefined,
-      warnPct: optInt(v, 'warn-pct', 1, 99),
+      description: v.description,
+      complexity: optInt('--complexity', v.complexity, 1, 5),
+      files: optInt('--files', v.files, 0),
+      budget: v.budget === undefined ? undefined : budgetValue('--budget', v.budget),
+      warnPct: optInt('--warn-pct', v['warn-pct'], 1, 99),
       phases,
-      gates: parseGates(v.gate as string[] | undefined, phases ?? [...DEFAULT_PHASES]),
+      gates: parseGates(v.gate, phases ?? DEFAULT_PHASES),
       autoAdvance: v.manual !== true,
-    };
-    const session = claudeSessionId(ctx.env);
-    return withLedger(ctx, { create: true }, (l) => {
-      const { sprint, classification } = createSprint(l, {
-        ...input,
-        project: projectOf(l.path),
-        session: session ? { id: session } : null,
-        actor: actorName(ctx.env),
-        now: Date.now(),
-      });
-      if (ctx.json) {
-        printJson(sprintState(l, sprint));
-      } else {
-        printLine(sprint.id);
-        const budget = sprint.tokenBudget === null ? 'no budget' : `${formatTokensShort(sprint.tokenBudget)} billing tokens`;
-        printErr(`Complexity: ${classification.complexity}/5 (${classification.label}) · Budget: ${budget}${session ? ` · session ${session} attached` : ''}`);
-      }
-      return 0;
     });
+    if (ctx.json) {
+      printJson(started.state);
+      return 0;
+    }
+    const { sprint, classification, session } = started;
+    printLine(sprint.id);
+    const budget = sprint.tokenBudget === null ? 'no budget' : `${formatTokensShort(sprint.tokenBudget)} billing tokens`;
+    printErr(`Complexity: ${classification.complexity}/5 (${classification.label}) · Budget: ${budget}${session ? ` · session ${session} attached` : ''}`);
+    return 0;
   },
-};
+});
 
-export const state: Command = {
+export const state = command({
   name: 'state',
   summary: "Show a sprint's phase, budget, spend and history (its sessions' transcripts are read first).",
   usage: '[<id>]',
-  positionals: [{ name: 'id', description: 'sprint id (default: the active sprint)' }],
+  positionals: [ID_POSITIONAL],
   options: { ...SPRINT_OPTION },
   run(ctx) {
-    return withLedger(ctx, {}, (l) => {
-      const s = pickSprint(l, ctx, ctx.positionals[0]);
-      refreshSprintUsage(l, s, { env: ctx.env });
-      const st = sprintState(l, s);
-      if (ctx.json) printJson(st);
-      else for (const line of stateLines(st)) printLine(line);
-      return 0;
-    });
+    const st = readState(ctx.caller, ctx.positionals[0] ?? ctx.values.sprint);
+    if (ctx.json) printJson(st);
+    else for (const line of stateLines(st)) printLine(line);
+    return 0;
   },
-};
+});
 
-export const list: Command = {
+const STATUSES: readonly SprintStatus[] = ['active', 'stopped', 'done'];
+
+export const list = command({
   name: 'list',
-  summary: 'List the sprints of this project, newest first.',
+  summary: 'List the sprints of this project, newest first, with their spend.',
   usage: '[--status active|stopped|done]',
   options: { status: { type: 'string', value: 'STATUS', description: 'only sprints with this status' } },
   run(ctx) {
-    const status = optString(ctx.values, 'status');
-    if (status !== undefined && !['active', 'stopped', 'done'].includes(status)) {
+    const status = ctx.values.status;
+    if (status !== undefined && !(STATUSES as readonly string[]).includes(status)) {
       throw new UsageError(`--status: expected active, stopped or done, got "${status}"`);
     }
-    return withLedger(ctx, {}, (l) => {
-      const rows = listSprints(l, status as SprintStatus | undefined).map((s) => {
-        const spend = sprintSpend(l, s);
-        return { s, spend };
-      });
-      if (ctx.json) {
-        printJson(
-          rows.map(({ s, spend }) => ({
-            id: s.id,
-            title: s.title,
-            status: s.status,
-            phase: s.phase,
-            complexity: s.complexity,
-            token_budget: s.tokenBudget,
-            tokens_spent: spend.billing,
-            tokens_remaining: spend.remaining,
-            budget_state: spend.state,
-            created_at: new Date(s.createdAt).toISOString(),
-          })),
-        );
-        return 0;
-      }
-      if (rows.length === 0) {
-        printLine('No sprints.');
-        return 0;
-      }
-      const table = formatTable(
-        [
-          { header: 'ID', value: (r: (typeof rows)[number]) => r.s.id },
-          { header: 'Status', value: (r) => r.s.status },
-          { header: 'Phase', value: (r) => r.s.phase },
-          { header: 'Spent', value: (r) => formatTokensShort(r.spend.billing), align: 'right' },
-          { header: 'Budget', value: (r) => (r.s.tokenBudget === null ? 'none' : formatTokensShort(r.s.tokenBudget)), align: 'right' },
-          { header: 'State', value: (r) => r.spend.state },
-          { header: 'Title', value: (r) => r.s.title },
-        ],
-        rows,
+    const rows = listSprintSummaries(ctx.caller, status as SprintStatus | undefined);
+    if (ctx.json) {
+      printJson(
+        rows.map(({ sprint: s, spend }) => ({
+          id: s.id,
+          title: s.title,
+          status: s.status,
+          phase: s.phase,
+          complexity: s.complexity,
+          token_budget: s.tokenBudget,
+          tokens_spent: spend.billing,
+          tokens_remaining: spend.remaining,
+          budget_state: spend.state,
+          created_at: new Date(s.createdAt).toISOString(),
+        })),
       );
-      for (const line of table) printLine(line);
       return 0;
-    });
+    }
+    if (rows.length === 0) {
+      printLine('No sprints.');
+      return 0;
+    }
+    const table = formatTable(
+      [
+        { header: 'ID', value: (r: (typeof rows)[number]) => r.sprint.id },
+        { header: 'Status', value: (r) => r.sprint.status },
+        { header: 'Phase', value: (r) => r.sprint.phase },
+        { header: 'Spent', value: (r) => formatTokensShort(r.spend.billing), align: 'right' },
+        { header: 'Budget', value: (r) => (r.sprint.tokenBudget === null ? 'none' : formatTokensShort(r.sprint.tokenBudget)), align: 'right' },
+        { header: 'State', value: (r) => r.spend.state },
+        { header: 'Title', value: (r) => r.sprint.title },
+      ],
+      rows,
+    );
+    for (const line of table) printLine(line);
+    return 0;
   },
-};
+});
 
-export const advance: Command = {
+export const advance = command({
   name: 'advance',
   summary: 'Move the sprint to its next phase, or pause with one `type|phase|detail` line (exit 1).',
   usage: '[<id>] [--from <phase>] [--confirm] [--skip-gate --reason "..."]',
-  positionals: [{ name: 'id', description: 'sprint id (default: the active sprint)' }],
+  positionals: [ID_POSITIONAL],
   options: {
     ...SPRINT_OPTION,
     from: { type: 'string', value: 'PHASE', description: 'the phase you believe the sprint is in; a mismatch pauses with stale_phase' },
@@ -178,7 +162,7 @@ export const advance: Command = {
   details: [
     'Spend is brought up to date first (including the phase being left), then the budget is checked',
     '(an override lets it pass), then the gate and auto_advance, then the sprint moves — atomically.',
-    'Pauses (stdout, exit 1):',
+    'Pauses (stdout, exit 1; docs/spec.md, "Pause protocol"):',
     '  budget_exceeded|<phase>|<spent>/<budget> billing tokens',
     '  gate_blocked|<next phase>|<what is missing>',
     '  manual_pause|<next phase>|auto_advance=false',
@@ -186,66 +170,41 @@ export const advance: Command = {
     'Past warn_pct a budget_warning|<phase>|<spent>/<budget> billing tokens (NN%) line goes to stderr.',
   ],
   run(ctx) {
-    const skipGate = ctx.values['skip-gate'] === true;
-    const reason = optString(ctx.values, 'reason');
-    if (skipGate && !reason?.trim()) throw new UsageError('advance: --skip-gate needs --reason "..."');
-    return withLedger(ctx, {}, (l) => {
-      const s = pickSprint(l, ctx, ctx.positionals[0]);
-      refreshSprintUsage(l, s, { env: ctx.env });
-      const r = advanceSprint(l, s.id, {
-        from: optString(ctx.values, 'from'),
-        confirm: ctx.values.confirm === true,
-        skipGate,
-        reason,
-        actor: actorName(ctx.env),
-        now: Date.now(),
-      });
-      if (!r.advanced) {
-        if (ctx.json) printJson({ advanced: false, ...r.pause, line: formatPause(r.pause), spent: r.spent, budget: r.budget });
-        else printLine(formatPause(r.pause));
-        return 1;
-      }
-      if (r.warning) printErr(r.overrideUsed ? `${r.warning} · passed by override` : r.warning);
-      if (ctx.json) {
-        printJson({
-          advanced: true,
-          sprint: s.id,
-          from: r.from,
-          to: r.to,
-          spent: r.spent,
-          budget: r.budget,
-          override_used: r.overrideUsed,
-          gate_skipped: r.gateSkipped,
-        });
-      } else {
-        printLine(`Phase: ${r.from} → ${r.to}`);
-      }
-      return 0;
-    });
+    const v = ctx.values;
+    const skipGate = v['skip-gate'] === true;
+    if (skipGate && !v.reason?.trim()) throw new UsageError('advance: --skip-gate needs --reason "..."');
+    const r = advanceSprint(ctx.caller, ctx.positionals[0] ?? v.sprint, { from: v.from, confirm: v.confirm === true, skipGate, reason: v.reason });
+    if (!r.advanced) {
+      if (ctx.json) printJson({ advanced: false, ...r.pause, line: formatPause(r.pause), spent: r.spent, budget: r.budget });
+      else printLine(formatPause(r.pause));
+      return 1;
+    }
+    if (r.warning) printErr(r.overrideUsed ? `${r.warning} · passed by override` : r.warning);
+    if (ctx.json) {
+      printJson({ advanced: true, sprint: r.sprint, from: r.from, to: r.to, spent: r.spent, budget: r.budget, override_used: r.overrideUsed, gate_skipped: r.gateSkipped });
+    } else {
+      printLine(`Phase: ${r.from} → ${r.to}`);
+    }
+    return 0;
   },
-};
+});
 
-export const stop: Command = {
+export const stop = command({
   name: 'stop',
-  summary: 'Stop a sprint (it no longer advances, and its sessions stop counting toward it as active).',
+  summary: 'Stop a sprint: it no longer advances, and its budget decisions end.',
   usage: '[<id>] --reason "..."',
-  positionals: [{ name: 'id', description: 'sprint id (default: the active sprint)' }],
+  positionals: [ID_POSITIONAL],
   options: { ...SPRINT_OPTION, reason: { type: 'string', value: 'TEXT', description: 'why (stored in the history)' } },
   run(ctx) {
-    const reason = requireString(ctx.values, 'reason', 'stop');
-    return withLedger(ctx, {}, (l) => {
-      const s = pickSprint(l, ctx, ctx.positionals[0]);
-      refreshSprintUsage(l, s, { env: ctx.env });
-      stopSprint(l, s.id, { reason, actor: actorName(ctx.env), now: Date.now() });
-      const st = sprintState(l, { ...s, status: 'stopped' });
-      if (ctx.json) printJson(st);
-      else printLine(`Stopped ${s.id} in ${s.phase} · ${budgetSummary(st)}`);
-      return 0;
-    });
+    const reason = required('--reason', ctx.values.reason, 'stop');
+    const { state: st } = stopSprintFor(ctx.caller, ctx.positionals[0] ?? ctx.values.sprint, reason);
+    if (ctx.json) printJson(st);
+    else printLine(`Stopped ${st.id} in ${st.phase} · ${budgetSummary(st)}`);
+    return 0;
   },
-};
+});
 
-export const artifact: Command = {
+export const artifact = command({
   name: 'artifact',
   summary: 'Record an artifact of the sprint (a gate may require it before a phase).',
   usage: '<type> <path> [--sprint ID]',
@@ -257,12 +216,9 @@ export const artifact: Command = {
   run(ctx) {
     const type = slugValue('type', ctx.positionals[0] as string);
     const path = ctx.positionals[1] as string;
-    return withLedger(ctx, {}, (l) => {
-      const s = pickSprint(l, ctx);
-      l.write(() => setArtifact(l, s.id, type, path, Date.now()));
-      if (ctx.json) printJson({ sprint: s.id, type, path });
-      else printLine(`${s.id}: ${type} = ${path}`);
-      return 0;
-    });
+    const s = recordArtifact(ctx.caller, { sprint: ctx.values.sprint, type, path });
+    if (ctx.json) printJson({ sprint: s.id, type, path });
+    else printLine(`${s.id}: ${type} = ${path}`);
+    return 0;
   },
-};
+});

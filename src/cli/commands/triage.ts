@@ -2,19 +2,16 @@
 import { readFileSync } from 'node:fs';
 import { resolve } from 'node:path';
 import * as z from 'zod/mini';
-import { loadTriageConfig, triageReport, triageReview, zodIssues } from '../../app/triage';
+import { readTriageReport, triage as triageAgents } from '../../app/triage';
 import type { AgentKind } from '../../domain/estimates';
 import { formatTokensExact } from '../../domain/tokens';
 import { type CandidateAgent, INPUT_TYPES, type InputType, type ReviewInput, type TriagedAgent, thousands } from '../../domain/triage';
-import { NotFoundError, UsageError, errorMessage } from '../../lib/errors';
-import type { Ledger } from '../../ledger/db';
-import { type Sprint, getSprint } from '../../ledger/sprints';
-import { getTriageRun, latestTriageRun } from '../../ledger/triage';
-import { refreshSprintUsage } from '../../usage/refresh';
-import { SPRINT_OPTION, pickSprint, withLedger } from '../common';
-import type { Command, CommandContext } from '../framework';
+import { UsageError, firstLine } from '../../platform/errors';
+import { zodIssues } from '../../platform/zod-issues';
+import { SPRINT_OPTION } from '../common';
+import { command } from '../framework';
 import { formatTable, printErr, printJson, printLine } from '../output';
-import { intValue, optInt, optString, requireString, slugValue } from '../validate';
+import { intValue, optInt, required, slugValue } from '../validate';
 
 const AgentsFile = z
   .array(
@@ -33,13 +30,13 @@ function readAgents(spec: string, cwd: string): CandidateAgent[] {
   try {
     text = spec === '-' ? readFileSync(0, 'utf8') : readFileSync(resolve(cwd, spec), 'utf8');
   } catch (err) {
-    throw new UsageError(`--agents: cannot read ${spec === '-' ? 'stdin' : spec} (${errorMessage(err).split('\n')[0]})`);
+    throw new UsageError(`--agents: cannot read ${spec === '-' ? 'stdin' : spec} (${firstLine(err)})`);
   }
   let raw: unknown;
   try {
     raw = JSON.parse(text);
   } catch (err) {
-    throw new UsageError(`--agents: not valid JSON (${errorMessage(err)})`);
+    throw new UsageError(`--agents: not valid JSON (${firstLine(err)})`);
   }
   const r = z.safeParse(AgentsFile, raw);
   if (!r.success) throw new UsageError(`--agents: expected [{"name", "score", "stage": 1|2, "agent_type"?}, ...]: ${zodIssues(r.error)}`);
@@ -52,12 +49,12 @@ function readAgents(spec: string, cwd: string): CandidateAgent[] {
   });
 }
 
-function reviewInput(ctx: CommandContext): ReviewInput {
-  const type = requireString(ctx.values, 'input-type', 'triage');
+function reviewInput(typeRaw: string | undefined, diffLinesRaw: string | undefined): ReviewInput {
+  const type = required('--input-type', typeRaw, 'triage');
   if (!(INPUT_TYPES as readonly string[]).includes(type)) {
     throw new UsageError(`--input-type: expected one of ${INPUT_TYPES.join(', ')}, got "${type}"`);
   }
-  const diffLines = optInt(ctx.values, 'diff-lines', 0);
+  const diffLines = optInt('--diff-lines', diffLinesRaw, 0);
   if (type === 'diff') {
     if (diffLines === undefined) throw new UsageError('triage: --input-type diff needs --diff-lines N (its budget depends on the size)');
     return { type, diffLines };
@@ -70,22 +67,11 @@ function reviewInput(ctx: CommandContext): ReviewInput {
  * The sprint's remaining budget: `--sprint-remaining`, else FLUX_BUDGET_REMAINING. Unset or `none`
  * is no sprint budget; `0` is a budget used up. Anything else is an error, never a silent "no limit".
  */
-function sprintRemaining(ctx: CommandContext): number | null {
-  const flag = optString(ctx.values, 'sprint-remaining');
-  const [name, raw] = flag !== undefined ? ['--sprint-remaining', flag] : ['FLUX_BUDGET_REMAINING', ctx.env.FLUX_BUDGET_REMAINING];
+function sprintRemaining(flag: string | undefined, env: NodeJS.ProcessEnv): number | null {
+  const [name, raw] = flag !== undefined ? ['--sprint-remaining', flag] : ['FLUX_BUDGET_REMAINING', env.FLUX_BUDGET_REMAINING];
   if (raw === undefined || raw.trim() === 'none') return null;
   if (raw.trim() === '') throw new UsageError(`${name} is empty: leave it unset for no budget, or give the billing tokens left (0 when used up)`);
   return intValue(name, raw, 0);
-}
-
-/** The sprint the review belongs to, if there is one; an unknown --sprint is still an error. */
-function sprintIfAny(l: Ledger, ctx: CommandContext): Sprint | null {
-  try {
-    return pickSprint(l, ctx);
-  } catch (err) {
-    if (err instanceof NotFoundError) return null;
-    throw err;
-  }
 }
 
 function sourceLabel(e: { basis: 'default' | 'measured'; runs: number; kind: AgentKind; sliced: boolean }): string {
@@ -106,7 +92,7 @@ function signedPct(pct: number | null): string {
   return `${pct > 0 ? '+' : ''}${pct}%`;
 }
 
-const report: Command = {
+const report = command({
   name: 'report',
   summary: "After a review: each launched agent's estimate against the billing tokens its runs measured.",
   usage: '[<triage id>]',
@@ -119,63 +105,57 @@ const report: Command = {
   ],
   run(ctx) {
     const idArg = ctx.positionals[0];
-    const id = idArg === undefined ? undefined : intValue('triage id', idArg, 1);
-    return withLedger(ctx, {}, (l) => {
-      const run = id === undefined ? latestTriageRun(l) : getTriageRun(l, id);
-      if (!run) throw new NotFoundError(id === undefined ? 'no triage recorded yet (run: sprint-budget triage ...)' : `no triage #${id}`);
-      const sprint = run.sprintId ? getSprint(l, run.sprintId) : null;
-      if (sprint) refreshSprintUsage(l, sprint, { env: ctx.env });
-      const r = triageReport(l, run);
-      if (ctx.json) {
-        printJson({
-          triage: {
-            id: run.id,
-            at: new Date(run.at).toISOString(),
-            sprint: run.sprintId,
-            phase: run.phase,
-            input_type: run.inputType,
-            budget: run.budget,
-          },
-          until: r.until === null ? null : new Date(r.until).toISOString(),
-          rows: r.rows.map((row) => ({
-            agent_type: row.agentType,
-            agents: row.agents.map((a) => ({ name: a.name, estimate: a.estimate, source: a.basis, runs: a.runs, sliced: a.sliced })),
-            estimate: row.estimate,
-            measured: row.measured,
-            measured_runs: row.measuredRuns,
-            diff_pct: row.diffPct,
-          })),
-          totals: { estimate: r.totals.estimate, measured: r.totals.measured, diff_pct: r.totals.diffPct, measured_rows: r.totals.measuredRows },
-        });
-        return 0;
-      }
-      const sprintNote = run.sprintId ? ` · sprint ${run.sprintId} (${run.phase})` : '';
-      printLine(`Triage #${run.id} · ${run.inputType} · ${new Date(run.at).toISOString().replace('T', ' ').slice(0, 19)}${sprintNote}`);
-      const table = formatTable(
-        [
-          { header: 'Agent', value: (row: (typeof r.rows)[number]) => row.agents.map((a) => a.name).join(', ') },
-          { header: 'Type', value: (row) => row.agentType },
-          { header: 'Est. Tokens', value: (row) => formatTokensExact(row.estimate), align: 'right' },
-          { header: 'Source', value: (row) => [...new Set(row.agents.map(sourceLabel))].join(', ') },
-          { header: 'Measured', value: (row) => (row.measured === null ? 'not yet' : formatTokensExact(row.measured)), align: 'right' },
-          { header: 'Runs', value: (row) => String(row.measuredRuns), align: 'right' },
-          { header: 'Diff', value: (row) => signedPct(row.diffPct), align: 'right' },
-        ],
-        r.rows,
-      );
-      for (const line of table) printLine(line);
-      if (r.totals.measuredRows === 0) printLine('Nothing measured yet for these agents.');
-      else {
-        printLine(
-          `Total: ${formatTokensExact(r.totals.measured)} measured / ${formatTokensExact(r.totals.estimate)} estimated (${signedPct(r.totals.diffPct)}) over ${r.totals.measuredRows} of ${r.rows.length} agent types`,
-        );
-      }
+    const r = readTriageReport(ctx.caller, idArg === undefined ? undefined : intValue('triage id', idArg, 1));
+    const { run } = r;
+    if (ctx.json) {
+      printJson({
+        triage: {
+          id: run.id,
+          at: new Date(run.at).toISOString(),
+          sprint: run.sprintId,
+          phase: run.phase,
+          input_type: run.inputType,
+          budget: run.budget,
+        },
+        until: r.until === null ? null : new Date(r.until).toISOString(),
+        rows: r.rows.map((row) => ({
+          agent_type: row.agentType,
+          agents: row.agents.map((a) => ({ name: a.name, estimate: a.estimate, source: a.basis, runs: a.runs, sliced: a.sliced })),
+          estimate: row.estimate,
+          measured: row.measured,
+          measured_runs: row.measuredRuns,
+          diff_pct: row.diffPct,
+        })),
+        totals: { estimate: r.totals.estimate, measured: r.totals.measured, diff_pct: r.totals.diffPct, measured_rows: r.totals.measuredRows },
+      });
       return 0;
-    });
+    }
+    const sprintNote = run.sprintId ? ` · sprint ${run.sprintId} (${run.phase})` : '';
+    printLine(`Triage #${run.id} · ${run.inputType} · ${new Date(run.at).toISOString().replace('T', ' ').slice(0, 19)}${sprintNote}`);
+    const table = formatTable(
+      [
+        { header: 'Agent', value: (row: (typeof r.rows)[number]) => row.agents.map((a) => a.name).join(', ') },
+        { header: 'Type', value: (row) => row.agentType },
+        { header: 'Est. Tokens', value: (row) => formatTokensExact(row.estimate), align: 'right' },
+        { header: 'Source', value: (row) => [...new Set(row.agents.map(sourceLabel))].join(', ') },
+        { header: 'Measured', value: (row) => (row.measured === null ? 'not yet' : formatTokensExact(row.measured)), align: 'right' },
+        { header: 'Runs', value: (row) => String(row.measuredRuns), align: 'right' },
+        { header: 'Diff', value: (row) => signedPct(row.diffPct), align: 'right' },
+      ],
+      r.rows,
+    );
+    for (const line of table) printLine(line);
+    if (r.totals.measuredRows === 0) printLine('Nothing measured yet for these agents.');
+    else {
+      printLine(
+        `Total: ${formatTokensExact(r.totals.measured)} measured / ${formatTokensExact(r.totals.estimate)} estimated (${signedPct(r.totals.diffPct)}) over ${r.totals.measuredRows} of ${r.rows.length} agent types`,
+      );
+    }
+    return 0;
   },
-};
+});
 
-export const triage: Command = {
+export const triage = command({
   name: 'triage',
   summary: 'Pick the review agents that fit the budget (Stage 1 always runs); print the table and the budget line.',
   usage: '--input-type TYPE [--diff-lines N] --agents FILE|- [--slicing] [--launch-all] [--sprint-remaining N|none]',
@@ -203,17 +183,15 @@ export const triage: Command = {
     '  launch_all, sprint, config, agents: [...], launch: [names], deferred: [names], totals, summary}.',
   ],
   run(ctx) {
+    const v = ctx.values;
     if (ctx.positionals.length > 0) throw new UsageError(`triage: unknown subcommand "${ctx.positionals[0]}" (see: sprint-budget triage --help)`);
-    const input = reviewInput(ctx);
-    const agents = readAgents(requireString(ctx.values, 'agents', 'triage'), ctx.cwd);
-    const remaining = sprintRemaining(ctx);
-    const { config, origin } = loadTriageConfig(ctx.cwd);
-    return withLedger(ctx, { create: true }, (l) => {
-      const sprint = sprintIfAny(l, ctx);
-      if (sprint) refreshSprintUsage(l, sprint, { env: ctx.env });
-      const launchAll = ctx.values['launch-all'] === true;
-      const slicing = ctx.values.slicing === true;
-      const t = triageReview(l, { input, agents, sprintRemaining: remaining, slicing, launchAll, config, sprint, now: Date.now() });
+    const input = reviewInput(v['input-type'], v['diff-lines']);
+    const agents = readAgents(required('--agents', v.agents, 'triage'), ctx.caller.cwd);
+    const remaining = sprintRemaining(v['sprint-remaining'], ctx.caller.env);
+    const launchAll = v['launch-all'] === true;
+    const slicing = v.slicing === true;
+    return triageAgents(ctx.caller, { sprint: v.sprint, input, agents, sprintRemaining: remaining, slicing, launchAll }).then((t) => {
+      const { sprint, configOrigin: origin } = t;
       if (ctx.json) {
         printJson({
           triage_id: t.id,
@@ -272,4 +250,4 @@ export const triage: Command = {
       return 0;
     });
   },
-};
+});

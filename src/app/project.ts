@@ -1,0 +1,54 @@
+/**
+ * Who calls and in which project: the ledger a command works on (located, opened, the spool
+ * drained), and the facts about the caller every decision records.
+ */
+import { type Ledger, openLedger } from '../ledger/db';
+import { locateLedger } from '../ledger/locate';
+import { spoolDrain, spoolPending } from '../ledger/spool';
+import { actorName, claudeSessionId } from '../platform/env';
+import { NotFoundError } from '../platform/errors';
+import { applySpooled } from './spooled';
+
+/** A command's caller: where it runs, which ledger it named, its environment. */
+export interface Caller {
+  cwd: string;
+  /** `--db`: the ledger file, instead of the one found from `cwd`. */
+  db?: string | undefined;
+  env: NodeJS.ProcessEnv;
+}
+
+/** The Claude Code session the caller runs in, if any. */
+export function callerSession(caller: Caller): string | null {
+  return claudeSessionId(caller.env);
+}
+
+/** Who the caller is, for the sprint's history. */
+export function callerActor(caller: Caller): string {
+  return actorName(caller.env);
+}
+
+/** Opens the project's ledger (creating it only with `create`) and applies what waited in its spool. */
+export function openProjectLedger(caller: Caller, opts: { create?: boolean } = {}): Ledger {
+  const loc = locateLedger(caller.cwd, caller.db, caller.env);
+  if (loc.origin === 'new' && !opts.create) {
+    throw new NotFoundError(`no sprint-budget ledger at or above ${caller.cwd} (start a sprint: sprint-budget create "<title>")`);
+  }
+  const l = openLedger(loc.path, { create: opts.create === true });
+  drainSpool(l);
+  return l;
+}
+
+/** Runs `fn` on the project's ledger, closed afterwards whatever happens. */
+export function inProject<T>(caller: Caller, opts: { create?: boolean }, fn: (l: Ledger) => T): T {
+  const l = openProjectLedger(caller, opts);
+  try {
+    return fn(l);
+  } finally {
+    l.close();
+  }
+}
+
+/** Applies what waited in the ledger's spool (cheap when nothing does: one stat). */
+export function drainSpool(l: Ledger): void {
+  if (spoolPending(l.path)) spoolDrain(l.path, (event) => applySpooled(l, event));
+}

@@ -1,0 +1,44 @@
+/**
+ * What the hooks do for a Claude Code session, one function per hook's job: attach it to the
+ * project's sprint, read what its transcripts gained, end it.
+ */
+import type { Ledger } from '../ledger/db';
+import { attachToActiveSprint, openAttachment } from '../ledger/sessions';
+import type { Sprint } from '../ledger/sprints';
+import type { TranscriptRef } from '../transcripts/paths';
+import { type IngestResult, ingestTranscripts } from './ingest';
+import { type SprintSpend, currentSpend } from './spend';
+
+/** A session as a hook payload names it. */
+export interface SessionRef {
+  sessionId: string;
+  transcriptPath: string;
+}
+
+/**
+ * The sprint this session counts toward, attaching it to the project's active sprint if it is not
+ * attached yet (a sprint created after the session started, or a SessionStart that was missed).
+ */
+export function sessionSprint(l: Ledger, session: SessionRef, at: number = Date.now()): Sprint | null {
+  return attachToActiveSprint(l, { sessionId: session.sessionId, at, via: 'hook', transcriptPath: session.transcriptPath })?.sprint ?? null;
+}
+
+/** SessionStart: the session attached, and where its sprint stands (null: the project has no active sprint). */
+export function startSession(l: Ledger, session: SessionRef, env: NodeJS.ProcessEnv): { sprint: Sprint; spend: SprintSpend } | null {
+  const sprint = sessionSprint(l, session);
+  return sprint ? { sprint, spend: currentSpend(l, sprint, env) } : null;
+}
+
+/** Stop, SubagentStop: what the transcripts gained, read into the ledger when the session counts toward a sprint. */
+export function readSessionTranscripts(l: Ledger, session: SessionRef, refs: readonly TranscriptRef[]): void {
+  if (sessionSprint(l, session)) ingestTranscripts(l, refs);
+}
+
+/**
+ * SessionEnd: the final read of a session that counts toward a sprint, until `deadline`; returns
+ * whether it finished (null: the session is attached to no sprint, nothing to read).
+ */
+export function endSession(l: Ledger, session: SessionRef, refs: readonly TranscriptRef[], deadline: number): IngestResult | null {
+  if (!openAttachment(l, session.sessionId)) return null;
+  return ingestTranscripts(l, refs, { deadline });
+}

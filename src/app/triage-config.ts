@@ -1,0 +1,107 @@
+/**
+ * Review triage's budget file: the plugin's config/flux-drive/budget.yaml, or a project's own
+ * .claude/flux-drive-budget.yaml, which replaces it.
+ */
+import { existsSync, readFileSync } from 'node:fs';
+import { dirname, join, resolve } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import * as z from 'zod/mini';
+import { DEFAULT_TRIAGE_CONFIG, type TriageConfig } from '../domain/triage';
+import { UsageError, firstLine } from '../platform/errors';
+import { zodIssues } from '../platform/zod-issues';
+
+/** The plugin's budget file, relative to the plugin root. */
+export const SHIPPED_BUDGET_FILE = 'config/flux-drive/budget.yaml';
+/** A project's own budget file, relative to the project root; it replaces the plugin's. */
+export const PROJECT_BUDGET_FILE = '.claude/flux-drive-budget.yaml';
+
+const Tokens = z.int().check(z.positive());
+const Names = z.array(z.string().check(z.minLength(1)));
+
+const BudgetFile = z.strictObject({
+  budgets: z.optional(
+    z.strictObject({
+      plan: z.optional(Tokens),
+      brainstorm: z.optional(Tokens),
+      prd: z.optional(Tokens),
+      spec: z.optional(Tokens),
+      'diff-small': z.optional(Tokens),
+      'diff-large': z.optional(Tokens),
+      repo: z.optional(Tokens),
+      other: z.optional(Tokens),
+    }),
+  ),
+  large_diff_lines: z.optional(Tokens),
+  agent_defaults: z.optional(
+    z.strictObject({
+      review: z.optional(Tokens),
+      cognitive: z.optional(Tokens),
+      research: z.optional(Tokens),
+      oracle: z.optional(Tokens),
+      generated: z.optional(Tokens),
+    }),
+  ),
+  slicing_multiplier: z.optional(z.number().check(z.positive(), z.lte(1))),
+  min_agents: z.optional(z.int().check(z.nonnegative())),
+  exempt_agents: z.optional(Names),
+  full_content_agents: z.optional(Names),
+});
+
+/** Parses a budget file; keys it leaves out keep the defaults (docs/spec.md, "Review triage"). */
+export async function parseTriageConfig(text: string, origin: string): Promise<TriageConfig> {
+  // The YAML parser is a bundle of its own (plugin/dist/yaml.cjs), loaded only here: it is as large as the rest of the CLI.
+  const { parse } = await import('yaml');
+  let raw: unknown;
+  try {
+    raw = parse(text) ?? {};
+  } catch (err) {
+    throw new UsageError(`${origin}: not valid YAML (${firstLine(err)})`);
+  }
+  const r = z.safeParse(BudgetFile, raw);
+  if (!r.success) throw new UsageError(`${origin}: ${zodIssues(r.error)}`);
+  const f = r.data;
+  const d = DEFAULT_TRIAGE_CONFIG;
+  return {
+    budgets: { ...d.budgets, ...f.budgets },
+    largeDiffLines: f.large_diff_lines ?? d.largeDiffLines,
+    agentDefaults: { ...d.agentDefaults, ...f.agent_defaults },
+    slicingMultiplier: f.slicing_multiplier ?? d.slicingMultiplier,
+    minAgents: f.min_agents ?? d.minAgents,
+    exemptAgents: f.exempt_agents ?? [...d.exemptAgents],
+    fullContentAgents: f.full_content_agents ?? [...d.fullContentAgents],
+  };
+}
+
+/** The nearest `.claude/flux-drive-budget.yaml` from `cwd` up to the project root (the directory with `.git`). */
+function projectBudgetFile(cwd: string): string | null {
+  let dir = resolve(cwd);
+  for (;;) {
+    const candidate = join(dir, PROJECT_BUDGET_FILE);
+    if (existsSync(candidate)) return candidate;
+    const parent = dirname(dir);
+    if (existsSync(join(dir, '.git')) || parent === dir) return null;
+    dir = parent;
+  }
+}
+
+/** The plugin root: the parent of dist/ in the bundle; plugin/ beside src/ when run from the sources. */
+function shippedBudgetFile(): string | null {
+  const here = dirname(fileURLToPath(import.meta.url));
+  for (const root of [resolve(here, '..'), resolve(here, '../../plugin')]) {
+    const candidate = join(root, SHIPPED_BUDGET_FILE);
+    if (existsSync(candidate)) return candidate;
+  }
+  return null;
+}
+
+export interface LoadedTriageConfig {
+  config: TriageConfig;
+  /** The file it came from, or `built-in` when the plugin's file is missing. */
+  origin: string;
+}
+
+export async function loadTriageConfig(cwd: string): Promise<LoadedTriageConfig> {
+  const path = projectBudgetFile(cwd) ?? shippedBudgetFile();
+  if (path === null) return { config: DEFAULT_TRIAGE_CONFIG, origin: 'built-in' };
+  return { config: await parseTriageConfig(readFileSync(path, 'utf8'), path), origin: path };
+}

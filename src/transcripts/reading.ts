@@ -1,0 +1,64 @@
+/**
+ * One transcript file's new lines, as the ledger takes them: the responses found (every one, for a
+ * run's totals) and the records that may be stored (docs/spec.md, "Counting").
+ */
+import { type SpendRecord, isStoredResponse } from '../domain/records';
+import { type Cursor, type FileRead, readNewLines } from './file-reader';
+import { type TranscriptRef, subagentType } from './paths';
+import type { Responses } from './responses';
+import type { Walk } from './walk';
+
+export interface FileReading {
+  read: FileRead;
+  /** When the file was read: the time of a response whose line carries none. */
+  now: number;
+  /** Every response found, once per key, with the largest counts seen. */
+  responses: Responses;
+  /** The responses that may be stored: every subagent's, and those of the sessions in `attached`. */
+  records: SpendRecord[];
+  /** The sessions whose responses were passed over: attached to no sprint when the file was read. */
+  passed: string[];
+}
+
+/**
+ * Reads one file's new lines from its cursor. `attached`: the sessions attached to a sprint, whose
+ * main responses are kept as records; a main transcript of a session attached to none is read for
+ * keys and counts only.
+ */
+export function readTranscript(walk: Walk, ref: TranscriptRef, cursor: Cursor | null, attached: ReadonlySet<string>): FileReading | null {
+  const responses: Responses = new Map();
+  const now = Date.now();
+  const detail = ref.agentId !== null || ref.sessionId === null || attached.has(ref.sessionId);
+  const read = readNewLines(walk, ref.path, cursor, responses, detail);
+  if (!read) return null;
+  const reading: FileReading = { read, now, responses, records: [], passed: [] };
+  let agentType: string | undefined;
+  for (const r of responses.values()) {
+    // A 2.1.332 subagent line names its type (attributionAgent); older lines leave it to the .meta.json.
+    agentType ??= ref.agentType ?? r.agentType ?? subagentType(ref.path) ?? 'subagent';
+    // A main transcript of an older version may carry sidechain (subagent) lines of its own.
+    const sub = ref.agentId === null && r.sidechain;
+    const agentId = ref.agentId ?? (sub ? r.agentId : null);
+    const sessionId = ref.sessionId ?? r.sessionId;
+    if (isStoredResponse(agentId, sessionId, attached)) {
+      reading.records.push({
+        key: r.key,
+        kind: 'response',
+        source: 'transcript',
+        sessionId,
+        sprintId: null,
+        phase: null,
+        agentId,
+        agentType: sub ? (r.agentType ?? 'subagent') : agentType,
+        model: r.model,
+        ts: Number.isFinite(r.ts) ? r.ts : now,
+        input: r.input,
+        output: r.output,
+        cacheRead: r.cacheRead,
+        cacheWrite: r.cacheWrite,
+        origin: `${ref.path}:${r.line}`,
+      });
+    } else if (sessionId !== null && !reading.passed.includes(sessionId)) reading.passed.push(sessionId);
+  }
+  return reading;
+}

@@ -1,0 +1,203 @@
+/**
+ * Finding API responses in transcript bytes. Most bytes of a transcript are tool results,
+ * attachments and request shapes that hold no usage, so no line is decoded: each line's keys are
+ * walked in place by the WebAssembly walk (./walk.ts). A line that is not
+ * a response is ruled out by its `type` or its `message.role`; in a response, `message.content`
+ * (most of its bytes, none of its usage) is jumped over, and the few fields wanted are taken from
+ * where they lie. Only a line whose layout is not the compact JSON expected is decoded whole, so
+ * every figure is what JSON.parse would give.
+ *
+ * Transcript lines come in two shapes: older versions write one line per content block with a
+ * placeholder output_tokens on all but the last line and name the request `requestId`; 2.1.332
+ * names it `requestRef`. Either way one response is one key, and the largest usage seen wins.
+ */
+
+import { SLOT_AGENT_ID, SLOT_AGENT_TYPE, SLOT_ID, SLOT_MODEL, SLOT_REQUEST_ID, SLOT_REQUEST_REF, SLOT_SESSION_ID, SLOT_TIMESTAMP } from '../../wasm/layout';
+import { type TokenCounts, raiseTokens } from '../domain/tokens';
+import { Walk } from './walk';
+
+export interface TranscriptResponse {
+  /** `msg:<message id>[:<request id>]` — the same response in any file has the same key. */
+  key: string;
+  model: string | null;
+  ts: number;
+  sessionId: string | null;
+  /** Set on subagent lines (`agentId`), null in a main transcript. */
+  agentId: string | null;
+  /** The agent type a 2.1.332 line names (`attributionAgent`), if any. */
+  agentType: string | null;
+  sidechain: boolean;
+  input: number;
+  output: number;
+  cacheRead: number;
+  cacheWrite: number;
+  /** 1-based line number in its file. */
+  line: number;
+}
+
+function count(v: unknown): number {
+  return typeof v === 'number' && Number.isFinite(v) && v > 0 ? Math.floor(v) : 0;
+}
+
+function str(v: unknown): string | null {
+  return typeof v === 'string' && v.length > 0 ? v : null;
+}
+
+/** Text that is not JSON: undefined. */
+function decode(text: string): unknown {
+  try {
+    return JSON.parse(text) as unknown;
+  } catch {
+    return undefined;
+  }
+}
+
+/**
+ * A decoded line → its response, or null when it is not a token-bearing response (another line
+ * type, a `<synthetic>` message, no usage). A hand-written check rather than a schema: it runs
+ * once per response on the hot path.
+ */
+function responseOf(value: unknown, line: number): TranscriptResponse | null {
+  const obj = value as Record<string, unknown> | null;
+  if (obj === null || typeof obj !== 'object' || obj.type !== 'assistant') return null;
+  const message = obj.message as Record<string, unknown> | undefined;
+  if (!message || typeof message !== 'object' || message.role !== 'assistant') return null;
+  const id = str(message.id);
+  const usage = message.usage as Record<string, unknown> | undefined;
+  if (!id || !usage || typeof usage !== 'object') return null;
+  const model = str(message.model);
+  if (model === '<synthetic>') return null;
+  const request = str(obj.requestId) ?? str(obj.requestRef);
+  const ts = typeof obj.timestamp === 'string' ? Date.parse(obj.timestamp) : Number.NaN;
+  return {
+    key: request ? `msg:${id}:${request}` : `msg:${id}`,
+    model,
+    ts,
+    sessionId: str(obj.sessionId),
+    agentId: str(obj.agentId),
+    agentType: str(obj.attributionAgent),
+    sidechain: obj.isSidechain === true,
+    input: count(usage.input_tokens),
+    output: count(usage.output_tokens),
+    cacheRead: count(usage.cache_read_input_tokens),
+    cacheWrite: count(usage.cache_creation_input_tokens),
+    line,
+  };
+}
+
+/** A string of the walked line (null: absent, or not a string). */
+function textAt(walk: Walk, buf: Buffer, e: number, slot: number): string | null {
+  const s = walk.valueStart(e, slot);
+  if (s < 0) return null;
+  const end = walk.valueEnd(e, slot);
+  const text = buf.toString('utf8', s + 1, end - 1);
+  return text.includes('\\') ? (JSON.parse(buf.toString('utf8', s, end)) as string) : text;
+}
+
+/** As `str` gives it: a non-empty string, else null. */
+function stringAt(walk: Walk, buf: Buffer, e: number, slot: number): string | null {
+  const s = walk.valueStart(e, slot);
+  return s < 0 || walk.valueEnd(e, slot) - s <= 2 ? null : textAt(walk, buf, e, slot);
+}
+
+/**
+ * The walked line's response, its key and model known: all responseOf gives for it (its
+ * reference); without `detail`, its key, model and counts only (time, session and agent are left
+ * out, as for a response that will not be stored), unless it is a sidechain line (which is).
+ */
+function walkedResponse(walk: Walk, buf: Buffer, e: number, key: string, model: string | null, line: number, detail: boolean): TranscriptResponse {
+  const sidechain = walk.sidechain(e);
+  const full = detail || sidechain;
+  const timestamp = full ? textAt(walk, buf, e, SLOT_TIMESTAMP) : null;
+  return {
+    key,
+    model,
+    ts: timestamp === null ? Number.NaN : Date.parse(timestamp),
+    sessionId: full ? stringAt(walk, buf, e, SLOT_SESSION_ID) : null,
+    agentId: full ? stringAt(walk, buf, e, SLOT_AGENT_ID) : null,
+    agentType: full ? stringAt(walk, buf, e, SLOT_AGENT_TYPE) : null,
+    sidechain,
+    input: walk.count(e, 0),
+    output: walk.count(e, 1),
+    cacheRead: walk.count(e, 2),
+    cacheWrite: walk.count(e, 3),
+    line,
+  };
+}
+
+/** Raises a kept response's counts to a later reading's; `line` follows the largest output. */
+function raise(had: TranscriptResponse, read: TokenCounts, line: number): void {
+  const outputGrew = read.output > had.output;
+  if (raiseTokens(had, read) && outputGrew) had.line = line;
+}
+
+function keep(into: Responses, r: TranscriptResponse): void {
+  const had = into.get(r.key);
+  if (had) raise(had, r, r.line);
+  else into.set(r.key, r);
+}
+
+/**
+ * Takes the response of the entry `e` of a scan into `into`. A line that repeats a response already
+ * kept (one response is often written over several lines) costs its key and counts only; the rest
+ * of a response is read from its first line.
+ */
+function takeEntry(walk: Walk, buf: Buffer, e: number, linesBefore: number, into: Responses, detail: boolean): void {
+  const line = linesBefore + walk.line(e);
+  if (walk.toDecode(e)) {
+    // Not the compact layout expected (or a cut inside content): decode the whole line to be sure.
+    const r = decodeResponse(buf.toString('utf8', walk.lineStart(e), walk.lineStop(e)), line);
+    if (r) keep(into, r);
+    return;
+  }
+  const id = stringAt(walk, buf, e, SLOT_ID);
+  if (!id) return;
+  const model = stringAt(walk, buf, e, SLOT_MODEL);
+  // Claude Code's own messages: no API call.
+  if (model === '<synthetic>') return;
+  const request = stringAt(walk, buf, e, SLOT_REQUEST_ID) ?? stringAt(walk, buf, e, SLOT_REQUEST_REF);
+  const key = request ? `msg:${id}:${request}` : `msg:${id}`;
+  const had = into.get(key);
+  if (had) raise(had, { input: walk.count(e, 0), output: walk.count(e, 1), cacheRead: walk.count(e, 2), cacheWrite: walk.count(e, 3) }, line);
+  else into.set(key, walkedResponse(walk, buf, e, key, model, line, detail));
+}
+
+/** A line's response by a full decode: the reference every walk must agree with. */
+export function decodeResponse(text: string, line: number): TranscriptResponse | null {
+  const whole = decode(text);
+  return whole === undefined ? null : responseOf(whole, line);
+}
+
+export interface ScanResult {
+  /** Bytes of complete lines consumed (up to and including the last newline in range). */
+  consumed: number;
+  /** Lines consumed. */
+  lines: number;
+}
+
+/**
+ * The responses read from a file, once per key: the first line of a response gives its model,
+ * time and agent; its counts are the largest seen on any of its lines, and `line` is where the
+ * largest output was read.
+ */
+export type Responses = Map<string, TranscriptResponse>;
+
+/**
+ * Scans the complete lines of bytes[0, end) into `into` (with no copy when `bytes` is the
+ * walk's buffer). Lines are numbered from `linesBefore + 1`. A partial last line (no newline yet) is
+ * not consumed: it is left for the next read. Without `detail`, responses carry what walkedResponse
+ * keeps of one that will not be stored.
+ */
+export function scanLines(walk: Walk, bytes: Buffer, end: number, linesBefore: number, into: Responses, detail = true): ScanResult {
+  const buf = walk.take(bytes, end);
+  let pos = 0;
+  let lines = 0;
+  for (;;) {
+    // The walk passes over every line that is not a response; a scan stops early when its table is full.
+    const n = walk.scan(pos, end);
+    for (let e = 0; e < n; e++) takeEntry(walk, buf, e, linesBefore + lines, into, detail);
+    lines += walk.lines();
+    pos = walk.next();
+    if (n < Walk.ENTRIES) return { consumed: pos, lines };
+  }
+}

@@ -1,0 +1,159 @@
+/**
+ * Driving the built hooks as Claude Code does: the real payloads captured from Claude Code 2.1.332
+ * (shared/reference/samples), rewritten to point at a temporary project and HOME, piped as JSON into
+ * the command hooks.json gives for it, against a real ledger made by the real CLI.
+ */
+import { spawnSync } from 'node:child_process';
+import { cpSync, existsSync, mkdirSync, readFileSync, readdirSync, writeFileSync } from 'node:fs';
+import { join, resolve } from 'node:path';
+import { recordedSpend } from '../../src/app/spend';
+import { type Ledger, openLedger } from '../../src/ledger/db';
+import { type Sprint, latestActiveSprint, listEvents } from '../../src/ledger/sprints';
+import { encodeProjectDir } from '../../src/transcripts/paths';
+import { PLUGIN, REPO, type RunResult, cleanEnv, runCli, tempProject } from './cli';
+import { hookCommand } from '../../scripts/hook-command.mjs';
+import { tempHome } from './claude';
+
+/** shared/ sits beside the checkout, on developers' machines and in CI alike. */
+export const SAMPLES = join(REPO, 'test/fixtures/claude-code-2.1.332');
+export const SAMPLE_SESSION = '2f615247-9f0e-4d07-ade0-cad4d6e2665c';
+export const SAMPLE_AGENT = 'a946a5f5990bbc7a2';
+/** What the server sent in the sample run (reference doc): main 2 × 1000/40, subagent 500/20. */
+export const SAMPLE_MAIN_BILLING = 2 * (1000 + 40);
+export const SAMPLE_SUB_BILLING = 500 + 20;
+
+export type HookName = 'session-start' | 'pre-tool-use' | 'post-tool-use' | 'subagent-stop' | 'stop' | 'session-end';
+export const HOOKS: Record<HookName, string> = {
+  'session-start': 'SessionStart',
+  'pre-tool-use': 'PreToolUse',
+  'post-tool-use': 'PostToolUse',
+  'subagent-stop': 'SubagentStop',
+  stop: 'Stop',
+  'session-end': 'SessionEnd',
+};
+
+export interface Sandbox {
+  project: string;
+  home: string;
+  ledger: string;
+  /** Where Claude Code would keep this session's main transcript. */
+  transcript: string;
+  subagentTranscript: string;
+  envFile: string;
+  sprintId: string | null;
+}
+
+/** A project with a sprint (budget 1M unless given; no ledger at all with `noLedger`) and a HOME for its transcripts. */
+export function sandbox(opts: { budget?: string; noLedger?: boolean } = {}): Sandbox {
+  const project = tempProject('sb-hooks-');
+  const home = tempHome();
+  const dir = join(home, '.claude/projects', encodeProjectDir(project));
+  let sprintId: string | null = null;
+  if (!opts.noLedger) {
+    const r = runCli(['create', 'Hook test sprint', '--budget', opts.budget ?? '1000000'], { cwd: project });
+    if (r.code !== 0) throw new Error(`create failed: ${r.stderr}`);
+    sprintId = r.stdout.trim();
+  }
+  return {
+    project,
+    home,
+    ledger: join(project, '.sprint-budget/ledger.db'),
+    transcript: join(dir, `${SAMPLE_SESSION}.jsonl`),
+    subagentTranscript: join(dir, SAMPLE_SESSION, 'subagents', `agent-${SAMPLE_AGENT}.jsonl`),
+    envFile: join(home, 'session-env.sh'),
+    sprintId,
+  };
+}
+
+/** A captured payload, pointed at the sandbox. */
+export function payload(sb: Sandbox, hook: HookName, overrides: Record<string, unknown> = {}): Record<string, unknown> {
+  const p = JSON.parse(readFileSync(join(SAMPLES, 'hooks', `${HOOKS[hook]}.json`), 'utf8')) as Record<string, unknown>;
+  p.cwd = sb.project;
+  p.transcript_path = sb.transcript;
+  if ('agent_transcript_path' in p) p.agent_transcript_path = sb.subagentTranscript;
+  return { ...p, ...overrides };
+}
+
+/**
+ * The session's transcripts appear (as Claude Code writes them while the session runs): the sample
+ * files, with their times moved to now so they fall inside the session's attachment to the sprint.
+ */
+export function writeTranscripts(sb: Sandbox): void {
+  const from = join(SAMPLES, 'transcripts/-home-user-project');
+  const to = join(sb.transcript, '..');
+  mkdirSync(to, { recursive: true });
+  cpSync(from, to, { recursive: true });
+  const now = new Date().toISOString();
+  const files = [sb.transcript, sb.subagentTranscript];
+  for (const f of files) writeFileSync(f, readFileSync(f, 'utf8').replace(/"timestamp":"[^"]+"/g, `"timestamp":"${now}"`));
+}
+
+
+export function runHook(
+  hook: HookName,
+  input: Record<string, unknown> | string,
+  sb: Sandbox,
+  opts: { env?: NodeJS.ProcessEnv; root?: string } = {},
+): RunResult {
+  const { command, args } = hookCommand(HOOKS[hook], opts.root ?? PLUGIN);
+  const r = spawnSync(command, args, {
+    cwd: sb.project,
+    input: typeof input === 'string' ? input : JSON.stringify(input),
+    env: cleanEnv({ HOME: sb.home, CLAUDE_ENV_FILE: sb.envFile, CLAUDE_CODE_SESSION_ID: SAMPLE_SESSION, ...opts.env }),
+    encoding: 'utf8',
+  });
+  return { code: r.status ?? -1, stdout: r.stdout, stderr: r.stderr };
+}
+
+/** The hook's JSON answer (stdout), or null when it printed nothing. */
+export function answerOf(r: RunResult): Record<string, any> | null {
+  return r.stdout.trim() ? (JSON.parse(r.stdout) as Record<string, any>) : null;
+}
+
+/** Reads the ledger directly — no transcript reading on the way — to see what the hooks wrote. */
+export function inLedger<T>(sb: Sandbox, fn: (l: Ledger, s: Sprint) => T): T {
+  const l = openLedger(sb.ledger);
+  try {
+    const s = latestActiveSprint(l);
+    if (!s) throw new Error('no active sprint');
+    return fn(l, s);
+  } finally {
+    l.close();
+  }
+}
+
+export interface SpendView {
+  billing: number;
+  /** Billing tokens per agent type and source, e.g. {"main/transcript": 2080}. */
+  by: Record<string, number>;
+  events: string[];
+}
+
+export function spendOf(sb: Sandbox): SpendView {
+  return inLedger(sb, (l, s) => {
+    const spend = recordedSpend(l, s);
+    const by: Record<string, number> = {};
+    for (const r of spend.rows) by[`${r.agentType}/${r.source}`] = (by[`${r.agentType}/${r.source}`] ?? 0) + r.input + r.output;
+    return { billing: spend.billing, by, events: listEvents(l, s.id).map((e) => e.kind) };
+  });
+}
+
+export function spoolLines(sb: Sandbox): Record<string, unknown>[] {
+  const p = join(sb.project, '.sprint-budget/spool.jsonl');
+  if (!existsSync(p)) return [];
+  return readFileSync(p, 'utf8')
+    .split('\n')
+    .filter(Boolean)
+    .map((l) => JSON.parse(l) as Record<string, unknown>);
+}
+
+export function ledgerDirEntries(sb: Sandbox): string[] {
+  const dir = join(sb.project, '.sprint-budget');
+  return existsSync(dir) ? readdirSync(dir) : [];
+}
+
+/** Nothing waits in the spool, and no drainer is at work on it. */
+export function spoolEmpty(sb: Pick<Sandbox, 'project'>): boolean {
+  const dir = join(sb.project, '.sprint-budget');
+  return !existsSync(dir) || readdirSync(dir).every((f) => !f.startsWith('spool.') || f === 'spool.rejected.jsonl');
+}
