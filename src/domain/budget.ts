@@ -1,4 +1,4 @@
-/** Budgets and budget states (SPEC 1, 2, 4). Pure. */
+/** Budgets and budget states (docs/spec.md, "Budgets"). Pure. */
 import { isComplexity } from './complexity';
 
 export const DEFAULT_WARN_PCT = 80;
@@ -11,14 +11,14 @@ export const DEFAULT_BUDGETS: Readonly<Record<1 | 2 | 3 | 4 | 5, number>> = Obje
   5: 1_000_000,
 });
 
-/** Default budget for a tier; an unknown or missing tier is 3, never the largest budget (SPEC 2). */
+/** Default budget for a tier; an unknown or missing tier is 3, never the largest budget. */
 export function defaultBudget(complexity: unknown): number {
   return DEFAULT_BUDGETS[isComplexity(complexity) ? complexity : 3];
 }
 
 export type BudgetState = 'none' | 'ok' | 'warning' | 'exceeded';
 
-/** Level-triggered: "exceeded" on every read while spent ≥ budget (SPEC 4, 9.4). */
+/** Level-triggered: "exceeded" on every read while spent ≥ budget. */
 export function budgetState(spent: number, budget: number | null, warnPct: number): BudgetState {
   if (budget === null) return 'none';
   if (spent >= budget) return 'exceeded';
@@ -26,7 +26,7 @@ export function budgetState(spent: number, budget: number | null, warnPct: numbe
   return 'ok';
 }
 
-/** max(0, budget − spent), or null when there is no budget: "no budget" and "nothing left" never share a value (SPEC 9.8). */
+/** max(0, budget − spent), or null when there is no budget: "no budget" and "nothing left" never share a value. */
 export function tokensRemaining(spent: number, budget: number | null): number | null {
   return budget === null ? null : Math.max(0, budget - spent);
 }

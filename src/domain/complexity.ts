@@ -1,4 +1,4 @@
-/** Complexity classifier (SPEC 3). Pure: text in, tier and the rule that decided out. */
+/** Complexity classifier (docs/spec.md, "Complexity"). Pure: text in, tier and the rule that decided out. */
 
 export type Complexity = 1 | 2 | 3 | 4 | 5;
 
@@ -18,7 +18,7 @@ const SIMPLICITY = new Set(['like', 'similar', 'existing', 'just', 'simple', 'st
 export interface Classification {
   complexity: Complexity;
   label: string;
-  /** Which rule of SPEC 3 decided: explicit, short, trivial, research, words. */
+  /** Which rule decided: explicit, short, trivial, research, words. */
   rule: 'explicit' | 'short' | 'trivial' | 'research' | 'words';
   words: number;
   signals: { trivial: number; research: number; ambiguity: number; simplicity: number };
@@ -26,7 +26,7 @@ export interface Classification {
 
 /**
  * Whole words, lowercased. A word is a run of letters/digits, optionally joined by inner hyphens or
- * apostrophes, so "trade-off" is one word and "or" never matches inside "for" (SPEC 9.15).
+ * apostrophes, so "trade-off" is one word and "or" never matches inside "for".
  */
 export function tokenize(text: string): string[] {
   return text.toLowerCase().match(/[\p{L}\p{N}]+(?:['\u2019-][\p{L}\p{N}]+)*/gu) ?? [];

@@ -1,6 +1,6 @@
 /**
  * Estimates: what a phase or an agent is expected to cost where nothing has been measured yet
- * (SPEC 2, 6). Every estimate says where it came from, and measured history replaces the defaults
+ * (docs/spec.md, "Estimates"). Every estimate says where it came from, and measured history replaces the defaults
  * once there are at least MIN_CALIBRATION_RUNS runs of it.
  */
 
@@ -21,7 +21,7 @@ export const OTHER_PHASE_ESTIMATE = 30_000;
 
 export interface Estimate {
   tokens: number;
-  /** `default` (SPEC figure) or `measured` (mean of this project's own runs). */
+  /** `default` (the contract's figure) or `measured` (mean of this project's own runs). */
   basis: 'default' | 'measured';
   /** How many measured runs the figure rests on (0 for a default). */
   runs: number;
@@ -53,7 +53,7 @@ export const AGENT_KIND_ESTIMATES: Readonly<Record<AgentKind, number>> = Object.
 /** flux-drive's cognitive lenses: `fd-*` by name, but priced as cognitive agents. */
 const COGNITIVE_AGENTS = new Set(['fd-systems', 'fd-decisions', 'fd-people', 'fd-resilience', 'fd-perception']);
 
-/** The kind of an agent by its name (SPEC 6); names that fit no pattern are generated agents. */
+/** The kind of an agent by its name; names that fit no pattern are generated agents. */
 export function agentKind(name: string): AgentKind {
   const n = name.toLowerCase().replace(/^.*:/, '');
   if (COGNITIVE_AGENTS.has(n)) return 'cognitive';

@@ -1,4 +1,4 @@
-/** The default phase chain (SPEC 1). `done` is terminal. */
+/** The default phase chain (docs/spec.md, "Words"). `done` is terminal. */
 export const DEFAULT_PHASES: readonly string[] = Object.freeze([
   'brainstorm',
   'brainstorm-reviewed',

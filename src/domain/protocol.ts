@@ -1,4 +1,4 @@
-/** The `type|phase|detail` pause protocol (SPEC 5). Pure formatting and parsing. */
+/** The `type|phase|detail` pause protocol (docs/spec.md, "Pause protocol"). Pure formatting and parsing. */
 
 export type PauseType = 'budget_exceeded' | 'gate_blocked' | 'manual_pause' | 'stale_phase';
 export const PAUSE_TYPES: readonly PauseType[] = ['budget_exceeded', 'gate_blocked', 'manual_pause', 'stale_phase'];

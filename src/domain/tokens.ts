@@ -8,7 +8,7 @@ export interface TokenCounts {
 
 export const ZERO_TOKENS: Readonly<TokenCounts> = Object.freeze({ input: 0, output: 0, cacheRead: 0, cacheWrite: 0 });
 
-/** Billing tokens: input + output. Cache reads and writes are tracked beside them, never mixed in (SPEC 1). */
+/** Billing tokens: input + output. Cache reads and writes are tracked beside them, never mixed in (docs/spec.md, "Words"). */
 export function billingTokens(t: TokenCounts): number {
   return t.input + t.output;
 }

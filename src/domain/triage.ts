@@ -1,5 +1,5 @@
 /**
- * Review triage under a token budget (SPEC 6). Pure: which agents a review launches, given their
+ * Review triage under a token budget (docs/spec.md, "Review triage"). Pure: which agents a review launches, given their
  * scores, stages and cost estimates, the budget for the kind of input, and what the sprint has left.
  */
 import { percentUsed } from './budget';
@@ -69,7 +69,7 @@ export interface EffectiveBudget {
 
 /**
  * The budget a review works within. A sprint remaining of 0 is a budget of 0, never "unset":
- * an exhausted sprint must not hand triage the larger type budget (SPEC 9.8).
+ * an exhausted sprint must not hand triage the larger type budget.
  */
 export function effectiveBudget(cfg: TriageConfig, input: ReviewInput, sprintRemaining: number | null): EffectiveBudget {
   const key = budgetKey(input, cfg.largeDiffLines);
@@ -181,7 +181,7 @@ export function triageTotals(agents: readonly TriagedAgent[], budget: number): T
   };
 }
 
-/** 150000 → "150K", 37500 → "37.5K": the unit SPEC 6's summary line uses. */
+/** 150000 → "150K", 37500 → "37.5K": the unit the summary line uses. */
 export function thousands(n: number): string {
   const k = (n / 1000).toFixed(1);
   return `${k.endsWith('.0') ? k.slice(0, -2) : k}K`;

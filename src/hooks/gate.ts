@@ -17,7 +17,7 @@ export function gateAnswer(d: DispatchDecision, note: string | null): HookAnswer
         hookSpecificOutput: {
           hookEventName: 'PreToolUse',
           permissionDecision: d.action,
-          // First line: the SPEC 5 pause line, whole, so it can be parsed; then what to do about it.
+          // First line: the pause line (docs/spec.md, "Pause protocol"), whole, so it can be parsed; then what to do about it.
           permissionDecisionReason: `${d.line}\n${WHAT_NOW}`,
         },
       };

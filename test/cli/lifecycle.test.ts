@@ -22,7 +22,7 @@ function spend(dir: string, phase: string, tokens: number, key: string) {
 }
 
 describe('create and state', () => {
-  it('prints the id, classifies, sets the default budget, and reports every SPEC 4 field', () => {
+  it('prints the id, classifies, sets the default budget, and reports every field of the sprint state', () => {
     const dir = tempProject();
     const r = runCli(['create', 'Rename the config loader module please'], { cwd: dir });
     expect(r.code).toBe(0);
@@ -120,7 +120,7 @@ describe('advance: the pause protocol', () => {
     expect(st.events.find((e) => e.kind === 'override')?.reason).toBe('worth finishing');
   });
 
-  it('counts the phase being left before checking (no one-phase lag, SPEC 9.9)', () => {
+  it('counts the phase being left before checking (no one-phase lag, defect 9)', () => {
     const dir = tempProject();
     create(dir, 'x', '--budget', '1000');
     spend(dir, 'brainstorm', 1000, 'k1');

@@ -75,7 +75,7 @@ function addRuns(dir: string, agentType: string, runs: { billing: number; ts: nu
 }
 
 describe('sprint-budget triage', () => {
-  it('prints the table and the SPEC 6 budget line, each estimate with its source', () => {
+  it('prints the table and the triage budget line, each estimate with its source', () => {
     const dir = tempProject();
     const r = triage(dir, ['--input-type', 'plan']);
     expect(r.code).toBe(0);

@@ -4,14 +4,14 @@ import { agentEstimate, agentKind, phaseEstimate } from '../../src/domain/estima
 import { budgetExceeded, budgetWarningLine, formatPause, gateBlocked, manualPause, parsePause, stalePhase } from '../../src/domain/protocol';
 import { nextPhase, parsePhaseChain } from '../../src/domain/phases';
 
-describe('default budgets (SPEC 2)', () => {
+describe('default budgets', () => {
   it('maps tiers 1..5 and an unknown tier to 3, never to the largest budget', () => {
     expect([1, 2, 3, 4, 5].map(defaultBudget)).toEqual([50_000, 100_000, 250_000, 500_000, 1_000_000]);
     for (const unknown of [undefined, null, 0, 6, 2.5, '4', 'abc']) expect(defaultBudget(unknown)).toBe(250_000);
   });
 });
 
-describe('budget state (SPEC 4)', () => {
+describe('budget state', () => {
   it('is none without a budget, and level-triggered exceeded on every read at or past it', () => {
     expect(budgetState(10, null, 80)).toBe('none');
     expect(budgetState(79, 100, 80)).toBe('ok');
@@ -21,7 +21,7 @@ describe('budget state (SPEC 4)', () => {
     expect(budgetState(150, 100, 80)).toBe('exceeded');
   });
 
-  it('remaining is null without a budget and 0 when used up: never the same value (SPEC 9.8)', () => {
+  it('remaining is null without a budget and 0 when used up: never the same value (defect 8)', () => {
     expect(tokensRemaining(10, null)).toBeNull();
     expect(tokensRemaining(150, 100)).toBe(0);
     expect(tokensRemaining(40, 100)).toBe(60);
@@ -36,7 +36,7 @@ describe('budget state (SPEC 4)', () => {
   });
 });
 
-describe('pause protocol (SPEC 5)', () => {
+describe('pause protocol', () => {
   it('formats each pause type as type|phase|detail and parses it back', () => {
     const pauses = [budgetExceeded('planned', 1080, 500), gateBlocked('planned', 'missing artifact plan'), manualPause('executing'), stalePhase('brainstorm', 'planned')];
     expect(pauses.map(formatPause)).toEqual([
@@ -66,7 +66,7 @@ describe('phases', () => {
   });
 });
 
-describe('estimates (SPEC 2, 6)', () => {
+describe('estimates', () => {
   it('uses the default until 3 measured runs, then their mean, and says which', () => {
     expect(phaseEstimate('executing')).toEqual({ tokens: 150_000, basis: 'default', runs: 0 });
     expect(phaseEstimate('custom-phase').tokens).toBe(30_000);

@@ -3,7 +3,7 @@ import { classify, tokenize } from '../../src/domain/complexity';
 
 const words = (n: number, word = 'widget') => Array.from({ length: n }, () => word).join(' ');
 
-describe('complexity classifier (SPEC 3)', () => {
+describe('complexity classifier', () => {
   it('an explicit complexity always wins, even over a trivial text', () => {
     expect(classify('fix typo', { explicit: 5 })).toMatchObject({ complexity: 5, rule: 'explicit' });
     expect(() => classify('x', { explicit: 6 })).toThrow(RangeError);
@@ -49,7 +49,7 @@ describe('complexity classifier (SPEC 3)', () => {
     expect(classify(`${words(10)} just simple like`, { files: 1 }).complexity).toBe(1);
   });
 
-  it('matches whole words only, case-insensitively (SPEC 9.15)', () => {
+  it('matches whole words only, case-insensitively (defect 15)', () => {
     // "for", "information", "format-ish" words must not count as "or" / "format".
     const text = `${words(10)} for information before forward`;
     expect(classify(text).signals.ambiguity).toBe(0);

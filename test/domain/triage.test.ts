@@ -57,7 +57,7 @@ describe('effective budget', () => {
     expect(effectiveBudget(cfg, PLAN, null)).toMatchObject({ budget: 150_000, sprintConstrained: false });
   });
 
-  it('treats a remaining of 0 as a budget of 0, never as "no sprint budget" (SPEC 9.8)', () => {
+  it('treats a remaining of 0 as a budget of 0, never as "no sprint budget" (defect 8)', () => {
     expect(effectiveBudget(cfg, PLAN, 0)).toMatchObject({ budget: 0, sprintRemaining: 0, sprintConstrained: true });
   });
 });
