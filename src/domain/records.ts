@@ -32,6 +32,11 @@ export interface SpendRecord extends TokenCounts {
   ts: number;
   /** Where the figure was read: `<transcript path>:<line>`, `hook:PostToolUse:<tool use id>`, ... */
   origin: string;
+  /** Cache writes by lifetime, where the usage splits them (transcripts); absent or 0: not split. */
+  cacheWrite5m?: number;
+  cacheWrite1h?: number;
+  /** Fast mode (`usage.speed` "fast"), priced at the model's fast multiple. */
+  fast?: boolean;
 }
 
 /**
