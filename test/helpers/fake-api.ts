@@ -15,6 +15,10 @@ export interface Usage {
   output_tokens: number;
   cache_creation_input_tokens?: number;
   cache_read_input_tokens?: number;
+  /** Cache writes by lifetime, as the API reports them beside cache_creation_input_tokens. */
+  cache_creation?: { ephemeral_5m_input_tokens: number; ephemeral_1h_input_tokens: number };
+  /** `fast` in fast mode. */
+  speed?: string;
 }
 
 export interface ToolCall {
@@ -89,6 +93,8 @@ function streamTurn(res: ServerResponse, body: MessagesBody, served: Served, tur
     output_tokens: turn.usage.output_tokens,
     cache_creation_input_tokens: turn.usage.cache_creation_input_tokens ?? 0,
     cache_read_input_tokens: turn.usage.cache_read_input_tokens ?? 0,
+    ...(turn.usage.cache_creation ? { cache_creation: turn.usage.cache_creation } : {}),
+    ...(turn.usage.speed ? { speed: turn.usage.speed } : {}),
   };
   res.writeHead(200, { 'content-type': 'text/event-stream', 'cache-control': 'no-cache', connection: 'keep-alive' });
   sse(res, 'message_start', {
