@@ -5,7 +5,7 @@
  * history; when another process holds the ledger's write lock it shows the ledger as recorded rather
  * than wait. Anything it cannot use — no JSON, no session, no ledger, no sprint — is no line at all.
  */
-import type { Dollars } from '../domain/pricing';
+import { budgetState } from '../domain/budget';
 import { mergeDollars, noDollars } from '../domain/pricing';
 import type { StatusFigures } from '../domain/statusline';
 import { type Ledger, isBusy, openLedger, LedgerBusyError } from '../ledger/db';
@@ -15,7 +15,6 @@ import { getSprint } from '../ledger/sprints';
 import { sessionTranscripts } from '../transcripts/paths';
 import { ingestTranscripts } from './ingest';
 import { loadPricing, sprintCostLines } from './pricing';
-import { recordedSpend } from './spend';
 
 /** The fields of Claude Code's status-line input read here (the rest: model, cost, context_window, ...). */
 export interface StatusInput {
@@ -70,22 +69,23 @@ export function statusFigures(input: StatusInput, env: NodeJS.ProcessEnv): Statu
         if (!isBusy(err)) throw err;
       }
     }
-    const spend = recordedSpend(l, s);
+    // One pass over the sprint's records gives both the spend and its dollars.
     const pricing = loadPricing(env);
-    let dollars: Dollars | null = null;
-    if (pricing) {
-      dollars = noDollars();
-      for (const line of sprintCostLines(l, s, pricing.table)) mergeDollars(dollars, line.dollars);
+    const dollars = noDollars();
+    let spent = 0;
+    for (const line of sprintCostLines(l, s, pricing?.table ?? null)) {
+      spent += line.input + line.output;
+      mergeDollars(dollars, line.dollars);
     }
     return {
       sprint: s.id,
       phase: s.phase,
       phaseIndex: s.phases.indexOf(s.phase) + 1,
       phases: s.phases.length,
-      spent: spend.billing,
+      spent,
       budget: s.tokenBudget,
-      state: spend.state,
-      dollars,
+      state: budgetState(spent, s.tokenBudget, s.warnPct),
+      dollars: pricing ? dollars : null,
     };
   } finally {
     l.close();

@@ -148,7 +148,7 @@ describe('--install and --uninstall', () => {
 
   it('the launcher finds the newest sprint-budget in the plugin cache once an update has moved the plugin', () => {
     const dir = mkdtempSync(join(tmpdir(), 'sb-claude-'));
-    for (const [version, says] of [['0.9.0', 'old'], ['0.10.1', 'new'], ['0.10.0', 'mid']]) {
+    for (const [version, says] of [['0.9.0', 'old'], ['0.10.1', 'new'], ['0.10.0', 'mid']] as const) {
       mkdirSync(join(dir, 'plugins/cache/market/sprint-budget', version, 'dist'), { recursive: true });
       writeFileSync(join(dir, 'plugins/cache/market/sprint-budget', version, 'dist/cli.cjs'), `process.stdout.write("${says} " + process.argv.slice(2).join(" "));`);
     }

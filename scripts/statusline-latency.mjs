@@ -1,0 +1,83 @@
+// The status line's latency next to `node -e 0`: the command `statusline --install` writes, run as
+// Claude Code runs it after a message (the status-line JSON on stdin), on a sprint whose session has a
+// 2 MiB transcript already read. Two cases: nothing new since the last run, and one response (about
+// 3 KiB of lines) appended before each run. Interleaved round by round, each round in the opposite
+// order to the last, so both share the drifts of a busy machine. `node scripts/statusline-latency.mjs [rounds]`.
+import { spawnSync } from 'node:child_process';
+import { appendFileSync, mkdirSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+
+const root = join(fileURLToPath(import.meta.url), '../..');
+const cli = join(root, 'plugin/dist/cli.cjs');
+const rounds = Number(process.argv[2] ?? 31);
+
+const home = mkdtempSync(join(tmpdir(), 'sb-latency-'));
+const project = join(home, 'project');
+const config = join(home, '.claude');
+mkdirSync(join(project, '.git'), { recursive: true });
+const env = { ...process.env, HOME: home, CLAUDE_CONFIG_DIR: config, XDG_CACHE_HOME: join(home, '.cache') };
+for (const k of Object.keys(env)) if (k.startsWith('CLAUDE_CODE') || k.startsWith('SPRINT_BUDGET')) delete env[k];
+const sb = (...args) => {
+  const r = spawnSync(process.execPath, [cli, ...args], { cwd: project, env, encoding: 'utf8' });
+  if (r.status !== 0) throw new Error(`sprint-budget ${args.join(' ')}: ${r.stderr}`);
+  return r.stdout;
+};
+
+const session = 'latency-session';
+const transcript = join(config, 'projects', '-latency', `${session}.jsonl`);
+mkdirSync(join(transcript, '..'), { recursive: true });
+let n = 0;
+const filler = 'x'.repeat(900);
+function message() {
+  n++;
+  const ts = new Date(Date.now()).toISOString();
+  const user = JSON.stringify({ type: 'user', sessionId: session, timestamp: ts, message: { role: 'user', content: [{ type: 'tool_result', content: filler }] } });
+  const assistant = JSON.stringify({
+    parentUuid: 'p', isSidechain: false, type: 'assistant', sessionId: session, timestamp: ts, requestId: `req_${n}`,
+    message: { id: `msg_${n}`, type: 'message', role: 'assistant', model: 'claude-opus-4-8', content: [{ type: 'text', text: filler }], stop_reason: 'end_turn', stop_sequence: null, usage: { input_tokens: 10, cache_creation_input_tokens: 5, cache_read_input_tokens: 100, cache_creation: { ephemeral_5m_input_tokens: 5, ephemeral_1h_input_tokens: 0 }, output_tokens: 20 } },
+  });
+  return `${user}\n${assistant}\n${user}\n`;
+}
+
+sb('create', 'Latency sprint', '--budget', '10M');
+sb('attach', '--session', session, '--transcript', transcript);
+let text = '';
+while (text.length < 2 * 1024 * 1024) text += message();
+writeFileSync(transcript, text);
+sb('statusline', '--install');
+const command = JSON.parse(readFileSync(join(config, 'settings.json'), 'utf8')).statusLine.command;
+const payload = JSON.stringify({ session_id: session, transcript_path: transcript, cwd: project, workspace: { current_dir: project, project_dir: project }, model: { id: 'claude-opus-4-8' } });
+// The command as installed, without the shell Claude Code wraps it in (node -e 0 gets none either).
+const argv = [...command.matchAll(/'([^']*)'|(\S+)/g)].map((m) => m[1] ?? m[2]);
+
+function time(file, args, input) {
+  const t = process.hrtime.bigint();
+  const r = spawnSync(file, args, { cwd: tmpdir(), env, input, encoding: 'utf8' });
+  const ms = Number(process.hrtime.bigint() - t) / 1e6;
+  if (r.status !== 0) throw new Error(`${file} ${args.join(' ')}: ${r.stderr}`);
+  return { ms, out: r.stdout };
+}
+
+const first = time(argv[0], argv.slice(1), payload);
+console.log(`line: ${first.out.trim().replace(/\x1b\[[0-9;]*m/g, '')}`);
+// Warm the code caches once each.
+for (let i = 0; i < 3; i++) time(argv[0], argv.slice(1), payload);
+
+const median = (xs) => [...xs].sort((a, b) => a - b)[xs.length >> 1];
+for (const appended of [false, true]) {
+  const base = [];
+  const line = [];
+  for (let r = 0; r < rounds; r++) {
+    if (appended) appendFileSync(transcript, message());
+    const runs = [() => base.push(time(process.execPath, ['-e', '0']).ms), () => line.push(time(argv[0], argv.slice(1), payload).ms)];
+    if (r % 2 === 1) runs.reverse();
+    for (const run of runs) run();
+  }
+  const b = median(base);
+  const l = median(line);
+  console.log(`${appended ? 'one message appended' : 'nothing new        '}: statusline ${l.toFixed(1)} ms vs node -e 0 ${b.toFixed(1)} ms (${(l / b).toFixed(2)}×), median of ${rounds} rounds`);
+}
+const last = time(argv[0], argv.slice(1), payload).out.trim().replace(/\x1b\[[0-9;]*m/g, '');
+console.log(`line: ${last}`);
