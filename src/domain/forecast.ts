@@ -89,15 +89,16 @@ export function forecast(f: ForecastInput): Forecast {
     p90 += adds.p90;
     return { phase, status, measured, estimate, adds };
   });
-  const used = phases.filter((p) => p.estimate !== null).map((p) => p.estimate as PhaseEstimate);
-  const fromHistory = used.filter((e) => e.basis === 'history');
-  const most = Math.max(0, ...fromHistory.map((e) => e.runs));
+  const estimated = phases.filter((p) => p.estimate !== null);
+  const fromHistory = estimated.filter((p) => p.estimate?.basis === 'history');
+  const defaults = estimated.filter((p) => p.estimate?.basis === 'default').map((p) => p.phase);
+  const most = Math.max(0, ...fromHistory.map((p) => p.estimate?.runs ?? 0));
   const basis =
-    used.length === 0
+    estimated.length === 0
       ? 'measured spend only (no phase left to run)'
       : fromHistory.length === 0
-        ? 'default estimates (fewer than 3 finished sprints of this complexity)'
-        : `${fromHistory.length === used.length ? '' : 'partly '}history of up to ${most} finished complexity-${f.complexity} sprints`;
+        ? `default estimates (fewer than ${MIN_CALIBRATION_RUNS} finished complexity-${f.complexity} sprints)`
+        : `the history of ${most} finished complexity-${f.complexity} sprints${defaults.length > 0 ? ` (default estimates for ${defaults.join(', ')})` : ''}`;
   return {
     label: 'projection',
     basis,
