@@ -6,6 +6,7 @@
  * Figures are kept in nano-dollars: every published per-token price is a whole number of them, so
  * sums are exact integers and a hand-computed figure matches to the last digit.
  */
+import type { TokenCounts } from './tokens';
 
 /** A pricing table: LiteLLM's entries for Claude models, where it came from and when it was taken. */
 export interface PricingTable {
@@ -72,16 +73,17 @@ export function modelPrice(table: PricingTable, model: string | null): ModelPric
   return { key, base, long: hasLong ? long : null, fast: typeof fast === 'number' && fast > 0 ? fast : null };
 }
 
-/** Records of one model, summed, as they are priced. */
-export interface PricedCounts {
-  input: number;
-  output: number;
-  cacheRead: number;
-  /** All cache writes; the part not split by lifetime is priced as 5-minute writes. */
-  cacheWrite: number;
+/** What a usage says beside its four counts that changes its price. */
+export interface PriceSplit {
+  /** Cache writes by lifetime (`usage.cache_creation`); both 0 where the usage does not split them. */
   cacheWrite5m: number;
   cacheWrite1h: number;
+  /** `usage.speed` is "fast": fast mode, priced at a multiple. */
   fast: boolean;
+}
+
+/** Records of one model, summed, as they are priced; cache writes not split by lifetime are priced as 5-minute writes. */
+export interface PricedCounts extends TokenCounts, PriceSplit {
   /** Responses whose prompts were longer than LONG_CONTEXT_TOKENS. */
   long: boolean;
 }

@@ -3,6 +3,7 @@
  * key that names what it counts, so writing a record twice changes nothing (docs/spec.md,
  * "Counting").
  */
+import type { PriceSplit } from './pricing';
 import type { TokenCounts } from './tokens';
 
 export type RecordKind =
@@ -13,7 +14,8 @@ export type RecordKind =
   /** A standalone figure reported by a tool or by interstat. */
   | 'report';
 
-export interface SpendRecord extends TokenCounts {
+/** Cache writes by lifetime and fast mode, where the usage says (transcripts); absent: not split, standard speed. */
+export interface SpendRecord extends TokenCounts, Partial<PriceSplit> {
   /** `msg:<message id>[:<request id>]`, `hook-agent:<agent id>`, `record:<source>:<key>`, ... */
   key: string;
   kind: RecordKind;
@@ -32,11 +34,6 @@ export interface SpendRecord extends TokenCounts {
   ts: number;
   /** Where the figure was read: `<transcript path>:<line>`, `hook:PostToolUse:<tool use id>`, ... */
   origin: string;
-  /** Cache writes by lifetime, where the usage splits them (transcripts); absent or 0: not split. */
-  cacheWrite5m?: number;
-  cacheWrite1h?: number;
-  /** Fast mode (`usage.speed` "fast"), priced at the model's fast multiple. */
-  fast?: boolean;
 }
 
 /**

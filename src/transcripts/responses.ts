@@ -28,10 +28,11 @@ import {
   SLOT_SESSION_ID,
   SLOT_TIMESTAMP,
 } from '../../wasm/layout';
+import type { PriceSplit } from '../domain/pricing';
 import { type TokenCounts, raiseTokens } from '../domain/tokens';
 import { Walk } from './walk';
 
-export interface TranscriptResponse {
+export interface TranscriptResponse extends PriceSplit {
   /** `msg:<message id>[:<request id>]` — the same response in any file has the same key. */
   key: string;
   model: string | null;
@@ -46,11 +47,6 @@ export interface TranscriptResponse {
   output: number;
   cacheRead: number;
   cacheWrite: number;
-  /** Cache writes by lifetime (`usage.cache_creation`); both 0 where the usage does not split them. */
-  cacheWrite5m: number;
-  cacheWrite1h: number;
-  /** `usage.speed` is "fast": fast mode, priced at a multiple. */
-  fast: boolean;
   /** 1-based line number in its file. */
   line: number;
 }
@@ -146,7 +142,7 @@ function walkedResponse(walk: Walk, buf: Buffer, e: number, key: string, model: 
   };
 }
 
-type Counts = Pick<TranscriptResponse, keyof TokenCounts | 'cacheWrite5m' | 'cacheWrite1h' | 'fast'>;
+type Counts = TokenCounts & PriceSplit;
 
 function walkedCounts(walk: Walk, e: number): Counts {
   return {
