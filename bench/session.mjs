@@ -48,6 +48,8 @@ function scripts() {
   return [...subs, { name: 'main', marker: MAIN_MARKER, turns }];
 }
 const RESPONSES = 2 * CALLS + 1 + CALLS;
+/** SessionStart, PreToolUse, PostToolUse and SubagentStop per Agent call, Stop, SessionEnd (no hook matches Bash). */
+const HOOK_RUNS = 1 + 3 * CALLS + 2;
 
 /** The committed hooks.json with the recorders' `async` set as asked, every other hook synchronous. */
 function hooksConfig(asyncRecorders) {
@@ -173,11 +175,11 @@ export async function benchSession({ rounds = Number(process.env.BENCH_SESSION_R
 
     const label = { sync: 'every hook synchronous', async: 'recorders async' };
     const rows = [
-      `A whole session: claude ${version} -p against a scripted API, 10 Bash calls and 10 Agent calls (subagents answering once),`,
-      `${RESPONSES} API responses, ${res.sync.last.billing} billing tokens; median of ${rounds} runs each, interleaved (goal: the plugin adds < ${GOAL_S} s)`,
-      `  without the plugin                 ${res.without.wall.toFixed(2)} s`,
+      `A whole session: claude ${version} -p against the scripted API, ${CALLS} Bash and ${CALLS} Agent calls (each subagent answering once): ${RESPONSES} responses,`,
+      `${res.sync.last.billing} billing tokens, ${HOOK_RUNS} hook runs with the plugin; median of ${rounds} sessions each, interleaved (goal: the plugin adds < ${GOAL_S} s)`,
+      `  without the plugin                          ${res.without.wall.toFixed(2)} s`,
     ];
-    const out = { claude_version: version, rounds, responses: RESPONSES, billing_tokens: res.sync.last.billing, committed_variant: committed, without_s: res.without.wall, variants: {} };
+    const out = { claude_version: version, rounds, responses: RESPONSES, billing_tokens: res.sync.last.billing, hook_runs: HOOK_RUNS, committed_variant: committed, without_s: res.without.wall, variants: {} };
     for (const v of ['sync', 'async']) {
       const runs = res[v].runs;
       const added = res[v].wall - res.without.wall;
@@ -187,11 +189,12 @@ export async function benchSession({ rounds = Number(process.env.BENCH_SESSION_R
       const maxWait = Math.max(...runs.map((r) => r.waitedMs));
       const spend =
         exactAtExit === runs.length
-          ? `spend exact in ${exactAtExit}/${runs.length} as claude exited (state --json; no wait, no ingest)`
+          ? `spend exact in ${exactAtExit}/${runs.length} as claude exited`
           : exactSettled === runs.length
-            ? `spend exact in ${exactSettled}/${runs.length} (${exactAtExit} as claude exited, the others after waiting up to ${(maxWait / 1000).toFixed(1)} s; no ingest)`
+            ? `spend exact in ${exactSettled}/${runs.length} (${exactAtExit} as claude exited, the others after waiting up to ${(maxWait / 1000).toFixed(1)} s)`
             : `spend NOT exact in ${runs.length - exactSettled}/${runs.length} after ${SETTLE_MS / 1000} s (off by ${runs.filter((r) => r.settled !== r.billing).map((r) => r.settled - r.billing).join(', ')}); exact after ingest --session in ${exactAfterIngest} of those`;
-      rows.push(`  with it, ${label[v].padEnd(26)}${res[v].wall.toFixed(2)} s   +${added.toFixed(2)} s${v === committed ? '  (as committed)' : ''}   ${spend}`);
+      const name = `${label[v]}${v === committed ? ' (committed)' : ''}`;
+      rows.push(`  with it, ${name.padEnd(35)}${res[v].wall.toFixed(2)} s  +${added.toFixed(2)} s  ${spend}`);
       out.variants[v] = {
         with_s: res[v].wall,
         added_s: added,
@@ -203,7 +206,11 @@ export async function benchSession({ rounds = Number(process.env.BENCH_SESSION_R
         spend_exact_after_ingest: exactAfterIngest,
       };
     }
-    rows.push(`  (recorders: ${RECORDERS.join(', ')}; SessionStart, the PreToolUse dispatch gate and SessionEnd stay synchronous)`);
+    rows.push(
+      `  recorders: ${RECORDERS.join(', ')}; SessionStart, the PreToolUse dispatch gate and SessionEnd stay synchronous (${HOOK_RUNS - 2 * CALLS - 1} runs in the critical path).`,
+      '  Spend: the sprint\'s tokens_spent (sprint-budget state --json, which reads no transcript itself) against the billing tokens served,',
+      `  read as claude exits; if it differs, read again until it matches or ${SETTLE_MS / 1000} s pass, and only then with ingest --session.`,
+    );
     for (const r of rows) log(r);
     if (committed) Object.assign(out, { with_s: out.variants[committed].with_s, added_s: out.variants[committed].added_s });
     return out;
