@@ -5,23 +5,20 @@
 // synchronous, and the recorders (PostToolUse, SubagentStop, Stop) marked `async`, so Claude Code
 // does not wait for them. After each run with the plugin, the sprint's spend is compared with the
 // billing tokens the fake API served. Goal: the plugin adds < 2 s. Run alone: node bench/session.mjs
-import { copyFileSync, existsSync, mkdirSync, mkdtempSync, readFileSync, readdirSync, realpathSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
+import { copyFileSync, existsSync, mkdirSync, mkdtempSync, realpathSync, rmSync } from 'node:fs';
 import { homedir, tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
-import { isDeepStrictEqual } from 'node:util';
 import { fileURLToPath } from 'node:url';
 import { execa } from 'execa';
 import { startFakeApi } from '../scripts/fake-api.mjs';
+import { PLUGIN, RECORDERS, hooksWithRecorders, pluginWithHooks } from '../scripts/plugin-variant.mjs';
 import { interleave } from './measure.mjs';
 
 const root = join(dirname(fileURLToPath(import.meta.url)), '..');
 const CLAUDE = join(root, 'node_modules/.bin/claude');
-const PLUGIN = join(root, 'plugin');
 const CLI = join(PLUGIN, 'bin/sprint-budget');
 const CALLS = 10;
 const GOAL_S = 2;
-/** Hooks that only record what happened: nothing waits on their answer. */
-const RECORDERS = ['PostToolUse', 'SubagentStop', 'Stop'];
 /** How long to wait for the spend to settle after a session (a SessionEnd hand-off may still be reading). */
 const SETTLE_MS = 5000;
 
@@ -50,35 +47,6 @@ function scripts() {
 const RESPONSES = 2 * CALLS + 1 + CALLS;
 /** SessionStart, PreToolUse, PostToolUse and SubagentStop per Agent call, Stop, SessionEnd (no hook matches Bash). */
 const HOOK_RUNS = 1 + 3 * CALLS + 2;
-
-/** The committed hooks.json with the recorders' `async` set as asked, every other hook synchronous. */
-function hooksConfig(asyncRecorders) {
-  const config = JSON.parse(readFileSync(join(PLUGIN, 'hooks/hooks.json'), 'utf8'));
-  for (const [event, entries] of Object.entries(config.hooks)) {
-    for (const entry of entries) {
-      for (const hook of entry.hooks) {
-        if (asyncRecorders && RECORDERS.includes(event)) hook.async = true;
-        else delete hook.async;
-      }
-    }
-  }
-  return config;
-}
-
-/**
- * The plugin with a given hooks.json: plugin/ itself when that is the committed file, else a
- * directory of links to plugin/'s contents with its own hooks/ (Node resolves the bundles'
- * real paths, so they load exactly as from plugin/).
- */
-function pluginDir(config, scratch, name) {
-  const committed = JSON.parse(readFileSync(join(PLUGIN, 'hooks/hooks.json'), 'utf8'));
-  if (isDeepStrictEqual(config, committed)) return { dir: PLUGIN, committed: true };
-  const dir = join(scratch, `plugin-${name}`);
-  mkdirSync(join(dir, 'hooks'), { recursive: true });
-  for (const entry of readdirSync(PLUGIN)) if (entry !== 'hooks') symlinkSync(join(PLUGIN, entry), join(dir, entry));
-  writeFileSync(join(dir, 'hooks/hooks.json'), `${JSON.stringify(config, null, 2)}\n`);
-  return { dir, committed: false };
-}
 
 /** The environment every run gets: offline, no telemetry, the fake API, a private HOME, no inherited session. */
 function claudeEnv(home, apiUrl) {
@@ -113,8 +81,8 @@ export async function benchSession({ rounds = Number(process.env.BENCH_SESSION_R
     const env = claudeEnv(home, api.url);
     const version = (await execa(CLAUDE, ['--version'], { env, extendEnv: false })).stdout.replace(/\s*\(Claude Code\)\s*$/, '');
     const variants = {
-      sync: pluginDir(hooksConfig(false), scratch, 'sync'),
-      async: pluginDir(hooksConfig(true), scratch, 'async'),
+      sync: pluginWithHooks(hooksWithRecorders(false), scratch, 'sync'),
+      async: pluginWithHooks(hooksWithRecorders(true), scratch, 'async'),
     };
     const committed = Object.keys(variants).find((v) => variants[v].committed) ?? null;
 

@@ -10,7 +10,7 @@ import { recordedSpend } from '../../src/app/spend';
 import { openLedger } from '../../src/ledger/db';
 import { getSprint, listEvents } from '../../src/ledger/sprints';
 import { PLUGIN, REPO, cleanEnv, runCli, tempProject } from './cli';
-import type { Served } from './fake-api';
+import type { Served } from '../../scripts/fake-api.mjs';
 
 export const CLAUDE = join(REPO, 'node_modules/.bin/claude');
 
