@@ -45,6 +45,19 @@ describe('ingest on the real samples', () => {
     expect(human.stdout).toMatch(/^Read 2 files/);
   });
 
+  it('--since takes ISO dates only: words and bare numbers are exit 2 with one line', () => {
+    const dir = tempProject();
+    const config = join(dir, 'claude');
+    cpSync(SAMPLES, join(config, 'projects'), { recursive: true });
+    for (const since of ['Nov 1', '1', '2026-02-30']) {
+      const r = runCli(['ingest', '--config-dir', config, '--since', since], { cwd: dir });
+      expect(r.code, since).toBe(2);
+      expect(r.stderr).toBe(`sprint-budget: --since: "${since}" is not an ISO date (e.g. 2026-11-01 or 2026-11-01T12:00:00Z)\n`);
+    }
+    expect(json(['ingest', '--config-dir', config, '--since', '2000-01-01'], dir)).toMatchObject({ files: 2, responses: 3 });
+    expect(json(['ingest', '--config-dir', config, '--since', '2999-01-01T00:00:00Z'], dir)).toMatchObject({ files: 0 });
+  });
+
   it('--session reads one session and its subagents only', () => {
     const dir = tempProject();
     const config = join(dir, 'claude');
@@ -184,8 +197,4 @@ describe('estimates', () => {
     expect(after.tokens_spent).toBe(105);
     expect(after.phases[0]).toMatchObject({ measured: true, estimate: null });
   });
-});
-
-it('the sample directory layout is what the reader expects', () => {
-  expect(readdirSync(join(SAMPLES, '-home-user-project'))).toContain(`${SESSION}.jsonl`);
 });
