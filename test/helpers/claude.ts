@@ -9,10 +9,12 @@ import { execa } from 'execa';
 import { recordedSpend } from '../../src/app/spend';
 import { openLedger } from '../../src/ledger/db';
 import { getSprint, listEvents } from '../../src/ledger/sprints';
-import { PLUGIN, PROCESS, REPO, cleanEnv, resultOf, runCli, tempProject } from './cli';
+import { CLAUDE, offlineClaudeEnv } from '../../scripts/offline-claude.mjs';
+import { PLUGIN, PROCESS, resultOf, runCli, tempProject } from './cli';
+
+export { CLAUDE };
 import type { Served } from '../../scripts/fake-api.mjs';
 
-export const CLAUDE = join(REPO, 'node_modules/.bin/claude');
 
 export interface ClaudeRun {
   code: number;
@@ -45,17 +47,7 @@ export function tempHome(): string {
 }
 
 /** The environment every run gets: offline, no telemetry, the fake API, a private HOME. */
-export function claudeEnv(home: string, apiUrl: string, extra: NodeJS.ProcessEnv = {}): NodeJS.ProcessEnv {
-  return cleanEnv({
-    HOME: home,
-    ANTHROPIC_BASE_URL: apiUrl,
-    ANTHROPIC_API_KEY: 'sk-test',
-    CLAUDE_CODE_DISABLE_NONESSENTIAL_TRAFFIC: '1',
-    DISABLE_AUTOUPDATER: '1',
-    DISABLE_TELEMETRY: '1',
-    ...extra,
-  });
-}
+export const claudeEnv = offlineClaudeEnv;
 
 /** Runs the real CLI asynchronously (the fake API lives in this process and must keep serving). */
 export async function runClaudeRaw(args: string[], opts: { cwd: string; env: NodeJS.ProcessEnv }): Promise<Omit<ClaudeRun, 'result'>> {

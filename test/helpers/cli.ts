@@ -3,6 +3,9 @@ import { mkdtempSync, mkdirSync, realpathSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { type Result, execa, execaSync } from 'execa';
+import { cleanEnv } from '../../scripts/offline-claude.mjs';
+
+export { cleanEnv };
 
 /** The repository; the plugin Claude Code installs is its plugin/ folder. */
 export const REPO = resolve(import.meta.dirname, '../..');
@@ -21,14 +24,6 @@ export interface RunOptions {
   input?: string;
 }
 
-/** A clean environment: no inherited Claude Code session, no ledger override. */
-export function cleanEnv(extra: NodeJS.ProcessEnv = {}): NodeJS.ProcessEnv {
-  const env: NodeJS.ProcessEnv = { ...process.env };
-  for (const k of Object.keys(env)) {
-    if (k.startsWith('CLAUDE') || k.startsWith('SPRINT_BUDGET') || k === 'FLUX_BUDGET_REMAINING') delete env[k];
-  }
-  return { ...env, ...extra };
-}
 
 /** How every process of the suite is run: exactly the environment given, stdout and stderr whole, never a throw on a non-zero exit. */
 export const PROCESS = { extendEnv: false, stripFinalNewline: false, reject: false } as const;
