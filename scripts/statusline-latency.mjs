@@ -2,12 +2,14 @@
 // Claude Code runs it after a message (the status-line JSON on stdin), on a sprint whose session has a
 // 2 MiB transcript already read. Two cases: nothing new since the last run, and one response (about
 // 3 KiB of lines) appended before each run. Interleaved round by round, each round in the opposite
-// order to the last, so both share the drifts of a busy machine. `node scripts/statusline-latency.mjs [rounds]`.
-import { spawnSync } from 'node:child_process';
+// order to the last (bench/measure.mjs), so both share the drifts of a busy machine.
+// `node scripts/statusline-latency.mjs [rounds]`.
 import { appendFileSync, mkdirSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { execaSync } from 'execa';
+import { interleave, run } from '../bench/measure.mjs';
 
 const root = join(fileURLToPath(import.meta.url), '../..');
 const cli = join(root, 'plugin/dist/cli.cjs');
@@ -20,9 +22,7 @@ mkdirSync(join(project, '.git'), { recursive: true });
 const env = { ...process.env, HOME: home, CLAUDE_CONFIG_DIR: config, XDG_CACHE_HOME: join(home, '.cache') };
 for (const k of Object.keys(env)) if (k.startsWith('CLAUDE_CODE') || k.startsWith('SPRINT_BUDGET')) delete env[k];
 const sb = (...args) => {
-  const r = spawnSync(process.execPath, [cli, ...args], { cwd: project, env, encoding: 'utf8' });
-  if (r.status !== 0) throw new Error(`sprint-budget ${args.join(' ')}: ${r.stderr}`);
-  return r.stdout;
+  return execaSync(process.execPath, [cli, ...args], { cwd: project, env, extendEnv: false }).stdout;
 };
 
 const session = 'latency-session';
@@ -52,32 +52,18 @@ const payload = JSON.stringify({ session_id: session, transcript_path: transcrip
 // The command as installed, without the shell Claude Code wraps it in (node -e 0 gets none either).
 const argv = [...command.matchAll(/'([^']*)'|(\S+)/g)].map((m) => m[1] ?? m[2]);
 
-function time(file, args, input) {
-  const t = process.hrtime.bigint();
-  const r = spawnSync(file, args, { cwd: tmpdir(), env, input, encoding: 'utf8' });
-  const ms = Number(process.hrtime.bigint() - t) / 1e6;
-  if (r.status !== 0) throw new Error(`${file} ${args.join(' ')}: ${r.stderr}`);
-  return { ms, out: r.stdout };
-}
+const statusline = () => run(argv[0], argv.slice(1), { env, cwd: tmpdir(), input: payload });
+const plain = (out) => out.trim().replace(/\x1b\[[0-9;]*m/g, '');
 
-const first = time(argv[0], argv.slice(1), payload);
-console.log(`line: ${first.out.trim().replace(/\x1b\[[0-9;]*m/g, '')}`);
-// Warm the code caches once each.
-for (let i = 0; i < 3; i++) time(argv[0], argv.slice(1), payload);
+console.log(`line: ${plain(statusline().stdout)}`);
+// Warm the code caches.
+for (let i = 0; i < 3; i++) statusline();
 
-const median = (xs) => [...xs].sort((a, b) => a - b)[xs.length >> 1];
 for (const appended of [false, true]) {
-  const base = [];
-  const line = [];
-  for (let r = 0; r < rounds; r++) {
-    if (appended) appendFileSync(transcript, message());
-    const runs = [() => base.push(time(process.execPath, ['-e', '0']).ms), () => line.push(time(argv[0], argv.slice(1), payload).ms)];
-    if (r % 2 === 1) runs.reverse();
-    for (const run of runs) run();
-  }
-  const b = median(base);
-  const l = median(line);
-  console.log(`${appended ? 'one message appended' : 'nothing new        '}: statusline ${l.toFixed(1)} ms vs node -e 0 ${b.toFixed(1)} ms (${(l / b).toFixed(2)}×), median of ${rounds} rounds`);
+  const r = await interleave(rounds, { node: () => run(process.execPath, ['-e', '0'], { env }), statusline }, (name) => {
+    if (appended && name === 'statusline') appendFileSync(transcript, message());
+  });
+  const ratio = r.statusline.wall / r.node.wall;
+  console.log(`${appended ? 'one message appended' : 'nothing new         '}: statusline ${(r.statusline.wall * 1000).toFixed(1)} ms vs node -e 0 ${(r.node.wall * 1000).toFixed(1)} ms (${ratio.toFixed(2)}×), medians of ${rounds} rounds`);
 }
-const last = time(argv[0], argv.slice(1), payload).out.trim().replace(/\x1b\[[0-9;]*m/g, '');
-console.log(`line: ${last}`);
+console.log(`line: ${plain(statusline().stdout)}`);

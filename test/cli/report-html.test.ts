@@ -4,14 +4,13 @@
  * agent type, the spend line, the budget line, the decision marks), and the numbers on the page are
  * the ledger's.
  */
-import { spawnSync } from 'node:child_process';
 import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { runCli, tempProject } from '../helpers/cli';
+import { runCli, runProcess, tempProject } from '../helpers/cli';
 
-const CHROMIUM = ['chromium', 'chromium-browser'].find((c) => spawnSync(c, ['--version']).status === 0);
+const CHROMIUM = ['chromium', 'chromium-browser'].find((c) => runProcess(c, ['--version']).code === 0);
 
 /** Runs in the page (a copy of the report given this script): what was laid out, as JSON in #measured. */
 const MEASURE = `
@@ -47,13 +46,13 @@ function render(html: string): Record<string, unknown> {
   const page = join(dir, 'measure.html');
   // The copy drops the report's Content-Security-Policy so that the measuring script may run; the report has no script of its own.
   writeFileSync(page, html.replace(/<meta http-equiv="Content-Security-Policy"[^>]*>/, '').replace('</body>', `${MEASURE}</body>`));
-  const r = spawnSync(
+  const r = runProcess(
     CHROMIUM as string,
     ['--headless', '--no-sandbox', '--disable-gpu', '--disable-background-networking', '--disable-component-update', '--no-first-run', '--disable-sync', `--user-data-dir=${join(dir, 'profile')}`, '--window-size=900,1600', '--virtual-time-budget=5000', '--dump-dom', `file://${page}`],
-    { encoding: 'utf8', timeout: 90_000 },
+    { timeout: 90_000 },
   );
   const m = /<pre id="measured">([^<]*)<\/pre>/.exec(r.stdout);
-  if (!m) throw new Error(`chromium gave no measurement (exit ${r.status}): ${r.stderr.slice(-500)}`);
+  if (!m) throw new Error(`chromium gave no measurement (exit ${r.code}): ${r.stderr.slice(-500)}`);
   return JSON.parse((m[1] as string).replace(/&quot;/g, '"').replace(/&lt;/g, '<').replace(/&gt;/g, '>').replace(/&amp;/g, '&')) as Record<string, unknown>;
 }
 

@@ -1,11 +1,10 @@
 /** `sprint-budget statusline`: the built CLI as Claude Code runs it, status-line JSON on stdin; --install/--uninstall on a real settings file. */
-import { spawnSync } from 'node:child_process';
 import { existsSync, mkdirSync, mkdtempSync, readFileSync, readdirSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { launcherSource } from '../../src/app/statusline-install';
-import { cleanEnv, runCli, tempProject } from '../helpers/cli';
+import { runCli, runProcess, tempProject } from '../helpers/cli';
 
 /** A project with a sprint of `budget`, session `s-1` attached, and 7000/1000 billing tokens of claude-opus-4-8 recorded. */
 function project(budget = '10k'): { dir: string; id: string; payload: string } {
@@ -88,7 +87,7 @@ describe('--install and --uninstall', () => {
   }
   const read = (path: string) => JSON.parse(readFileSync(path, 'utf8')) as Record<string, unknown>;
   /** Runs the installed command as Claude Code does: through a shell, the status-line JSON on stdin. */
-  const runInstalled = (command: string, input: string) => spawnSync('/bin/sh', ['-c', command], { input, encoding: 'utf8', env: cleanEnv(), cwd: tmpdir() }).stdout;
+  const runInstalled = (command: string, input: string) => runProcess('/bin/sh', ['-c', command], { input, cwd: tmpdir() }).stdout;
 
   it('with no status line: adds it, and the command it writes shows the line; uninstall takes it out', () => {
     const p = project();
@@ -155,6 +154,6 @@ describe('--install and --uninstall', () => {
     mkdirSync(join(dir, 'sprint-budget'));
     const launcher = join(dir, 'sprint-budget', 'statusline.cjs');
     writeFileSync(launcher, launcherSource(join(dir, 'gone/dist/cli.cjs')));
-    expect(spawnSync(process.execPath, [launcher, '--color', 'always'], { encoding: 'utf8' }).stdout).toBe('new statusline --color always');
+    expect(runProcess(process.execPath, [launcher, '--color', 'always']).stdout).toBe('new statusline --color always');
   });
 });

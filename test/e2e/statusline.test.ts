@@ -3,21 +3,20 @@
  * against the scripted API, with `sprint-budget statusline --install` in its settings next to a status
  * line the user already had; the line is read from the screen (tmux capture-pane), colours included.
  */
-import { spawnSync } from 'node:child_process';
 import { readFileSync, writeFileSync, mkdirSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { openLedger } from '../../src/ledger/db';
-import { PLUGIN, runCli } from '../helpers/cli';
+import { PLUGIN, runCli, runProcess } from '../helpers/cli';
 import { CLAUDE, type Project, claudeEnv, projectWithSprint } from '../helpers/claude';
-import { type FakeApi, startFakeApi } from '../helpers/fake-api';
+import { type FakeApi, startFakeApi } from '../../scripts/fake-api.mjs';
 
-const hasTmux = spawnSync('tmux', ['-V']).status === 0;
+const hasTmux = runProcess('tmux', ['-V']).code === 0;
 const SESSION = `sb-statusline-${process.pid}`;
 
 function tmux(...args: string[]): string {
-  const r = spawnSync('tmux', args, { encoding: 'utf8' });
-  if (r.status !== 0) throw new Error(`tmux ${args[0]}: ${r.stderr}`);
+  const r = runProcess('tmux', args);
+  if (r.code !== 0) throw new Error(`tmux ${args[0]}: ${r.stderr}`);
   return r.stdout;
 }
 
@@ -84,7 +83,7 @@ describe.skipIf(!hasTmux)('the status line in an interactive session (tmux)', ()
     );
   });
   afterAll(async () => {
-    spawnSync('tmux', ['kill-session', '-t', SESSION]);
+    runProcess('tmux', ['kill-session', '-t', SESSION]);
     await api?.close();
   });
 
