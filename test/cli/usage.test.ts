@@ -154,12 +154,14 @@ describe('a session attached to a sprint', () => {
     const brainstorm = b.phases.find((p) => p.phase === 'brainstorm');
     const reviewed = b.phases.find((p) => p.phase === 'brainstorm-reviewed');
     expect(brainstorm?.agents).toEqual([
-      { agent_type: 'main', billing: 1040, input: 1000, output: 40, cache_read: 2000, cache_write: 100, records: 1, sources: [{ source: 'transcript', records: 1, billing: 1040 }] },
-      { agent_type: 'general-purpose', billing: 520, input: 500, output: 20, cache_read: 0, cache_write: 0, records: 1, sources: [{ source: 'transcript', records: 1, billing: 520 }] },
+      // The samples' model (claude-opus-5-5) is not in the shipped pricing table: no price, never $0.
+      { agent_type: 'main', billing: 1040, input: 1000, output: 40, cache_read: 2000, cache_write: 100, records: 1, sources: [{ source: 'transcript', records: 1, billing: 1040 }], cost_usd: null, unpriced: [{ model: 'claude-opus-5-5', billing: 1040 }] },
+      { agent_type: 'general-purpose', billing: 520, input: 500, output: 20, cache_read: 0, cache_write: 0, records: 1, sources: [{ source: 'transcript', records: 1, billing: 520 }], cost_usd: null, unpriced: [{ model: 'claude-opus-5-5', billing: 520 }] },
     ]);
     expect(reviewed?.agents).toEqual([expect.objectContaining({ agent_type: 'main', input: 1000, output: 40 })]);
     expect(json(['state'], dir, env)).toMatchObject({ tokens_spent: 2600, tokens_remaining: 7400, budget_state: 'ok' });
-    expect(runCli(['tokens'], { cwd: dir, env }).stdout).toMatch(/brainstorm\s+main\s+1,040\s+1,000\s+40\s+2,000\s+100\s+transcript \(1\)/);
+    // The Dollars column: the samples' model has no price.
+    expect(runCli(['tokens'], { cwd: dir, env }).stdout).toMatch(/brainstorm\s+main\s+1,040\s+no price\s+1,000\s+40\s+2,000\s+100\s+transcript \(1\)/);
     // Every figure traces back to the transcript line it was read from.
     const records = json<{ phase: string; agent_type: string; input: number; output: number; origin: string }[]>(['tokens', '--records'], dir, env);
     expect(records.map((r) => [r.phase, r.agent_type, r.input, r.output, r.origin.replace(config, '<config>')])).toEqual([
