@@ -46,8 +46,8 @@ export function parseStatusInput(text: string): StatusInput | null {
 export const STATUS_BUSY_TIMEOUT_MS = 250;
 
 /** The figures of the session's sprint, up to date; null when the session counts toward no active sprint. */
-export function statusFigures(input: StatusInput, env: NodeJS.ProcessEnv): StatusFigures | null {
-  const loc = locateLedger(input.dir, undefined, env);
+export function statusFigures(input: StatusInput, env: NodeJS.ProcessEnv, db?: string): StatusFigures | null {
+  const loc = locateLedger(input.dir, db, env);
   if (loc.origin === 'new') return null;
   let l: Ledger;
   try {

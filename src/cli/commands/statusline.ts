@@ -79,7 +79,7 @@ export const statusline = command({
     const text = readStdin();
     const before = v.with ? previousOutput(v.with, text) : '';
     const input = parseStatusInput(text);
-    const figures = input ? statusFigures(input, ctx.caller.env) : null;
+    const figures = input ? statusFigures(input, ctx.caller.env, ctx.caller.db) : null;
     const ours = figures ? statusLine(figures, color) : '';
     if (ctx.json) {
       printJson({ line: ours || null, figures });
