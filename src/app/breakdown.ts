@@ -5,12 +5,15 @@
 import type { BudgetState } from '../domain/budget';
 import { type Estimate, phaseEstimate } from '../domain/estimates';
 import type { SpendRecord } from '../domain/records';
+import type { StageSpend } from '../domain/stages';
 import type { Ledger } from '../ledger/db';
 import { sprintSpendRecords } from '../ledger/records';
 import { type Sprint, closedPhaseRuns } from '../ledger/sprints';
+import { projectControls, sprintControls } from './config';
 import { type Caller, callerSession, inProject } from './project';
 import { resolveSprint } from './resolve';
 import { type SprintSpend, currentSpend } from './spend';
+import { sprintStages } from './stages';
 
 interface Figures {
   billing: number;
@@ -47,6 +50,8 @@ export interface Breakdown {
   projected_total: number;
   totals: Figures;
   phases: PhaseFigures[];
+  /** Each stage's budget and spend, when the sprint has stage budgets (docs/spec.md, "Stage budgets"). */
+  stages: StageSpend[] | null;
 }
 
 const zero = (): Figures => ({ billing: 0, input: 0, output: 0, cache_read: 0, cache_write: 0 });
@@ -99,6 +104,7 @@ export function sprintBreakdown(l: Ledger, s: Sprint, spend: SprintSpend): Break
     projected_total: spend.billing + phases.reduce((n, p) => n + (p.estimate?.tokens ?? 0), 0),
     totals,
     phases,
+    stages: sprintStages(s, spend, sprintControls(s, projectControls(l.path))),
   };
 }
 

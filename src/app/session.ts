@@ -4,7 +4,7 @@
  */
 import type { Ledger } from '../ledger/db';
 import { attachToActiveSprint, openAttachment } from '../ledger/sessions';
-import type { Sprint } from '../ledger/sprints';
+import { type Sprint, getSprint } from '../ledger/sprints';
 import type { TranscriptRef } from '../transcripts/paths';
 import { type IngestResult, ingestTranscripts } from './ingest';
 import { type SprintSpend, currentSpend } from './spend';
@@ -20,6 +20,10 @@ export interface SessionRef {
  * attached yet (a sprint created after the session started, or a SessionStart that was missed).
  */
 export function sessionSprint(l: Ledger, session: SessionRef, at: number = Date.now()): Sprint | null {
+  // Read first: an attached session (the usual case) needs no write lock.
+  const open = openAttachment(l, session.sessionId);
+  const current = open?.transcriptPath ? getSprint(l, open.sprintId) : null;
+  if (current?.status === 'active') return current;
   return attachToActiveSprint(l, { sessionId: session.sessionId, at, via: 'hook', transcriptPath: session.transcriptPath })?.sprint ?? null;
 }
 

@@ -1,4 +1,5 @@
-/** SubagentStop: read the new lines of the subagent's own transcript, attributed to its type. */
+/** SubagentStop: read the new lines of the subagent's own transcript, attributed to its type; settle its reservation. */
+import { subagentStopped } from '../app/dispatch';
 import { runIngestHook } from './ingest-hook';
 import { SubagentStop } from './payloads';
 
@@ -7,4 +8,4 @@ runIngestHook('SubagentStop', SubagentStop, (p) => ({
   session_id: p.session_id,
   transcript_path: p.transcript_path,
   agent: { id: p.agent_id, type: p.agent_type, path: p.agent_transcript_path },
-}));
+}), (l, p) => subagentStopped(l, p.agent_transcript_path, Date.now()));

@@ -20,14 +20,15 @@ function base<E extends string>(event: E) {
 
 export const SessionStart = lazily(() => z.looseObject({ ...base('SessionStart'), source: z.optional(z.string()) }));
 
-const agentInput = () => z.looseObject({ subagent_type: z.optional(z.string()) });
+/** The fields read from a tool's input: an Agent call's type, a Bash call's command. */
+const toolInput = () => z.looseObject({ subagent_type: z.optional(z.string()), command: z.optional(z.string()) });
 
 export const PreToolUse = lazily(() =>
   z.looseObject({
     ...base('PreToolUse'),
     tool_name: id(),
     tool_use_id: id(),
-    tool_input: agentInput(),
+    tool_input: toolInput(),
   }),
 );
 
@@ -36,7 +37,7 @@ export const PostToolUse = lazily(() =>
     ...base('PostToolUse'),
     tool_name: id(),
     tool_use_id: id(),
-    tool_input: agentInput(),
+    tool_input: toolInput(),
     // Checked apart (AgentReport): a dispatch launched in the background reports no usage yet.
     tool_response: z.unknown(),
   }),
@@ -58,6 +59,16 @@ export const AgentReport = lazily(() => {
     }),
   });
 });
+
+export const PostToolUseFailure = lazily(() =>
+  z.looseObject({
+    ...base('PostToolUseFailure'),
+    tool_name: id(),
+    tool_use_id: id(),
+    tool_input: toolInput(),
+    error: z.optional(z.string()),
+  }),
+);
 
 export const SubagentStop = lazily(() =>
   z.looseObject({
@@ -83,6 +94,7 @@ export interface HookPayload {
 export type SessionStartPayload = z.infer<ReturnType<typeof SessionStart>>;
 export type PreToolUsePayload = z.infer<ReturnType<typeof PreToolUse>>;
 export type PostToolUsePayload = z.infer<ReturnType<typeof PostToolUse>>;
+export type PostToolUseFailurePayload = z.infer<ReturnType<typeof PostToolUseFailure>>;
 export type SubagentStopPayload = z.infer<ReturnType<typeof SubagentStop>>;
 export type StopPayload = z.infer<ReturnType<typeof Stop>>;
 export type SessionEndPayload = z.infer<ReturnType<typeof SessionEnd>>;
