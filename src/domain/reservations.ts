@@ -3,15 +3,11 @@
  * gate reserves its estimate until the subagent's usage is recorded; what remains is the budget less
  * what was spent and what running subagents have reserved.
  */
+import { tokensRemaining } from './budget';
 
 /** max(0, budget − spent − reserved), or null without a budget. */
 export function remainingAfter(spent: number, reserved: number, budget: number | null): number | null {
-  return budget === null ? null : Math.max(0, budget - spent - reserved);
-}
-
-/** The budget is committed: what was spent and what is reserved reach it. */
-export function committed(spent: number, reserved: number, budget: number | null): boolean {
-  return budget !== null && spent + reserved >= budget;
+  return tokensRemaining(spent + reserved, budget);
 }
 
 /** Whether an open reservation made at `at` is past the stated age at `now`. */

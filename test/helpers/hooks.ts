@@ -3,7 +3,7 @@
  * (shared/reference/samples), rewritten to point at a temporary project and HOME, piped as JSON into
  * the command hooks.json gives for it, against a real ledger made by the real CLI.
  */
-import { spawnSync } from 'node:child_process';
+import { spawn, spawnSync } from 'node:child_process';
 import { cpSync, existsSync, mkdirSync, readFileSync, readdirSync, writeFileSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import { recordedSpend } from '../../src/app/spend';
@@ -22,11 +22,12 @@ export const SAMPLE_AGENT = 'a946a5f5990bbc7a2';
 export const SAMPLE_MAIN_BILLING = 2 * (1000 + 40);
 export const SAMPLE_SUB_BILLING = 500 + 20;
 
-export type HookName = 'session-start' | 'pre-tool-use' | 'post-tool-use' | 'subagent-stop' | 'stop' | 'session-end';
+export type HookName = 'session-start' | 'pre-tool-use' | 'post-tool-use' | 'post-tool-use-failure' | 'subagent-stop' | 'stop' | 'session-end';
 export const HOOKS: Record<HookName, string> = {
   'session-start': 'SessionStart',
   'pre-tool-use': 'PreToolUse',
   'post-tool-use': 'PostToolUse',
+  'post-tool-use-failure': 'PostToolUseFailure',
   'subagent-stop': 'SubagentStop',
   stop: 'Stop',
   'session-end': 'SessionEnd',
@@ -103,6 +104,23 @@ export function runHook(
     encoding: 'utf8',
   });
   return { code: r.status ?? -1, stdout: r.stdout, stderr: r.stderr };
+}
+
+/** Starts a hook without waiting for it, as Claude Code does for parallel tool calls. */
+export function startHook(hook: HookName, input: Record<string, unknown>, sb: Sandbox, opts: { env?: NodeJS.ProcessEnv } = {}): Promise<RunResult> {
+  const { command, args } = hookCommand(HOOKS[hook], PLUGIN);
+  return new Promise((done) => {
+    const child = spawn(command, args, {
+      cwd: sb.project,
+      env: cleanEnv({ HOME: sb.home, CLAUDE_ENV_FILE: sb.envFile, CLAUDE_CODE_SESSION_ID: SAMPLE_SESSION, ...opts.env }),
+    });
+    let stdout = '';
+    let stderr = '';
+    child.stdout.on('data', (d: Buffer) => (stdout += d.toString()));
+    child.stderr.on('data', (d: Buffer) => (stderr += d.toString()));
+    child.on('close', (code) => done({ code: code ?? -1, stdout, stderr }));
+    child.stdin.end(JSON.stringify(input));
+  });
 }
 
 /** The hook's JSON answer (stdout), or null when it printed nothing. */
