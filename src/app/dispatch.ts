@@ -17,15 +17,14 @@ import { capReached } from '../domain/fan-out';
 import { overrideStands } from '../domain/overrides';
 import { agentCap, budgetCommitted, budgetExceeded, formatPause } from '../domain/protocol';
 import type { SpendRecord } from '../domain/records';
-import { reservationExpired } from '../domain/reservations';
 import type { Ledger } from '../ledger/db';
 import { agentTypeRuns, upsertRecords } from '../ledger/records';
-import { closeReservation, dispatchCounts, getReservation, openReservations, reserve, sessionOpenReservations } from '../ledger/reservations';
+import { closeReservation, dispatchCounts, getReservation, reserve } from '../ledger/reservations';
 import { openAttachment } from '../ledger/sessions';
 import { type EventKind, type Sprint, getSprint, insertEvent, listEvents } from '../ledger/sprints';
-import { subagentToolUse } from '../transcripts/paths';
 import { type DispatchPolicy, type ProjectConfig, projectConfig, sprintControls } from './config';
 import { configNotice } from './notices';
+import { expireOldReservations } from './reservations';
 import { type SessionRef, sessionSprint } from './session';
 import { currentSpend, recordedSpend } from './spend';
 
@@ -79,27 +78,6 @@ function recordOnce(l: Ledger, s: Sprint, kind: EventKind, d: Dispatch, reason: 
     actor: `session:${d.sessionId}`,
     reason,
     detail: { tool_use_id: d.toolUseId, agent_type: d.agentType, ...extra },
-  });
-}
-
-/** Step 1: open reservations of the sprint older than the stated age expire, each recorded. */
-export function expireOldReservations(l: Ledger, s: Sprint, maxAgeMinutes: number, now: number): void {
-  for (const r of openReservations(l, s.id)) {
-    if (!reservationExpired(r.at, now, maxAgeMinutes)) continue;
-    expire(l, r.toolUseId, s, now, `never settled within ${maxAgeMinutes} minutes`);
-  }
-}
-
-function expire(l: Ledger, toolUseId: string, s: Sprint, now: number, why: string): void {
-  const r = closeReservation(l, toolUseId, 'expired', now, why);
-  if (!r) return;
-  insertEvent(l, s.id, {
-    kind: 'reservation_expired',
-    fromPhase: s.phase,
-    at: now,
-    actor: 'sprint-budget',
-    reason: `reservation of ${r.tokens} billing tokens for a ${r.agentType} subagent expired: ${why}`,
-    detail: { tool_use_id: r.toolUseId, agent_type: r.agentType, tokens: r.tokens, reserved_at: r.at },
   });
 }
 
@@ -170,25 +148,4 @@ export function subagentReturned(l: Ledger, session: SessionRef, report: SpendRe
   if (!sessionSprint(l, session, d.at)) return;
   if (report) upsertRecords(l, [report]);
   recordDispatchRan(l, d, report !== null);
-}
-
-/** PostToolUseFailure for a subagent: the dispatch failed, its reservation is released. */
-export function dispatchFailed(l: Ledger, d: Dispatch, error: string): void {
-  l.write(() => closeReservation(l, d.toolUseId, 'released', d.at, `the dispatch failed: ${error}`));
-}
-
-/** SubagentStop: the subagent's reservation (named by its .meta.json) is settled; its transcript is read by then. */
-export function subagentStopped(l: Ledger, agentTranscriptPath: string, at: number): void {
-  const toolUseId = subagentToolUse(agentTranscriptPath);
-  if (toolUseId) l.write(() => closeReservation(l, toolUseId, 'settled', at, 'the subagent stopped; its transcript is read'));
-}
-
-/** SessionEnd: what the session reserved and never settled expires, each recorded. */
-export function expireSessionReservations(l: Ledger, sessionId: string, at: number): void {
-  l.write(() => {
-    for (const r of sessionOpenReservations(l, sessionId)) {
-      const s = getSprint(l, r.sprintId);
-      if (s) expire(l, r.toolUseId, s, at, 'the session ended');
-    }
-  });
 }

@@ -7,6 +7,7 @@ import { attachToActiveSprint, openAttachment } from '../ledger/sessions';
 import { type Sprint, getSprint } from '../ledger/sprints';
 import type { TranscriptRef } from '../transcripts/paths';
 import { type IngestResult, ingestTranscripts } from './ingest';
+import { expireSessionReservations, subagentStopped } from './reservations';
 import { type SprintSpend, currentSpend } from './spend';
 
 /** A session as a hook payload names it. */
@@ -38,11 +39,20 @@ export function readSessionTranscripts(l: Ledger, session: SessionRef, refs: rea
   if (sessionSprint(l, session)) ingestTranscripts(l, refs);
 }
 
+/** SubagentStop: the subagent's transcript read, then its reservation settled (its .meta.json names the dispatch). */
+export function readSubagentTranscript(l: Ledger, session: SessionRef, refs: readonly TranscriptRef[], agentTranscriptPath: string): void {
+  readSessionTranscripts(l, session, refs);
+  subagentStopped(l, agentTranscriptPath, Date.now());
+}
+
 /**
  * SessionEnd: the final read of a session that counts toward a sprint, until `deadline`; returns
- * whether it finished (null: the session is attached to no sprint, nothing to read).
+ * whether it finished (null: the session is attached to no sprint, nothing to read). What the
+ * session reserved and never settled expires.
  */
 export function endSession(l: Ledger, session: SessionRef, refs: readonly TranscriptRef[], deadline: number): IngestResult | null {
   if (!openAttachment(l, session.sessionId)) return null;
-  return ingestTranscripts(l, refs, { deadline });
+  const read = ingestTranscripts(l, refs, { deadline });
+  expireSessionReservations(l, session.sessionId, Date.now());
+  return read;
 }

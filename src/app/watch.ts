@@ -10,7 +10,9 @@ import { budgetExceeded, formatPause } from '../domain/protocol';
 import { alertLine, loopStopRecorded, thresholdsCrossed } from '../domain/thresholds';
 import type { Ledger } from '../ledger/db';
 import { type Sprint, type SprintEvent, insertEvent, listEvents } from '../ledger/sprints';
+import type { SpendRecord } from '../domain/records';
 import { type DispatchPolicy, projectConfig, sprintControls } from './config';
+import { type Dispatch, subagentReturned } from './dispatch';
 import { configNotice } from './notices';
 import { type SessionRef, sessionSprint } from './session';
 import { currentSpend } from './spend';
@@ -68,4 +70,10 @@ export function watchSpend(l: Ledger, session: SessionRef, env: NodeJS.ProcessEn
     }
     return { ...quiet, alert: now.crossed.length > 0 ? alert : null, exceeded: now.exceeded ? line : null, firstStop: now.unrecordedStop };
   });
+}
+
+/** PostToolUse: a subagent's return recorded (for an Agent call), then the sprint's spend watched. */
+export function toolReturned(l: Ledger, session: SessionRef, agent: { report: SpendRecord | null; dispatch: Dispatch } | null, env: NodeJS.ProcessEnv, at: number): Watch | null {
+  if (agent) subagentReturned(l, session, agent.report, agent.dispatch);
+  return watchSpend(l, session, env, at);
 }

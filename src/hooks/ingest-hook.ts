@@ -5,6 +5,7 @@
  */
 import { readSessionTranscripts } from '../app/session';
 import type { Ledger } from '../ledger/db';
+import type { TranscriptRef } from '../transcripts/paths';
 import { type IngestEvent, ingestRefs } from '../app/spooled';
 import { noticeAnswer } from './answers';
 import { attachEvent, sessionOf } from './events';
@@ -15,15 +16,14 @@ export function runIngestHook<P extends HookPayload>(
   event: string,
   schema: Hook<P>['schema'],
   toIngest: (p: P) => IngestEvent,
-  /** What else the hook does once the read is done. */
-  after?: (l: Ledger, p: P) => void,
+  /** The app function that reads (default: the session's transcripts, when it counts toward a sprint). */
+  read: (l: Ledger, p: P, refs: TranscriptRef[]) => void = (l, p, refs) => readSessionTranscripts(l, sessionOf(p), refs),
 ): void {
   runHook<P>({
     event,
     schema,
     run(l, p) {
-      readSessionTranscripts(l, sessionOf(p), ingestRefs(toIngest(p)));
-      after?.(l, p);
+      read(l, p, ingestRefs(toIngest(p)));
       return null;
     },
     // What run would have done: attach (a no-op when attached), then read.

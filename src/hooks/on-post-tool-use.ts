@@ -11,9 +11,8 @@
  * next tool call checks again).
  */
 import * as z from 'zod/mini';
-import { subagentReturned } from '../app/dispatch';
 import type { SpooledEvent } from '../app/spooled';
-import { watchSpend } from '../app/watch';
+import { toolReturned } from '../app/watch';
 import type { SpendRecord } from '../domain/records';
 import { type HookAnswer, noticeAnswer, oneLine } from './answers';
 import { attachEvent, dispatchOf, sessionOf } from './events';
@@ -53,8 +52,8 @@ runHook({
   schema: PostToolUse,
   run(l, p, ctx) {
     const at = Date.now();
-    if (isAgent(p)) subagentReturned(l, sessionOf(p), summaryRecord(p, at), dispatchOf(p, at));
-    return watchAnswer(watchSpend(l, sessionOf(p), ctx.env, at), null);
+    const agent = isAgent(p) ? { report: summaryRecord(p, at), dispatch: dispatchOf(p, at) } : null;
+    return watchAnswer(toolReturned(l, sessionOf(p), agent, ctx.env, at));
   },
   unavailable(p, why) {
     const at = Date.now();

@@ -4,7 +4,6 @@
  * even that is cut short, nothing is lost: the lines stay in the transcript behind the ledger's
  * cursor, and the next read of the sprint (any hook or command) takes them.
  */
-import { expireSessionReservations } from '../app/dispatch';
 import { endSession } from '../app/session';
 import { ingestRefs } from '../app/spooled';
 import { sessionIngestEvent, sessionOf } from './events';
@@ -23,7 +22,6 @@ runHook({
     const ingest = sessionIngestEvent(p);
     const read = endSession(l, sessionOf(p), ingestRefs(ingest), READ_UNTIL);
     if (read && !read.complete) ctx.handOff([ingest]);
-    expireSessionReservations(l, p.session_id, Date.now());
     return null;
   },
   unavailable: (p, why) => ({ spool: [sessionIngestEvent(p)], drainNow: why.kind !== 'binding' }),

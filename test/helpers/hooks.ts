@@ -68,7 +68,14 @@ export function sandbox(opts: { budget?: string; noLedger?: boolean } = {}): San
 
 /** A captured payload, pointed at the sandbox. */
 export function payload(sb: Sandbox, hook: HookName, overrides: Record<string, unknown> = {}): Record<string, unknown> {
-  const p = JSON.parse(readFileSync(join(SAMPLES, 'hooks', `${HOOKS[hook]}.json`), 'utf8')) as Record<string, unknown>;
+  // No PostToolUseFailure was captured: it is PostToolUse's payload with the documented `error` instead of the response.
+  const failure = hook === 'post-tool-use-failure';
+  const p = JSON.parse(readFileSync(join(SAMPLES, 'hooks', `${failure ? 'PostToolUse' : HOOKS[hook]}.json`), 'utf8')) as Record<string, unknown>;
+  if (failure) {
+    delete p.tool_response;
+    delete p.duration_ms;
+    Object.assign(p, { hook_event_name: 'PostToolUseFailure', error: 'the subagent failed', is_interrupt: false });
+  }
   p.cwd = sb.project;
   p.transcript_path = sb.transcript;
   if ('agent_transcript_path' in p) p.agent_transcript_path = sb.subagentTranscript;

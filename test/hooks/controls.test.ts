@@ -127,8 +127,7 @@ describe('reservations: parallel dispatches see each other', () => {
     expect(JSON.parse(runCli(['remaining', '--json'], { cwd: sb.project }).stdout)).toMatchObject({ reserved: 80_000, remaining: 1_000_000 - SPENT - 80_000 });
     // The sample PostToolUse is toolu_1's report.
     runHook('post-tool-use', payload(sb, 'post-tool-use', { tool_use_id: 'toolu_1' }), sb);
-    const failure = payload(sb, 'post-tool-use', { hook_event_name: 'PostToolUseFailure', tool_use_id: 'toolu_2', error: 'interrupted' });
-    delete failure.tool_response;
+    const failure = payload(sb, 'post-tool-use-failure', { tool_use_id: 'toolu_2', error: 'interrupted' });
     expect(runHook('post-tool-use-failure', failure, sb)).toMatchObject({ code: 0, stdout: '', stderr: '' });
     const rows = inLedger(sb, (l) => l.db.prepare('SELECT tool_use_id, state, reason FROM reservations ORDER BY tool_use_id').all());
     expect(rows).toEqual([
