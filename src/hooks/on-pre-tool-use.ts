@@ -14,12 +14,12 @@ import { gateSubagent } from '../app/dispatch';
 import { type HookAnswer, oneLine } from './answers';
 import { dispatchOf, sessionOf } from './events';
 import { askAnswer, gateAnswer } from './gate';
-import { PreToolUse, type PreToolUsePayload } from './payloads';
+import { PreToolUse, type PreToolUsePayload, inputText } from './payloads';
 import { runHook } from './runtime';
 import { uncheckedLine, uncheckedPolicy } from './unchecked';
 
 const isBash = (p: PreToolUsePayload) => p.tool_name === 'Bash';
-const commandOf = (p: PreToolUsePayload) => p.tool_input.command ?? '';
+const commandOf = (p: PreToolUsePayload) => inputText(p.tool_input, 'command') ?? '';
 
 runHook({
   event: 'PreToolUse',

@@ -20,24 +20,25 @@ function base<E extends string>(event: E) {
 
 export const SessionStart = lazily(() => z.looseObject({ ...base('SessionStart'), source: z.optional(z.string()) }));
 
-/** The fields read from a tool's input: an Agent call's type, a Bash call's command. */
-const toolInput = () => z.looseObject({ subagent_type: z.optional(z.string()), command: z.optional(z.string()) });
+// Any tool's input passes (every tool call reaches PostToolUse): its fields are read with `inputText`.
+const toolInput = () => z.unknown();
 
-export const PreToolUse = lazily(() =>
-  z.looseObject({
-    ...base('PreToolUse'),
-    tool_name: id(),
-    tool_use_id: id(),
-    tool_input: toolInput(),
-  }),
-);
+/** A text field of a tool's input (an Agent call's `subagent_type`, a Bash call's `command`), or undefined. */
+export function inputText(input: unknown, field: string): string | undefined {
+  const v = typeof input === 'object' && input !== null ? (input as Record<string, unknown>)[field] : undefined;
+  return typeof v === 'string' ? v : undefined;
+}
+
+/** The fields of a tool call's events. */
+function toolCall<E extends string>(event: E) {
+  return { ...base(event), tool_name: id(), tool_use_id: id(), tool_input: toolInput() };
+}
+
+export const PreToolUse = lazily(() => z.looseObject(toolCall('PreToolUse')));
 
 export const PostToolUse = lazily(() =>
   z.looseObject({
-    ...base('PostToolUse'),
-    tool_name: id(),
-    tool_use_id: id(),
-    tool_input: toolInput(),
+    ...toolCall('PostToolUse'),
     // Checked apart (AgentReport): a dispatch launched in the background reports no usage yet.
     tool_response: z.unknown(),
   }),
@@ -61,13 +62,7 @@ export const AgentReport = lazily(() => {
 });
 
 export const PostToolUseFailure = lazily(() =>
-  z.looseObject({
-    ...base('PostToolUseFailure'),
-    tool_name: id(),
-    tool_use_id: id(),
-    tool_input: toolInput(),
-    error: z.optional(z.string()),
-  }),
+  z.looseObject({ ...toolCall('PostToolUseFailure'), error: z.optional(z.string()) }),
 );
 
 export const SubagentStop = lazily(() =>

@@ -90,6 +90,12 @@ describe('threshold alerts and in-phase enforcement (PostToolUse, every tool)', 
     expect(events(sb).filter((e) => e.kind === 'config_problem')).toHaveLength(1);
   });
 
+  it('any tool passes, whatever its input holds (an MCP tool with an object for `command`)', () => {
+    const sb = spent('1M');
+    const r = runHook('post-tool-use', payload(sb, 'post-tool-use', { tool_name: 'mcp__x__run', tool_use_id: 'toolu_mcp', tool_input: { command: { argv: ['a'] }, subagent_type: 3 }, tool_response: [1, 2] }), sb);
+    expect(r).toMatchObject({ code: 0, stderr: '' });
+  });
+
   it('a project with no ledger: nothing is opened, nothing said', () => {
     const sb = sandbox({ noLedger: true });
     expect(watch(sb)).toBeNull();
