@@ -6,7 +6,7 @@
 import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { type FakeApi, type Served, startFakeApi, toolResultText } from '../helpers/fake-api';
+import { type FakeApi, type Served, startFakeApi, toolResultText } from '../../scripts/fake-api.mjs';
 import { type ClaudeRun, type Project, measured, projectWithSprint, runClaude, servedBilling, sprintEvents } from '../helpers/claude';
 
 const dispatch = (prompt: string) => ({

@@ -5,7 +5,7 @@
  * confirmation; the user's yes lets the command run, recorded as the user's decision.
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { type FakeApi, startFakeApi } from '../helpers/fake-api';
+import { type FakeApi, startFakeApi } from '../../scripts/fake-api.mjs';
 import { type Project, projectWithSprint } from '../helpers/claude';
 import { runCli } from '../helpers/cli';
 import { type Pane, interactiveHome, startPane } from '../helpers/tmux';

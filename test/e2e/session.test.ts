@@ -4,7 +4,7 @@
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { runCli } from '../helpers/cli';
-import { type FakeApi, startFakeApi, toolResultText } from '../helpers/fake-api';
+import { type FakeApi, startFakeApi, toolResultText } from '../../scripts/fake-api.mjs';
 import { type ClaudeRun, type Project, measured, projectWithSprint, servedBilling, usageRows } from '../helpers/claude';
 import { runClaude } from '../helpers/claude';
 

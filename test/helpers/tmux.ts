@@ -5,7 +5,7 @@
 import { execFileSync } from 'node:child_process';
 import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { CLAUDE, claudeEnv } from './claude';
+import { CLAUDE, offlineClaudeEnv } from '../../scripts/offline-claude.mjs';
 import { PLUGIN } from './cli';
 
 export interface Pane {
@@ -33,7 +33,7 @@ export function interactiveHome(home: string, project: string, apiKey: string): 
 }
 
 export function startPane(name: string, opts: { cwd: string; home: string; apiUrl: string; env?: NodeJS.ProcessEnv }): Pane {
-  const env = claudeEnv(opts.home, opts.apiUrl, opts.env);
+  const env = offlineClaudeEnv(opts.home, opts.apiUrl, opts.env);
   const envArgs = Object.entries(env).flatMap(([k, v]) => (v === undefined ? [] : ['-e', `${k}=${v}`]));
   tmux('new-session', '-d', '-s', name, '-x', '160', '-y', '50', '-c', opts.cwd, ...envArgs, CLAUDE, '--plugin-dir', PLUGIN, '--allowedTools', 'Bash Agent');
   const screen = () => tmux('capture-pane', '-p', '-t', name);
