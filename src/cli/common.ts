@@ -32,6 +32,10 @@ export function stateLines(st: SprintState): string[] {
       `input ${formatTokensShort(st.tokens.input)} · output ${formatTokensShort(st.tokens.output)} · cache read ${formatTokensShort(st.tokens.cache_read)} · cache write ${formatTokensShort(st.tokens.cache_write)}`,
     ],
   ];
+  if (st.tokens_reserved > 0) pairs.push(['Reserved', `${formatTokensExact(st.tokens_reserved)} by running subagents`]);
+  for (const stage of st.stages ?? []) {
+    pairs.push([`Stage ${stage.stage}`, `${formatTokensShort(stage.spent)} / ${formatTokensShort(stage.budget as number)}${stage.depleted ? ' · depleted' : ''} (${stage.phases.join(', ')})`]);
+  }
   if (st.override_standing) pairs.push(['Override', 'standing (dispatches and the next advance pass the budget)']);
   if (st.active_session) pairs.push(['Session', st.active_session]);
   if (Object.keys(st.artifacts).length > 0) {
