@@ -5,6 +5,7 @@
 import type { BudgetState } from '../domain/budget';
 import { type Estimate, phaseEstimate } from '../domain/estimates';
 import type { SpendRecord } from '../domain/records';
+import { type SpendCounts, billingTokens } from '../domain/tokens';
 import type { Ledger } from '../ledger/db';
 import { sprintSpendRecords } from '../ledger/records';
 import { type Sprint, closedPhaseRuns } from '../ledger/sprints';
@@ -18,12 +19,14 @@ interface Figures {
   output: number;
   cache_read: number;
   cache_write: number;
+  /** Billing tokens recorded only as totals (in `billing`, never in input or output). */
+  total_only: number;
 }
 
 export interface AgentFigures extends Figures {
   agent_type: string;
   records: number;
-  sources: { source: string; records: number; billing: number }[];
+  sources: { source: string; records: number; billing: number; total_only: number }[];
 }
 
 export interface PhaseFigures extends Figures {
@@ -49,14 +52,15 @@ export interface Breakdown {
   phases: PhaseFigures[];
 }
 
-const zero = (): Figures => ({ billing: 0, input: 0, output: 0, cache_read: 0, cache_write: 0 });
+const zero = (): Figures => ({ billing: 0, input: 0, output: 0, cache_read: 0, cache_write: 0, total_only: 0 });
 
-function add(f: Figures, r: { input: number; output: number; cacheRead: number; cacheWrite: number }): void {
-  f.billing += r.input + r.output;
+function add(f: Figures, r: SpendCounts): void {
+  f.billing += billingTokens(r);
   f.input += r.input;
   f.output += r.output;
   f.cache_read += r.cacheRead;
   f.cache_write += r.cacheWrite;
+  f.total_only += r.totalOnly;
 }
 
 export function sprintBreakdown(l: Ledger, s: Sprint, spend: SprintSpend): Breakdown {
@@ -75,9 +79,9 @@ export function sprintBreakdown(l: Ledger, s: Sprint, spend: SprintSpend): Break
       }
       add(a, r);
       a.records += r.records;
-      a.sources.push({ source: r.source, records: r.records, billing: r.input + r.output });
+      a.sources.push({ source: r.source, records: r.records, billing: billingTokens(r), total_only: r.totalOnly });
     }
-    add(totals, { input: f.input, output: f.output, cacheRead: f.cache_read, cacheWrite: f.cache_write });
+    add(totals, { input: f.input, output: f.output, cacheRead: f.cache_read, cacheWrite: f.cache_write, totalOnly: f.total_only });
     const measured = rows.length > 0;
     return {
       phase,

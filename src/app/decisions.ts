@@ -1,5 +1,6 @@
 /** Deliberate budget decisions: override, adjust, stop. Each is stored with its reason, actor and time. */
 import type { Ledger } from '../ledger/db';
+import { detachSprintSessions } from '../ledger/sessions';
 import { type Sprint, getSprint, insertEvent, setBudget, setStatus } from '../ledger/sprints';
 import { UsageError } from '../platform/errors';
 import { type Caller, callerActor, callerSession, inProject } from './project';
@@ -57,7 +58,9 @@ export function stopSprint(l: Ledger, sprintId: string, d: Decision): void {
   l.write(() => {
     const s = activeSprint(l, sprintId);
     setStatus(l, s.id, 'stopped', d.now);
-    insertEvent(l, s.id, { kind: 'stop', fromPhase: s.phase, at: d.now, actor: d.actor, reason });
+    // A stopped sprint counts nothing more: its sessions' lines from now on are not its spend.
+    const detached = detachSprintSessions(l, s.id, d.now);
+    insertEvent(l, s.id, { kind: 'stop', fromPhase: s.phase, at: d.now, actor: d.actor, reason, detail: { sessions_detached: detached } });
   });
 }
 
@@ -76,7 +79,7 @@ function decide<T>(caller: Caller, id: string | undefined, fn: (l: Ledger, s: Sp
     const outcome = fn(l, s, { actor: callerActor(caller), now: Date.now() });
     const after = getSprint(l, s.id) as Sprint;
     const spend = currentSpend(l, after, caller.env);
-    return { sprint: after, spend, state: sprintState(l, after, spend), outcome };
+    return { sprint: after, spend, state: sprintState(l, after, spend, callerSession(caller)), outcome };
   });
 }
 

@@ -4,7 +4,7 @@ import { COMPLEXITY_LABELS, type Complexity } from '../domain/complexity';
 import { overrideStands } from '../domain/overrides';
 import { isoTime } from '../domain/time';
 import type { Ledger } from '../ledger/db';
-import { sprintAttachments } from '../ledger/sessions';
+import { openAttachment, sprintAttachments } from '../ledger/sessions';
 import { type Sprint, type SprintEvent, type SprintStatus, listArtifacts, listEvents, listSprints } from '../ledger/sprints';
 import { type Caller, callerSession, inProject } from './project';
 import { resolveSprint } from './resolve';
@@ -37,15 +37,20 @@ export interface SprintState {
   tokens_remaining: number | null;
   budget_state: BudgetState;
   override_standing: boolean;
-  tokens: { input: number; output: number; cache_read: number; cache_write: number };
   gates: Record<string, string[]>;
   artifacts: Record<string, string>;
   /** `<phase>_at` → when the sprint entered that phase. */
   history: Record<string, string>;
   /** Every move, override, budget change and dispatch decision, oldest first. */
   events: HistoryEntry[];
+  /** The session attached most recently, of those attached now. */
   active_session: string | null;
+  /** Every session attached now: what they spend counts toward this sprint. */
+  active_sessions: string[];
+  /** The Claude Code session the caller runs in, and the sprint it counts toward (null: none); null outside Claude Code. */
+  this_session: { session_id: string; sprint: string | null } | null;
   sessions: { session_id: string; attached_at: string; detached_at: string | null; via: string }[];
+  tokens: { input: number; output: number; cache_read: number; cache_write: number; total_only: number };
   created_at: string;
   updated_at: string;
 }
@@ -58,8 +63,8 @@ export function phaseHistory(events: readonly SprintEvent[]): Record<string, str
   return history;
 }
 
-/** The state of `s` with its spend as given. */
-export function sprintState(l: Ledger, s: Sprint, spend: SprintSpend): SprintState {
+/** The state of `s` with its spend as given; `session`: the caller's Claude Code session, if any. */
+export function sprintState(l: Ledger, s: Sprint, spend: SprintSpend, session: string | null = null): SprintState {
   const events = listEvents(l, s.id);
   const attachments = sprintAttachments(l, s.id);
   const open = attachments.filter((a) => a.detachedAt === null);
@@ -85,6 +90,7 @@ export function sprintState(l: Ledger, s: Sprint, spend: SprintSpend): SprintSta
       output: spend.total.output,
       cache_read: spend.total.cacheRead,
       cache_write: spend.total.cacheWrite,
+      total_only: spend.total.totalOnly,
     },
     gates: s.gates,
     artifacts: listArtifacts(l, s.id),
@@ -99,6 +105,8 @@ export function sprintState(l: Ledger, s: Sprint, spend: SprintSpend): SprintSta
       detail: e.detail,
     })),
     active_session: open.length > 0 ? (open[open.length - 1] as (typeof open)[number]).sessionId : null,
+    active_sessions: open.map((a) => a.sessionId),
+    this_session: session === null ? null : { session_id: session, sprint: openAttachment(l, session)?.sprintId ?? null },
     sessions: attachments.map((a) => ({
       session_id: a.sessionId,
       attached_at: isoTime(a.attachedAt),
@@ -113,8 +121,9 @@ export function sprintState(l: Ledger, s: Sprint, spend: SprintSpend): SprintSta
 /** `sprint-budget state`: the sprint's state, its spend brought up to date. */
 export function readState(caller: Caller, id?: string): SprintState {
   return inProject(caller, {}, (l) => {
-    const s = resolveSprint(l, id, callerSession(caller));
-    return sprintState(l, s, currentSpend(l, s, caller.env));
+    const session = callerSession(caller);
+    const s = resolveSprint(l, id, session);
+    return sprintState(l, s, currentSpend(l, s, caller.env), session);
   });
 }
 

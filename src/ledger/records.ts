@@ -4,7 +4,7 @@
  * Every figure shown or checked is a query over this table (SQLite table `usage`).
  */
 import type { SpendRecord } from '../domain/records';
-import type { TokenCounts } from '../domain/tokens';
+import type { SpendCounts } from '../domain/tokens';
 import type { Ledger } from './db';
 
 /** Upserts records in one transaction, keeping the largest count seen for each key. */
@@ -18,9 +18,10 @@ export function putRecords(l: Ledger, records: readonly SpendRecord[]): number {
   // Positional parameters: binding fifteen named ones from an object costs more than the insert.
   const stmt = l.stmt(
     `INSERT INTO usage (key, kind, source, session_id, sprint_id, phase, agent_id, agent_type, model, ts,
-       input_tokens, output_tokens, cache_read_tokens, cache_write_tokens, origin)
-     VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
+       input_tokens, output_tokens, cache_read_tokens, cache_write_tokens, origin, total_tokens)
+     VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
      ON CONFLICT (key) DO UPDATE SET
+       total_tokens = MAX(usage.total_tokens, excluded.total_tokens),
        origin = CASE WHEN excluded.output_tokens > usage.output_tokens THEN excluded.origin ELSE usage.origin END,
        input_tokens = MAX(usage.input_tokens, excluded.input_tokens),
        output_tokens = MAX(usage.output_tokens, excluded.output_tokens),
@@ -31,7 +32,7 @@ export function putRecords(l: Ledger, records: readonly SpendRecord[]): number {
        session_id = COALESCE(usage.session_id, excluded.session_id)`,
   );
   for (const r of records) {
-    stmt.run(r.key, r.kind, r.source, r.sessionId, r.sprintId, r.phase, r.agentId, r.agentType, r.model, r.ts, r.input, r.output, r.cacheRead, r.cacheWrite, r.origin);
+    stmt.run(r.key, r.kind, r.source, r.sessionId, r.sprintId, r.phase, r.agentId, r.agentType, r.model, r.ts, r.input, r.output, r.cacheRead, r.cacheWrite, r.origin, r.totalOnly ?? 0);
   }
   return records.length;
 }
@@ -77,7 +78,7 @@ const EFFECTIVE = `
     FROM effective e
   )`;
 
-export interface SpendRow extends TokenCounts {
+export interface SpendRow extends SpendCounts {
   phase: string;
   agentType: string;
   source: string;
@@ -92,7 +93,7 @@ export function sprintSpendRows(l: Ledger, sprintId: string, firstPhase: string)
       `${EFFECTIVE}
        SELECT at_phase AS phase, agent_type AS agentType, source, COUNT(*) AS records,
          SUM(input_tokens) AS input, SUM(output_tokens) AS output,
-         SUM(cache_read_tokens) AS cacheRead, SUM(cache_write_tokens) AS cacheWrite
+         SUM(cache_read_tokens) AS cacheRead, SUM(cache_write_tokens) AS cacheWrite, SUM(total_tokens) AS totalOnly
        FROM phased GROUP BY at_phase, agent_type, source ORDER BY at_phase, agent_type, source`,
     )
     .all({ sprint: sprintId, firstPhase }) as SpendRow[];
@@ -105,7 +106,7 @@ export function sprintSpendRecords(l: Ledger, sprintId: string, firstPhase: stri
       `${EFFECTIVE}
        SELECT key, kind, source, session_id AS sessionId, sprint_id AS sprintId, phase, agent_id AS agentId,
          agent_type AS agentType, model, ts, input_tokens AS input, output_tokens AS output,
-         cache_read_tokens AS cacheRead, cache_write_tokens AS cacheWrite, origin, at_phase AS atPhase
+         cache_read_tokens AS cacheRead, cache_write_tokens AS cacheWrite, total_tokens AS totalOnly, origin, at_phase AS atPhase
        FROM phased ORDER BY ts, key`,
     )
     .all({ sprint: sprintId, firstPhase }) as (SpendRecord & { atPhase: string })[];

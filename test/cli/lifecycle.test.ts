@@ -154,6 +154,8 @@ describe('advance: the pause protocol', () => {
     const r = runCli(['advance'], { cwd: dir });
     expect(r.code).toBe(1);
     expect(r.stdout).toMatch(/^gate_blocked\|planned\|missing artifact plan/);
+    mkdirSync(join(dir, 'docs'));
+    writeFileSync(join(dir, 'docs/plan.md'), '# Plan\n');
     expect(runCli(['artifact', 'plan', 'docs/plan.md'], { cwd: dir }).code).toBe(0);
     expect(runCli(['advance'], { cwd: dir }).stdout).toBe('Phase: draft → planned\n');
     const dir2 = tempProject();
