@@ -79,6 +79,11 @@ export function sprintAttachments(l: Ledger, sprintId: string): Attachment[] {
   return rows.map(toAttachment);
 }
 
+/** Whether the session was ever attached to a sprint (it may be detached now). */
+export function everAttached(l: Ledger, sessionId: string): boolean {
+  return l.stmt('SELECT 1 FROM sessions WHERE session_id = ? LIMIT 1').get(sessionId) !== undefined;
+}
+
 /** Every session ever attached to a sprint. */
 export function attachedSessions(l: Ledger): Set<string> {
   const rows = l.stmt('SELECT DISTINCT session_id FROM sessions').all() as { session_id: string }[];
@@ -106,7 +111,7 @@ export function attachToActiveSprint(l: Ledger, req: AttachRequest): { sprint: S
       const sprint = getSprint(l, open.sprintId) as Sprint;
       return { sprint, attachment: attachSession(l, { ...req, sprintId: sprint.id }) };
     }
-    if (l.stmt('SELECT 1 FROM sessions WHERE session_id = ? LIMIT 1').get(req.sessionId)) return null;
+    if (everAttached(l, req.sessionId)) return null;
     const sprint = latestActiveSprint(l);
     if (!sprint) return null;
     return { sprint, attachment: attachSession(l, { ...req, sprintId: sprint.id }) };

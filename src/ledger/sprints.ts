@@ -30,7 +30,9 @@ export type EventKind =
   | 'stop'
   | 'dispatch_denied'
   | 'dispatch_asked'
-  | 'dispatch_approved';
+  | 'dispatch_approved'
+  /** The user chose "launch all" at a review's triage: agents over the budget launched anyway. */
+  | 'triage_override';
 
 export interface SprintEvent {
   id: number;

@@ -42,14 +42,28 @@ function isFile(p: string): boolean {
   return statSync(p, { throwIfNoEntry: false })?.isFile() === true;
 }
 
-/** The agent type a subagent's .meta.json names, or null. */
-export function subagentType(transcriptPath: string): string | null {
+/** What a subagent's .meta.json says of it: its type, and the description and tool use it was dispatched with. */
+export interface SubagentMeta {
+  agentType: string | null;
+  description: string | null;
+  toolUseId: string | null;
+}
+
+/** A subagent's .meta.json beside its transcript, or null when there is none (older versions wrote none). */
+export function subagentMeta(transcriptPath: string): SubagentMeta | null {
+  let meta: Record<string, unknown>;
   try {
-    const meta = JSON.parse(readFileSync(transcriptPath.replace(/\.jsonl$/, '.meta.json'), 'utf8')) as { agentType?: unknown };
-    return typeof meta.agentType === 'string' && meta.agentType ? meta.agentType : null;
+    meta = JSON.parse(readFileSync(transcriptPath.replace(/\.jsonl$/, '.meta.json'), 'utf8')) as Record<string, unknown>;
   } catch {
     return null;
   }
+  const text = (v: unknown) => (typeof v === 'string' && v ? v : null);
+  return { agentType: text(meta.agentType), description: text(meta.description), toolUseId: text(meta.toolUseId) };
+}
+
+/** The agent type a subagent's .meta.json names, or null. */
+export function subagentType(transcriptPath: string): string | null {
+  return subagentMeta(transcriptPath)?.agentType ?? null;
 }
 
 const AGENT_PREFIX = 'agent-';

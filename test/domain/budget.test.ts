@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { AmountError, budgetState, defaultBudget, parseTokenAmount, tokensRemaining } from '../../src/domain/budget';
-import { agentEstimate, agentKind, phaseEstimate } from '../../src/domain/estimates';
+import { agentEstimate, agentKind, dispatchedAgentName, phaseEstimate } from '../../src/domain/estimates';
 import { budgetExceeded, budgetWarningLine, formatPause, gateBlocked, manualPause, parsePause, stalePhase } from '../../src/domain/protocol';
 import { DEFAULT_PHASES, isTerminal, nextPhase, parsePhaseChain } from '../../src/domain/phases';
 
@@ -95,5 +95,15 @@ describe('estimates', () => {
     expect(agentKind('my-custom-agent')).toBe('generated');
     expect(agentEstimate('oracle').tokens).toBe(80_000);
     expect(agentEstimate('repo-researcher').tokens).toBe(15_000);
+  });
+
+  it('reads the agent a dispatch was made for from the first word of its description', () => {
+    expect(dispatchedAgentName('fd-safety: review the plan')).toBe('fd-safety');
+    expect(dispatchedAgentName('  Interflux:FD-Quality review')).toBe('fd-quality');
+    expect(dispatchedAgentName('fd-systems')).toBe('fd-systems');
+    expect(dispatchedAgentName('Explore the codebase')).toBe('explore');
+    expect(dispatchedAgentName('"quoted" start')).toBeNull();
+    expect(dispatchedAgentName('')).toBeNull();
+    expect(dispatchedAgentName(undefined)).toBeNull();
   });
 });

@@ -90,5 +90,9 @@ describe('a subagents/ directory whose main transcript is gone', () => {
     attach(ORPHAN_SESSION);
     const spend = currentSpend(l, sprint, { CLAUDE_CONFIG_DIR: config });
     expect(byAgentType(spend.rows)).toEqual({ Explore: 312 });
+    // Its .meta.json names the agent it was dispatched for: its runs are told from other Explore runs.
+    expect(l.db.prepare('SELECT agent_id, session_id, agent_type, name, tool_use_id FROM agents').all()).toEqual([
+      { agent_id: 'a1b2c3d4e5f6a7b8c', session_id: ORPHAN_SESSION, agent_type: 'Explore', name: 'fd-safety', tool_use_id: 'toolu_21_1' },
+    ]);
   });
 });
