@@ -5,14 +5,15 @@
  * a warning for the model. Every stop is recorded in the sprint's history, keyed by the tool use id, so
  * a hook that fires twice records once; the user's answer to an `ask` is recorded when the dispatch runs.
  */
-import { type Estimate, agentEstimate } from '../domain/estimates';
+import type { Estimate } from '../domain/estimates';
 import { overrideStands } from '../domain/overrides';
 import { budgetExceeded, formatPause } from '../domain/protocol';
 import type { SpendRecord } from '../domain/records';
 import type { Ledger } from '../ledger/db';
-import { agentTypeRuns, upsertRecords } from '../ledger/records';
+import { upsertRecords } from '../ledger/records';
 import { openAttachment } from '../ledger/sessions';
 import { type EventKind, type Sprint, getSprint, insertEvent, listEvents } from '../ledger/sprints';
+import { dispatchEstimate } from './agent-estimate';
 import { type DispatchPolicy, type PolicyChoice, dispatchPolicy } from './config';
 import { type SessionRef, sessionSprint } from './session';
 import { currentSpend, recordedSpend } from './spend';
@@ -33,11 +34,13 @@ export interface Dispatch {
   sessionId: string;
   toolUseId: string;
   agentType: string;
+  /** The agent the dispatch's description names (`fd-safety: …`), for its estimate. */
+  name?: string | null;
   at: number;
 }
 
 /** The decision alone, over the sprint's spend as the ledger has it now. */
-export function decideDispatch(l: Ledger, s: Sprint, agentType: string, policy: DispatchPolicy): DispatchDecision {
+export function decideDispatch(l: Ledger, s: Sprint, agentType: string, policy: DispatchPolicy, name: string | null = null): DispatchDecision {
   if (policy === 'off' || s.tokenBudget === null) return { action: 'allow' };
   const spend = recordedSpend(l, s);
   const overridden = spend.state === 'exceeded' && overrideStands(listEvents(l, s.id));
@@ -50,7 +53,7 @@ export function decideDispatch(l: Ledger, s: Sprint, agentType: string, policy: 
     };
   }
   const remaining = spend.remaining as number;
-  const estimate = agentEstimate(agentType, agentTypeRuns(l, agentType).map((r) => r.billing));
+  const estimate = dispatchEstimate(l, s, { agentType, name });
   if (estimate.tokens > remaining) return { action: 'warn', agentType, estimate, remaining, overridden };
   return { action: 'allow' };
 }
@@ -74,7 +77,7 @@ function recordOnce(l: Ledger, s: Sprint, kind: EventKind, d: Dispatch, reason: 
 /** Decides and records a stop in one transaction: what was checked is what is recorded. */
 export function gateDispatch(l: Ledger, s: Sprint, d: Dispatch, policy: DispatchPolicy): DispatchDecision {
   return l.write(() => {
-    const decision = decideDispatch(l, s, d.agentType, policy);
+    const decision = decideDispatch(l, s, d.agentType, policy, d.name ?? null);
     if (decision.action === 'deny' || decision.action === 'ask') {
       recordOnce(l, s, decision.action === 'deny' ? 'dispatch_denied' : 'dispatch_asked', d, decision.line, {
         policy,

@@ -20,7 +20,7 @@ function base<E extends string>(event: E) {
 
 export const SessionStart = lazily(() => z.looseObject({ ...base('SessionStart'), source: z.optional(z.string()) }));
 
-const agentInput = () => z.looseObject({ subagent_type: z.optional(z.string()) });
+const agentInput = () => z.looseObject({ subagent_type: z.optional(z.string()), description: z.optional(z.string()) });
 
 export const PreToolUse = lazily(() =>
   z.looseObject({

@@ -111,28 +111,3 @@ export function sprintSpendRecords(l: Ledger, sprintId: string, firstPhase: stri
     )
     .all({ sprint: sprintId, firstPhase }) as (SpendRecord & { atPhase: string })[];
 }
-
-export interface AgentRun {
-  agentId: string;
-  /** Epoch milliseconds of the run's first record. */
-  startedAt: number;
-  billing: number;
-}
-
-/**
- * The runs of an agent type across the ledger (optionally those that started in [since, until)):
- * per agent id, its transcript rows or its summary, whichever is larger — the same rule as a
- * sprint's sums.
- */
-export function agentTypeRuns(l: Ledger, agentType: string, window: { since?: number; until?: number | null } = {}): AgentRun[] {
-  return l
-    .stmt(
-      `SELECT agent_id AS agentId, MIN(ts) AS startedAt,
-         MAX(SUM(CASE WHEN kind = 'response' THEN input_tokens + output_tokens ELSE 0 END),
-             COALESCE(MAX(CASE WHEN kind = 'summary' THEN input_tokens + output_tokens END), 0)) AS billing
-       FROM usage WHERE agent_type = @agentType AND agent_id IS NOT NULL
-       GROUP BY agent_id HAVING MIN(ts) >= @since AND MIN(ts) < @until
-       ORDER BY startedAt, agentId`,
-    )
-    .all({ agentType, since: window.since ?? 0, until: window.until ?? Number.MAX_SAFE_INTEGER }) as AgentRun[];
-}
