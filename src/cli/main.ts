@@ -16,7 +16,7 @@ const lifecycle = () => import('./commands/lifecycle');
 const budget = () => import('./commands/budget');
 const spend = () => import('./commands/spend');
 const triage = () => import('./commands/triage');
-const COMMANDS: Record<string, () => Promise<AnyCommand>> = {
+export const COMMANDS: Record<string, () => Promise<AnyCommand>> = {
   create: () => lifecycle().then((m) => m.create as AnyCommand),
   state: () => lifecycle().then((m) => m.state as AnyCommand),
   resume: () => lifecycle().then((m) => m.resume as AnyCommand),
