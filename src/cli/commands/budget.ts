@@ -18,7 +18,8 @@ export const remaining = command({
   positionals: [ID_POSITIONAL],
   options: { ...SPRINT_OPTION },
   details: [
-    'For FLUX_BUDGET_REMAINING: export the number; leave the variable unset for `none`.',
+    "A review's triage reads this itself when it runs inside the sprint: there is nothing to hand down.",
+    'For a review outside any sprint, FLUX_BUDGET_REMAINING takes the number (unset for `none`).',
     '--json: {"sprint", "budget", "spent", "remaining", "budget_state"} (budget and remaining are null with no budget).',
   ],
   run(ctx) {
