@@ -43,6 +43,14 @@ function corpus({ profile, mb }, log) {
   return { home, totals: c.totals, files: c.files };
 }
 
+/** One of the bench's corpora by name (`realistic`, `dense`), generated if it is not cached. */
+export function corpusOf(name, log = console.log) {
+  const spec = CORPORA.find((c) => c.name === name);
+  if (!spec) throw new Error(`no corpus ${name}`);
+  mkdirSync(join(root, 'bench/.corpus'), { recursive: true });
+  return corpus(spec, log);
+}
+
 function ccusageTotals(stdout) {
   const t = JSON.parse(stdout).totals;
   return { input_tokens: t.inputTokens, output_tokens: t.outputTokens, cache_creation_input_tokens: t.cacheCreationTokens, cache_read_input_tokens: t.cacheReadTokens };
@@ -100,6 +108,17 @@ export async function benchIngest({ log = console.log, runs = 7 } = {}) {
       };
       commands[`${c.name}:ccusage`] = () => run(CCUSAGE, ['claude', 'session', '--json', '--offline'], { env: { ...process.env, HOME: c.home } });
     }
+    // The dense corpus without bin/'s --max-semi-space-size (docs/performance.md): what it saves in memory.
+    const dense = corpora.find((c) => c.name === 'dense');
+    if (dense) {
+      commands['dense:default-young-generation'] = (i) => {
+        const dir = join(scratch, `cold-plain-${i}`);
+        mkdirSync(dir);
+        const r = run(process.execPath, [join(root, 'plugin/dist/cli.cjs'), 'ingest', '--config-dir', join(dense.home, '.claude'), '--json', '--db', join(dir, 'ledger.db')]);
+        rmSync(dir, { recursive: true, force: true });
+        return r;
+      };
+    }
     const cold = await interleave(runs, commands);
     const coldRows = [`Cold ingest, median of ${runs} runs each, interleaved (goals: ≤ 0.8× ccusage's time, peak memory < 150 MiB, totals exact)`];
     const coldResults = {};
@@ -130,6 +149,11 @@ export async function benchIngest({ log = console.log, runs = 7 } = {}) {
         exact,
         ccusage_error_pct: errorPct(theirTotals, c.totals),
       };
+    }
+    const plain = cold['dense:default-young-generation'];
+    if (plain) {
+      coldRows.push(`  dense, without bin/'s 4 MiB semi-space: ${fmtS(plain.wall)}   peak ${fmtMiB(plain.peakMiB)}`);
+      coldResults.dense.default_young_generation = { ours_s: plain.wall, ours_peak_mib: plain.peakMiB };
     }
     for (const r of coldRows) log(r);
 
@@ -184,14 +208,23 @@ async function benchIncremental(c, scratch, runs, log) {
     // What a live session runs: the Stop hook reading what its transcript gained, started as hooks.json says.
     const stopPayload = JSON.stringify({ session_id: session, transcript_path: target, cwd: project, hook_event_name: 'Stop', stop_hook_active: false });
     const stopHook = hookCommand('Stop');
-    const stop = () => run(stopHook.command, stopHook.args, { cwd: project, env, input: stopPayload });
-    // Untimed: leaves the hook's code cache behind, as a session's first Stop does.
+    const stopWith = (args) => () => run(stopHook.command, args, { cwd: project, env, input: stopPayload });
+    const stop = stopWith(stopHook.args);
+    // The same hook without each speed-up that stays (docs/performance.md): without the code cache
+    // (its bundle run directly), and without --liftoff-only (a cache of its own, as Node's flags differ).
+    const script = stopHook.args[stopHook.args.length - 1];
+    const noCache = stopWith([...stopHook.args.slice(0, -1), script.replace(/\.cjs$/, '.bundle.cjs')]);
+    const noLiftoff = stopWith(stopHook.args.filter((a) => a !== '--liftoff-only'));
+    // Untimed: leaves the hooks' code caches behind, as a session's first Stop does.
     stop();
+    noLiftoff();
     inc = await interleave(
       runs,
       {
         bare: () => run(process.execPath, ['-e', '0']),
         hook: stop,
+        hookNoCache: noCache,
+        hookNoLiftoff: noLiftoff,
         incremental: () => inProject(['ingest', '--session', session, '--json']),
         whole: () => inProject(['ingest', '--json']),
       },
@@ -202,7 +235,7 @@ async function benchIncremental(c, scratch, runs, log) {
     truncateSync(target, targetSize);
     rmSync(extra, { recursive: true, force: true });
   }
-  const { bare, hook, incremental, whole } = inc;
+  const { bare, hook, hookNoCache, hookNoLiftoff, incremental, whole } = inc;
   const incTotals = JSON.parse(incremental.last.stdout);
   const incRatio = incremental.wall / bare.wall;
   const wholeRatio = whole.wall / bare.wall;
@@ -213,9 +246,21 @@ async function benchIncremental(c, scratch, runs, log) {
     `  Stop hook (reads the session's new lines) ${fmtS(hook.wall)}   ${hookRatio.toFixed(2)}×  (goal ≤ 1.3×)`,
     `  sprint-budget ingest --session ID       ${fmtS(incremental.wall)}   ${incRatio.toFixed(2)}×`,
     `  sprint-budget ingest (all ${c.totals.files} files)   ${fmtS(whole.wall)}   ${wholeRatio.toFixed(2)}×`,
+    `  the Stop hook without its code cache      ${fmtS(hookNoCache.wall)}   ${(hookNoCache.wall / bare.wall).toFixed(2)}×`,
+    `  the Stop hook without --liftoff-only      ${fmtS(hookNoLiftoff.wall)}   ${(hookNoLiftoff.wall / bare.wall).toFixed(2)}×`,
   ];
   for (const r of rows) log(r);
-  return { bare_node_s: bare.wall, stop_hook_s: hook.wall, stop_hook_ratio: hookRatio, session_s: incremental.wall, session_ratio: incRatio, all_files_s: whole.wall, all_files_ratio: wholeRatio };
+  return {
+    bare_node_s: bare.wall,
+    stop_hook_s: hook.wall,
+    stop_hook_ratio: hookRatio,
+    stop_hook_no_code_cache_s: hookNoCache.wall,
+    stop_hook_no_liftoff_s: hookNoLiftoff.wall,
+    session_s: incremental.wall,
+    session_ratio: incRatio,
+    all_files_s: whole.wall,
+    all_files_ratio: wholeRatio,
+  };
 }
 
 if (process.argv[1] === fileURLToPath(import.meta.url)) await benchIngest();

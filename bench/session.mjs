@@ -11,11 +11,11 @@ import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { execa } from 'execa';
 import { startFakeApi } from '../scripts/fake-api.mjs';
+import { CLAUDE, offlineClaudeEnv } from '../scripts/offline-claude.mjs';
 import { PLUGIN, RECORDERS, hooksWithRecorders, pluginWithHooks } from '../scripts/plugin-variant.mjs';
 import { interleave } from './measure.mjs';
 
 const root = join(dirname(fileURLToPath(import.meta.url)), '..');
-const CLAUDE = join(root, 'node_modules/.bin/claude');
 const CLI = join(PLUGIN, 'bin/sprint-budget');
 const CALLS = 10;
 const GOAL_S = 2;
@@ -48,20 +48,6 @@ const RESPONSES = 2 * CALLS + 1 + CALLS;
 /** SessionStart, PreToolUse, PostToolUse and SubagentStop per Agent call, Stop, SessionEnd (no hook matches Bash). */
 const HOOK_RUNS = 1 + 3 * CALLS + 2;
 
-/** The environment every run gets: offline, no telemetry, the fake API, a private HOME, no inherited session. */
-function claudeEnv(home, apiUrl) {
-  const env = { ...process.env };
-  for (const k of Object.keys(env)) if (k.startsWith('CLAUDE') || k.startsWith('SPRINT_BUDGET') || k === 'FLUX_BUDGET_REMAINING') delete env[k];
-  return {
-    ...env,
-    HOME: home,
-    ANTHROPIC_BASE_URL: apiUrl,
-    ANTHROPIC_API_KEY: 'sk-test',
-    CLAUDE_CODE_DISABLE_NONESSENTIAL_TRAFFIC: '1',
-    DISABLE_AUTOUPDATER: '1',
-    DISABLE_TELEMETRY: '1',
-  };
-}
 
 const billing = (served) => served.reduce((n, s) => n + s.usage.input_tokens + s.usage.output_tokens, 0);
 const sleep = (ms) => new Promise((done) => setTimeout(done, ms));
@@ -78,7 +64,7 @@ export async function benchSession({ rounds = Number(process.env.BENCH_SESSION_R
     mkdirSync(home);
     const npmrc = join(homedir(), '.npmrc');
     if (existsSync(npmrc)) copyFileSync(npmrc, join(home, '.npmrc'));
-    const env = claudeEnv(home, api.url);
+    const env = offlineClaudeEnv(home, api.url);
     const version = (await execa(CLAUDE, ['--version'], { env, extendEnv: false })).stdout.replace(/\s*\(Claude Code\)\s*$/, '');
     const variants = {
       sync: pluginWithHooks(hooksWithRecorders(false), scratch, 'sync'),

@@ -3,6 +3,10 @@ export interface Usage {
   output_tokens: number;
   cache_creation_input_tokens?: number;
   cache_read_input_tokens?: number;
+  /** Cache writes by lifetime, as the API reports them beside cache_creation_input_tokens. */
+  cache_creation?: { ephemeral_5m_input_tokens: number; ephemeral_1h_input_tokens: number };
+  /** `fast` in fast mode. */
+  speed?: string;
 }
 
 export interface ToolCall {

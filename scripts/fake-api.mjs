@@ -26,6 +26,8 @@ function streamTurn(res, body, served, turn) {
     output_tokens: turn.usage.output_tokens,
     cache_creation_input_tokens: turn.usage.cache_creation_input_tokens ?? 0,
     cache_read_input_tokens: turn.usage.cache_read_input_tokens ?? 0,
+    ...(turn.usage.cache_creation ? { cache_creation: turn.usage.cache_creation } : {}),
+    ...(turn.usage.speed ? { speed: turn.usage.speed } : {}),
   };
   res.writeHead(200, { 'content-type': 'text/event-stream', 'cache-control': 'no-cache', connection: 'keep-alive' });
   sse(res, 'message_start', {

@@ -4,6 +4,7 @@
  * phase's figures — the checks and the move in one IMMEDIATE transaction, so racing advances move
  * the sprint once.
  */
+import type { Forecast } from '../domain/forecast';
 import { overridePending } from '../domain/overrides';
 import { budgetWarningLine, budgetExceeded, gateBlocked, manualPause, type Pause, stalePhase } from '../domain/protocol';
 import { isTerminal, nextPhase } from '../domain/phases';
@@ -12,6 +13,7 @@ import type { Ledger } from '../ledger/db';
 import { detachSprintSessions } from '../ledger/sessions';
 import { type Sprint, getSprint, insertEvent, listArtifacts, listEvents, setPhase } from '../ledger/sprints';
 import { UsageError } from '../platform/errors';
+import { sprintForecast } from './forecast';
 import { type Caller, callerActor, callerSession, inProject } from './project';
 import { resolveSprint } from './resolve';
 import { currentSpend, recordedSpend } from './spend';
@@ -150,11 +152,17 @@ export function advanceSprint(l: Ledger, sprintId: string, opts: AdvanceOptions)
   });
 }
 
-/** `sprint-budget advance`: the sprint's spend brought up to date, then the advance (or its pause). */
-export function advance(caller: Caller, id: string | undefined, req: AdvanceRequest): AdvanceResult & { sprint: string } {
+/**
+ * `sprint-budget advance`: the sprint's spend brought up to date, then the advance (or its pause);
+ * after a move, the forecast of the sprint's total from the phase it entered.
+ */
+export function advance(caller: Caller, id: string | undefined, req: AdvanceRequest): AdvanceResult & { sprint: string; forecast: Forecast | null } {
   return inProject(caller, {}, (l) => {
     const s = resolveSprint(l, id, callerSession(caller));
     currentSpend(l, s, caller.env);
-    return { sprint: s.id, ...advanceSprint(l, s.id, { ...req, actor: callerActor(caller), now: Date.now() }) };
+    const r = advanceSprint(l, s.id, { ...req, actor: callerActor(caller), now: Date.now() });
+    const after = getSprint(l, s.id);
+    const forecast = r.advanced && after ? sprintForecast(l, after, recordedSpend(l, after)) : null;
+    return { sprint: s.id, ...r, forecast };
   });
 }

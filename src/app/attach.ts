@@ -52,7 +52,7 @@ export function resumeSprint(caller: Caller, id: string): Resumed {
     const sprint = resolveSprint(l, id, session);
     const attached = session ? attachNow(l, caller, sprint, session, undefined, 'resume') : null;
     if (!attached && sprint.status !== 'active') throw new UsageError(`sprint ${sprint.id} is ${sprint.status}: there is nothing to resume (its history: sprint-budget state ${sprint.id})`);
-    return { state: sprintState(l, sprint, currentSpend(l, sprint, caller.env), session), attached };
+    return { state: sprintState(l, sprint, currentSpend(l, sprint, caller.env), caller.env), attached };
   });
 }
 

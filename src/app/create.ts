@@ -1,6 +1,6 @@
 /** Creating a sprint: classify, pick the default budget, store, and attach the calling session. */
 import { DEFAULT_WARN_PCT, defaultBudget } from '../domain/budget';
-import { type Classification, classify } from '../domain/complexity';
+import { type Classification, type Complexity, classify } from '../domain/complexity';
 import { DEFAULT_PHASES } from '../domain/phases';
 import { TitleError, sprintTitle } from '../domain/text';
 import type { Ledger } from '../ledger/db';
@@ -8,6 +8,7 @@ import { projectOf } from '../ledger/locate';
 import { attachSession } from '../ledger/sessions';
 import { type Sprint, getSprint, insertEvent, insertSprint } from '../ledger/sprints';
 import { UsageError } from '../platform/errors';
+import { configuredTierBudgets } from './calibrate';
 import { type Caller, callerActor, callerSession, inProject } from './project';
 import { recordedSpend } from './spend';
 import { type SprintState, sprintState } from './state';
@@ -23,6 +24,8 @@ export interface CreateInput {
   phases?: string[];
   autoAdvance?: boolean;
   gates?: Record<string, string[]>;
+  /** The project's calibrated tier budgets (`calibrate --apply`), which replace the defaults. */
+  tierBudgets?: Partial<Record<Complexity, number>>;
   project: string;
   session?: { id: string; transcriptPath?: string | null } | null;
   actor: string;
@@ -68,7 +71,9 @@ export function createSprint(l: Ledger, input: CreateInput): Created {
     // A gate guards entering a phase: the sprint starts in its first one, so such a gate could never hold.
     if (target === phases[0]) throw new UsageError(`gate for "${target}": the sprint starts in it, so nothing could be required before it (gate a later phase)`);
   }
-  const budget = input.budget === undefined ? defaultBudget(classification.complexity) : input.budget;
+  const configured = input.tierBudgets?.[classification.complexity];
+  const budget = input.budget !== undefined ? input.budget : (configured ?? defaultBudget(classification.complexity));
+  const budgetSource = input.budget !== undefined ? 'explicit' : configured !== undefined ? 'config' : 'default';
 
   return l.write(() => {
     let id = newSprintId();
@@ -95,7 +100,7 @@ export function createSprint(l: Ledger, input: CreateInput): Created {
       toPhase: sprint.phase,
       at: input.now,
       actor: input.actor,
-      detail: { complexity: sprint.complexity, rule: classification.rule, token_budget: budget },
+      detail: { complexity: sprint.complexity, rule: classification.rule, token_budget: budget, budget_source: budgetSource },
     });
     if (input.session) {
       attachSession(l, {
@@ -125,11 +130,12 @@ export function startSprint(caller: Caller, req: SprintRequest): Started {
   return inProject(caller, { create: true }, (l) => {
     const created = createSprint(l, {
       ...req,
+      tierBudgets: configuredTierBudgets(l.path),
       project: projectOf(l.path),
       session: session ? { id: session } : null,
       actor: callerActor(caller),
       now: Date.now(),
     });
-    return { ...created, session, state: sprintState(l, created.sprint, recordedSpend(l, created.sprint), session) };
+    return { ...created, session, state: sprintState(l, created.sprint, recordedSpend(l, created.sprint), caller.env) };
   });
 }

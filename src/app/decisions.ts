@@ -79,7 +79,7 @@ function decide<T>(caller: Caller, id: string | undefined, fn: (l: Ledger, s: Sp
     const outcome = fn(l, s, { actor: callerActor(caller), now: Date.now() });
     const after = getSprint(l, s.id) as Sprint;
     const spend = currentSpend(l, after, caller.env);
-    return { sprint: after, spend, state: sprintState(l, after, spend, callerSession(caller)), outcome };
+    return { sprint: after, spend, state: sprintState(l, after, spend, caller.env), outcome };
   });
 }
 

@@ -1,11 +1,16 @@
 /** A sprint's state (docs/spec.md, "Sprint state"): the record `state` prints and every surface reads. */
 import type { BudgetState } from '../domain/budget';
 import { COMPLEXITY_LABELS, type Complexity } from '../domain/complexity';
+import type { Forecast } from '../domain/forecast';
+import { type DollarsJson, dollarsJson, mergeDollars, noDollars } from '../domain/pricing';
 import { overrideStands } from '../domain/overrides';
 import { isoTime } from '../domain/time';
 import type { Ledger } from '../ledger/db';
+import { claudeSessionId } from '../platform/env';
 import { openAttachment, sprintAttachments } from '../ledger/sessions';
 import { type Sprint, type SprintEvent, type SprintStatus, listArtifacts, listEvents, listSprints } from '../ledger/sprints';
+import { sprintForecast } from './forecast';
+import { loadPricing, sprintCostLines } from './pricing';
 import { type Caller, callerSession, inProject } from './project';
 import { resolveSprint } from './resolve';
 import { type SprintSpend, currentSpend } from './spend';
@@ -53,6 +58,10 @@ export interface SprintState {
   tokens: { input: number; output: number; cache_read: number; cache_write: number; total_only: number };
   created_at: string;
   updated_at: string;
+  /** Dollars of the spend, each record priced by its model; `unpriced`: models with no price (never $0). */
+  cost: DollarsJson & { pricing_taken: string | null };
+  /** The projected total: spent plus an estimate for each phase still to run (never spend). */
+  forecast: Forecast;
 }
 
 export function phaseHistory(events: readonly SprintEvent[]): Record<string, string> {
@@ -63,8 +72,12 @@ export function phaseHistory(events: readonly SprintEvent[]): Record<string, str
   return history;
 }
 
-/** The state of `s` with its spend as given; `session`: the caller's Claude Code session, if any. */
-export function sprintState(l: Ledger, s: Sprint, spend: SprintSpend, session: string | null = null): SprintState {
+/** The state of `s` with its spend as given; `env` finds the pricing table and the caller's Claude Code session. */
+export function sprintState(l: Ledger, s: Sprint, spend: SprintSpend, env: NodeJS.ProcessEnv): SprintState {
+  const pricing = loadPricing(env);
+  const dollars = noDollars();
+  for (const line of sprintCostLines(l, s, pricing?.table ?? null)) mergeDollars(dollars, line.dollars);
+  const session = claudeSessionId(env);
   const events = listEvents(l, s.id);
   const attachments = sprintAttachments(l, s.id);
   const open = attachments.filter((a) => a.detachedAt === null);
@@ -115,15 +128,16 @@ export function sprintState(l: Ledger, s: Sprint, spend: SprintSpend, session: s
     })),
     created_at: isoTime(s.createdAt),
     updated_at: isoTime(s.updatedAt),
+    cost: { ...dollarsJson(dollars), pricing_taken: pricing?.table.taken ?? null },
+    forecast: sprintForecast(l, s, spend),
   };
 }
 
 /** `sprint-budget state`: the sprint's state, its spend brought up to date. */
 export function readState(caller: Caller, id?: string): SprintState {
   return inProject(caller, {}, (l) => {
-    const session = callerSession(caller);
-    const s = resolveSprint(l, id, session);
-    return sprintState(l, s, currentSpend(l, s, caller.env), session);
+    const s = resolveSprint(l, id, callerSession(caller));
+    return sprintState(l, s, currentSpend(l, s, caller.env), caller.env);
   });
 }
 

@@ -123,7 +123,24 @@ export const MIGRATIONS: readonly string[] = [
     PRIMARY KEY (run_id, position)
   );
   `,
-  // 3: a stopped or done sprint counts nothing more (its sessions detached when it stopped);
+  // 3: what prices a record (cache writes by lifetime, fast mode), and changes to the project's
+  // configuration (calibrated tier budgets), each with its reason.
+  `
+  ALTER TABLE usage ADD COLUMN cache_write_5m_tokens INTEGER NOT NULL DEFAULT 0 CHECK (cache_write_5m_tokens >= 0);
+  ALTER TABLE usage ADD COLUMN cache_write_1h_tokens INTEGER NOT NULL DEFAULT 0 CHECK (cache_write_1h_tokens >= 0);
+  ALTER TABLE usage ADD COLUMN fast INTEGER NOT NULL DEFAULT 0 CHECK (fast IN (0, 1));
+
+  CREATE TABLE config_changes (
+    id     INTEGER PRIMARY KEY,
+    at     INTEGER NOT NULL,
+    actor  TEXT NOT NULL,
+    key    TEXT NOT NULL,
+    before TEXT,
+    after  TEXT,
+    reason TEXT NOT NULL
+  );
+  `,
+  // 4: a stopped or done sprint counts nothing more (its sessions detached when it stopped);
   // keys of recorded figures are per sprint and source; billing tokens known only as a total;
   // the name each subagent was dispatched under, so its runs can be told from others of its type.
   `

@@ -220,3 +220,41 @@ export function closedPhaseRuns(l: Ledger, phase: string): number[] {
     .all(phase) as { billing: number }[];
   return rows.map((r) => r.billing);
 }
+
+/**
+ * Per phase, its billing tokens in each finished (`done`) sprint of this complexity where anything
+ * was measured: the history forecasts and calibration rest on.
+ */
+export function finishedPhaseRuns(l: Ledger, complexity: number): Record<string, number[]> {
+  const rows = l
+    .stmt(
+      `SELECT e.from_phase AS phase, json_extract(e.detail, '$.closed.billing') AS billing FROM sprint_events e
+       JOIN sprints s ON s.id = e.sprint_id
+       WHERE s.status = 'done' AND s.complexity = ? AND e.kind = 'advance' AND json_extract(e.detail, '$.closed.records') > 0
+       ORDER BY e.at, e.id`,
+    )
+    .all(complexity) as { phase: string; billing: number }[];
+  const runs: Record<string, number[]> = {};
+  for (const r of rows) (runs[r.phase] ??= []).push(r.billing);
+  return runs;
+}
+
+export interface FinishedSprint {
+  id: string;
+  complexity: number;
+  /** Billing tokens of all its phases, as each advance closed them. */
+  billing: number;
+  budget: number | null;
+}
+
+/** Every finished (`done`) sprint with its total, oldest first. */
+export function finishedSprints(l: Ledger): FinishedSprint[] {
+  return l
+    .stmt(
+      `SELECT s.id, s.complexity, s.token_budget AS budget,
+         COALESCE(SUM(json_extract(e.detail, '$.closed.billing')), 0) AS billing
+       FROM sprints s LEFT JOIN sprint_events e ON e.sprint_id = s.id AND e.kind = 'advance'
+       WHERE s.status = 'done' GROUP BY s.id ORDER BY s.created_at, s.id`,
+    )
+    .all() as FinishedSprint[];
+}

@@ -44,8 +44,11 @@ describe('a session with tool calls and an advance in the middle', () => {
     expect(out).toBe(`session=${run.result?.session_id} remaining=unset`);
   });
 
-  it('advance ran through the Bash tool, on this session\'s sprint', () => {
-    expect(toolResultText(api.requests, api.served()[1]?.toolUseIds[0] as string)).toBe('Phase: brainstorm → brainstorm-reviewed');
+  it('advance ran through the Bash tool, on this session\'s sprint, and the model sees the forecast', () => {
+    const out = String(toolResultText(api.requests, api.served()[1]?.toolUseIds[0] as string)).split('\n');
+    expect(out[0]).toBe('Phase: brainstorm → brainstorm-reviewed');
+    expect(out.slice(1).join('\n')).toMatch(/^Forecast: projected [\d,]+ billing tokens \(p90 [\d,]+\) · over the budget of 250,000 · a projection from default estimates/);
+    expect(out).toContain(`budget_forecast|brainstorm-reviewed|projected ${out[1]?.match(/projected ([\d,]+)/)?.[1]?.replace(/,/g, '')}/250000 billing tokens (p90 ${out[1]?.match(/p90 ([\d,]+)/)?.[1]?.replace(/,/g, '')})`);
   });
 
   it("the sprint's spend is the server's usage to the token, split at the advance", () => {

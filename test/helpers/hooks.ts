@@ -3,14 +3,14 @@
  * (shared/reference/samples), rewritten to point at a temporary project and HOME, piped as JSON into
  * the command hooks.json gives for it, against a real ledger made by the real CLI.
  */
-import { spawnSync } from 'node:child_process';
+import { execaSync } from 'execa';
 import { cpSync, existsSync, mkdirSync, readFileSync, readdirSync, writeFileSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import { recordedSpend } from '../../src/app/spend';
 import { type Ledger, openLedger } from '../../src/ledger/db';
 import { type Sprint, latestActiveSprint, listEvents } from '../../src/ledger/sprints';
 import { encodeProjectDir } from '../../src/transcripts/paths';
-import { PLUGIN, REPO, type RunResult, cleanEnv, runCli, tempProject } from './cli';
+import { PLUGIN, PROCESS, REPO, type RunResult, cleanEnv, resultOf, runCli, tempProject } from './cli';
 import { hookCommand } from '../../scripts/hook-command.mjs';
 import { tempHome } from './claude';
 
@@ -96,13 +96,13 @@ export function runHook(
   opts: { env?: NodeJS.ProcessEnv; root?: string } = {},
 ): RunResult {
   const { command, args } = hookCommand(HOOKS[hook], opts.root ?? PLUGIN);
-  const r = spawnSync(command, args, {
+  const r = execaSync(command, args, {
+    ...PROCESS,
     cwd: sb.project,
     input: typeof input === 'string' ? input : JSON.stringify(input),
     env: cleanEnv({ HOME: sb.home, CLAUDE_ENV_FILE: sb.envFile, CLAUDE_CODE_SESSION_ID: SAMPLE_SESSION, ...opts.env }),
-    encoding: 'utf8',
   });
-  return { code: r.status ?? -1, stdout: r.stdout, stderr: r.stderr };
+  return resultOf(r);
 }
 
 /** The hook's JSON answer (stdout), or null when it printed nothing. */

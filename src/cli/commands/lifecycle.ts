@@ -11,7 +11,7 @@ import { plainText } from '../../domain/text';
 import { formatTokensShort } from '../../domain/tokens';
 import type { SprintStatus } from '../../ledger/sprints';
 import { UsageError } from '../../platform/errors';
-import { ID_POSITIONAL, SPRINT_OPTION, budgetSummary, stateLines } from '../common';
+import { ID_POSITIONAL, SPRINT_OPTION, budgetSummary, forecastStderr, stateLines } from '../common';
 import { command } from '../framework';
 import { formatTable, printErr, printJson, printLine } from '../output';
 import { budgetValue, optInt, required, slugValue } from '../validate';
@@ -72,14 +72,14 @@ export const create = command({
       gates: parseGates(v.gate, phases ?? DEFAULT_PHASES),
       autoAdvance: v.manual !== true,
     });
-    if (ctx.json) {
-      printJson(started.state);
-      return 0;
-    }
     const { sprint, classification, session } = started;
-    printLine(sprint.id);
-    const budget = sprint.tokenBudget === null ? 'no budget' : `${formatTokensShort(sprint.tokenBudget)} billing tokens`;
-    printErr(`Complexity: ${classification.complexity}/5 (${classification.label}) · Budget: ${budget}${session ? ` · session ${session} attached` : ''}`);
+    if (ctx.json) printJson(started.state);
+    else {
+      printLine(sprint.id);
+      const budget = sprint.tokenBudget === null ? 'no budget' : `${formatTokensShort(sprint.tokenBudget)} billing tokens`;
+      printErr(`Complexity: ${classification.complexity}/5 (${classification.label}) · Budget: ${budget}${session ? ` · session ${session} attached` : ''}`);
+    }
+    for (const line of forecastStderr(sprint.phase, started.state.forecast, { projection: !ctx.json })) printErr(line);
     return 0;
   },
 });
@@ -94,6 +94,7 @@ export const state = command({
     const st = readState(ctx.caller, ctx.positionals[0] ?? ctx.values.sprint);
     if (ctx.json) printJson(st);
     else for (const line of stateLines(st)) printLine(line);
+    for (const line of forecastStderr(st.phase, st.forecast, { projection: false })) printErr(line);
     return 0;
   },
 });
@@ -198,6 +199,8 @@ export const advance = command({
     'A --from or --to that is not a phase of the sprint is an error (exit 2), not a stale phase.',
     'Past warn_pct a budget_warning|<phase>|<spent>/<budget> billing tokens (NN%) line goes to stderr.',
     'Entering done ends the sprint: its sessions are detached and it counts nothing more.',
+    'After a move, the forecast goes to stderr (a projection, never spend); projected over the budget:',
+    '  budget_forecast|<phase>|projected <p50>/<budget> billing tokens (p90 <p90>)',
   ],
   run(ctx) {
     const v = ctx.values;
@@ -211,10 +214,11 @@ export const advance = command({
     }
     if (r.warning) printErr(r.overrideUsed ? `${r.warning} · passed by override` : r.warning);
     if (ctx.json) {
-      printJson({ advanced: true, sprint: r.sprint, from: r.from, to: r.to, spent: r.spent, budget: r.budget, override_used: r.overrideUsed, gate_skipped: r.gateSkipped });
+      printJson({ advanced: true, sprint: r.sprint, from: r.from, to: r.to, spent: r.spent, budget: r.budget, override_used: r.overrideUsed, gate_skipped: r.gateSkipped, forecast: r.forecast });
     } else {
       printLine(`Phase: ${r.from} → ${r.to}`);
     }
+    if (r.forecast) for (const line of forecastStderr(r.to, r.forecast, { projection: !ctx.json })) printErr(line);
     return 0;
   },
 });
