@@ -252,9 +252,14 @@ describe('defect 16', () => {
   it('a total stays a total in every figure that sums it', () => {
     const dir = tempProject();
     const id = runCli(['create', 'Totals', '--budget', 'none', '--phases', 'work,done'], { cwd: dir }).stdout.trim();
-    expect(runCli(['record', '--phase', 'work', '--total', '1000', '--source', 'ic', '--key', 'a'], { cwd: dir }).code).toBe(0);
-    expect(runCli(['record', '--phase', 'work', '--input', '300', '--output', '20', '--source', 'ic', '--key', 'b'], { cwd: dir }).code).toBe(0);
-    const phase = (JSON.parse(runCli(['tokens', '--json'], { cwd: dir }).stdout) as { phases: Record<string, unknown>[] }).phases[0];
+    const model = ['--model', 'claude-sonnet-4-5'];
+    expect(runCli(['record', '--phase', 'work', '--total', '1000', '--source', 'ic', '--key', 'a', ...model], { cwd: dir }).code).toBe(0);
+    expect(runCli(['record', '--phase', 'work', '--input', '300', '--output', '20', '--source', 'ic', '--key', 'b', ...model], { cwd: dir }).code).toBe(0);
+    const tokens = JSON.parse(runCli(['tokens', '--json'], { cwd: dir }).stdout) as { phases: Record<string, unknown>[]; totals: { cost_usd: number | null; unpriced: unknown[] } };
+    // Dollars: the split is priced; a total has no split to price, so it is "no price", never $0.
+    expect(tokens.totals.cost_usd).toBeGreaterThan(0);
+    expect(tokens.totals.unpriced).toEqual([{ model: 'claude-sonnet-4-5', billing: 1000 }]);
+    const phase = tokens.phases[0];
     expect(phase).toMatchObject({ billing: 1320, input: 300, output: 20, total_only: 1000 });
     expect(phase?.agents).toEqual([expect.objectContaining({ billing: 1320, input: 300, output: 20, total_only: 1000, sources: [{ source: 'ic', records: 2, billing: 1320, total_only: 1000 }] })]);
     expect(runCli(['advance', id], { cwd: dir }).code).toBe(0);
