@@ -9,8 +9,12 @@ import { isDeepStrictEqual } from 'node:util';
 
 export const PLUGIN = join(dirname(fileURLToPath(import.meta.url)), '..', 'plugin');
 
-/** Hooks that only record what happened: nothing waits on their answer. */
-export const RECORDERS = ['PostToolUse', 'SubagentStop', 'Stop'];
+/**
+ * Hooks that only record what happened: nothing waits on their answer. PostToolUse is not one: it
+ * watches the spend after every tool call and its answer can stop the main loop (docs/spec.md,
+ * "Threshold alerts and in-phase enforcement"), so it runs synchronously.
+ */
+export const RECORDERS = ['SubagentStop', 'Stop'];
 
 /** The committed hooks.json with the recorders' `async` set as asked, every other hook as committed. */
 export function hooksWithRecorders(asyncRecorders) {

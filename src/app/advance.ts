@@ -14,9 +14,12 @@ import { detachSprintSessions } from '../ledger/sessions';
 import { type Sprint, getSprint, insertEvent, listArtifacts, listEvents, setPhase } from '../ledger/sprints';
 import { UsageError } from '../platform/errors';
 import { sprintForecast } from './forecast';
+import type { Controls } from '../domain/controls';
+import { checkedProjectConfig, sprintControls } from './config';
 import { type Caller, callerActor, callerSession, inProject } from './project';
 import { resolveSprint } from './resolve';
 import { currentSpend, recordedSpend } from './spend';
+import { sprintStages, stagePause } from './stages';
 
 export interface AdvanceRequest {
   /** The phase the caller believes the sprint is in; a mismatch is `stale_phase`. */
@@ -33,6 +36,8 @@ export interface AdvanceRequest {
 export interface AdvanceOptions extends AdvanceRequest {
   actor: string;
   now: number;
+  /** The sprint's stage-budget settings (none: no stage check). */
+  stages?: Pick<Controls, 'stageShares' | 'stageMinTokens'>;
 }
 
 export type AdvanceResult =
@@ -83,6 +88,9 @@ export function advanceSprint(l: Ledger, sprintId: string, opts: AdvanceOptions)
     if (exceeded && !overrideUsed) {
       return { advanced: false, pause: budgetExceeded(s.phase, spend.billing, s.tokenBudget as number), ...base };
     }
+    // The stage's own share (docs/spec.md, "Stage budgets"); a pending override passes it too.
+    const stageStop = opts.stages ? stagePause(s, sprintStages(s, spend, opts.stages)) : null;
+    if (stageStop && !overridePending(events)) return { advanced: false, pause: stageStop, ...base };
 
     const artifacts = listArtifacts(l, s.id);
     const missing = (s.gates[to] ?? []).filter((type) => !artifacts[type]);
@@ -118,9 +126,9 @@ export function advanceSprint(l: Ledger, sprintId: string, opts: AdvanceOptions)
       toPhase: to,
       at: opts.now,
       actor: opts.actor,
-      reason: overrideUsed ? 'budget override' : null,
+      reason: overrideUsed || stageStop ? 'budget override' : null,
       detail: {
-        override_used: overrideUsed,
+        override_used: overrideUsed || stageStop !== null,
         spent: spend.billing,
         budget: s.tokenBudget,
         closed: {
@@ -159,8 +167,9 @@ export function advanceSprint(l: Ledger, sprintId: string, opts: AdvanceOptions)
 export function advance(caller: Caller, id: string | undefined, req: AdvanceRequest): AdvanceResult & { sprint: string; forecast: Forecast | null } {
   return inProject(caller, {}, (l) => {
     const s = resolveSprint(l, id, callerSession(caller));
+    const stages = sprintControls(s, checkedProjectConfig(l.path, caller.env).controls);
     currentSpend(l, s, caller.env);
-    const r = advanceSprint(l, s.id, { ...req, actor: callerActor(caller), now: Date.now() });
+    const r = advanceSprint(l, s.id, { ...req, actor: callerActor(caller), now: Date.now(), stages });
     const after = getSprint(l, s.id);
     const forecast = r.advanced && after ? sprintForecast(l, after, recordedSpend(l, after)) : null;
     return { sprint: s.id, ...r, forecast };

@@ -7,13 +7,16 @@ import { type Estimate, phaseEstimate } from '../domain/estimates';
 import { type Dollars, type DollarsJson, dollarsJson, mergeDollars, noDollars } from '../domain/pricing';
 import type { SpendRecord } from '../domain/records';
 import { type SpendCounts, billingTokens } from '../domain/tokens';
+import type { StageSpend } from '../domain/stages';
 import type { Ledger } from '../ledger/db';
 import { sprintSpendRecords } from '../ledger/records';
 import { type Sprint, closedPhaseRuns } from '../ledger/sprints';
 import { type CostLine, type LoadedPricing, loadPricing, sprintCostLines } from './pricing';
+import { projectControls, sprintControls } from './config';
 import { type Caller, callerSession, inProject } from './project';
 import { resolveSprint } from './resolve';
 import { type SprintSpend, currentSpend } from './spend';
+import { sprintStages } from './stages';
 
 interface Figures {
   billing: number;
@@ -77,6 +80,8 @@ export interface Breakdown {
   costs: CostFigures[];
   /** The pricing table the dollars come from (null: none found, every figure is "no price"). */
   pricing: { source: string; taken: string; origin: string } | null;
+  /** Each stage's budget and spend, when the sprint has stage budgets (docs/spec.md, "Stage budgets"). */
+  stages: StageSpend[] | null;
 }
 
 const zero = (): Figures => ({ billing: 0, input: 0, output: 0, cache_read: 0, cache_write: 0, total_only: 0 });
@@ -159,6 +164,7 @@ export function sprintBreakdown(l: Ledger, s: Sprint, spend: SprintSpend, pricin
     models: byModel(lines),
     costs: lines.map((line) => ({ phase: line.phase, agent_type: line.agentType, ...modelFigures(line) })),
     pricing: pricing ? { source: pricing.table.source, taken: pricing.table.taken, origin: pricing.origin } : null,
+    stages: sprintStages(s, spend, sprintControls(s, projectControls(l.path))),
   };
 }
 

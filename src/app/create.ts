@@ -1,6 +1,7 @@
 /** Creating a sprint: classify, pick the default budget, store, and attach the calling session. */
 import { DEFAULT_WARN_PCT, defaultBudget } from '../domain/budget';
 import { type Classification, type Complexity, classify } from '../domain/complexity';
+import { type Controls, controlsToJson } from '../domain/controls';
 import { DEFAULT_PHASES } from '../domain/phases';
 import { TitleError, sprintTitle } from '../domain/text';
 import type { Ledger } from '../ledger/db';
@@ -9,6 +10,7 @@ import { attachSession } from '../ledger/sessions';
 import { type Sprint, getSprint, insertEvent, insertSprint } from '../ledger/sprints';
 import { UsageError } from '../platform/errors';
 import { configuredTierBudgets } from './calibrate';
+import { checkedProjectConfig } from './config';
 import { type Caller, callerActor, callerSession, inProject } from './project';
 import { recordedSpend } from './spend';
 import { type SprintState, sprintState } from './state';
@@ -26,6 +28,8 @@ export interface CreateInput {
   gates?: Record<string, string[]>;
   /** The project's calibrated tier budgets (`calibrate --apply`), which replace the defaults. */
   tierBudgets?: Partial<Record<Complexity, number>>;
+  /** The sprint's own spend-control settings (docs/spec.md, "Spend controls"); the rest come from config.json. */
+  controls?: Partial<Controls>;
   project: string;
   session?: { id: string; transcriptPath?: string | null } | null;
   actor: string;
@@ -90,6 +94,7 @@ export function createSprint(l: Ledger, input: CreateInput): Created {
       warnPct: input.warnPct ?? DEFAULT_WARN_PCT,
       autoAdvance: input.autoAdvance ?? true,
       gates,
+      controls: controlsToJson(input.controls ?? {}),
       status: 'active',
       createdAt: input.now,
       updatedAt: input.now,
@@ -100,7 +105,13 @@ export function createSprint(l: Ledger, input: CreateInput): Created {
       toPhase: sprint.phase,
       at: input.now,
       actor: input.actor,
-      detail: { complexity: sprint.complexity, rule: classification.rule, token_budget: budget, budget_source: budgetSource },
+      detail: {
+        complexity: sprint.complexity,
+        rule: classification.rule,
+        token_budget: budget,
+        budget_source: budgetSource,
+        ...(Object.keys(sprint.controls).length > 0 ? { controls: sprint.controls } : {}),
+      },
     });
     if (input.session) {
       attachSession(l, {
@@ -128,6 +139,8 @@ export interface Started extends Created {
 export function startSprint(caller: Caller, req: SprintRequest): Started {
   const session = callerSession(caller);
   return inProject(caller, { create: true }, (l) => {
+    // A bad setting is said now (exit 2 naming its key), not found later by a hook.
+    checkedProjectConfig(l.path, caller.env);
     const created = createSprint(l, {
       ...req,
       tierBudgets: configuredTierBudgets(l.path),

@@ -11,9 +11,13 @@ import { openAttachment, sprintAttachments } from '../ledger/sessions';
 import { type Sprint, type SprintEvent, type SprintStatus, listArtifacts, listEvents, listSprints } from '../ledger/sprints';
 import { sprintForecast } from './forecast';
 import { loadPricing, sprintCostLines } from './pricing';
+import { controlsToJson } from '../domain/controls';
+import type { StageSpend } from '../domain/stages';
+import { projectControls, sprintControls } from './config';
 import { type Caller, callerSession, inProject } from './project';
 import { resolveSprint } from './resolve';
 import { type SprintSpend, currentSpend } from './spend';
+import { sprintStages } from './stages';
 
 export interface HistoryEntry {
   kind: string;
@@ -40,8 +44,14 @@ export interface SprintState {
   warn_pct: number;
   tokens_spent: number;
   tokens_remaining: number | null;
+  /** Billing tokens reserved by dispatched subagents not settled yet (docs/spec.md, "Reservations"). */
+  tokens_reserved: number;
   budget_state: BudgetState;
   override_standing: boolean;
+  /** Each stage's budget and spend, when the sprint has stage budgets (docs/spec.md, "Stage budgets"). */
+  stages: StageSpend[] | null;
+  /** The spend controls in force: the sprint's own settings over the project's, over the defaults. */
+  controls: Record<string, unknown>;
   gates: Record<string, string[]>;
   artifacts: Record<string, string>;
   /** `<phase>_at` → when the sprint entered that phase. */
@@ -79,6 +89,7 @@ export function sprintState(l: Ledger, s: Sprint, spend: SprintSpend, env: NodeJ
   for (const line of sprintCostLines(l, s, pricing?.table ?? null)) mergeDollars(dollars, line.dollars);
   const session = claudeSessionId(env);
   const events = listEvents(l, s.id);
+  const controls = sprintControls(s, projectControls(l.path));
   const attachments = sprintAttachments(l, s.id);
   const open = attachments.filter((a) => a.detachedAt === null);
   return {
@@ -96,8 +107,11 @@ export function sprintState(l: Ledger, s: Sprint, spend: SprintSpend, env: NodeJ
     warn_pct: s.warnPct,
     tokens_spent: spend.billing,
     tokens_remaining: spend.remaining,
+    tokens_reserved: spend.reserved,
     budget_state: spend.state,
     override_standing: overrideStands(events),
+    stages: sprintStages(s, spend, controls),
+    controls: controlsToJson(controls),
     tokens: {
       input: spend.total.input,
       output: spend.total.output,
@@ -145,7 +159,9 @@ export interface Remaining {
   sprint: string;
   budget: number | null;
   spent: number;
-  /** Billing tokens left: 0 when used up, null without a budget (never one value for both). */
+  /** Billing tokens reserved by running subagents. */
+  reserved: number;
+  /** Billing tokens left after what is spent and reserved: 0 when used up, null without a budget (never one value for both). */
   remaining: number | null;
   budget_state: BudgetState;
 }
@@ -155,7 +171,7 @@ export function readRemaining(caller: Caller, id?: string): Remaining {
   return inProject(caller, {}, (l) => {
     const s = resolveSprint(l, id, callerSession(caller));
     const spend = currentSpend(l, s, caller.env);
-    return { sprint: s.id, budget: s.tokenBudget, spent: spend.billing, remaining: spend.remaining, budget_state: spend.state };
+    return { sprint: s.id, budget: s.tokenBudget, spent: spend.billing, reserved: spend.reserved, remaining: spend.remaining, budget_state: spend.state };
   });
 }
 

@@ -34,6 +34,10 @@ export function stateLines(st: SprintState): string[] {
     ],
   ];
   if (st.tokens.total_only > 0) pairs.push(['Totals', `${formatTokensExact(st.tokens.total_only)} billing tokens recorded as totals (no input/output split)`]);
+  if (st.tokens_reserved > 0) pairs.push(['Reserved', `${formatTokensExact(st.tokens_reserved)} by running subagents`]);
+  for (const stage of st.stages ?? []) {
+    pairs.push([`Stage ${stage.stage}`, `${formatTokensShort(stage.spent)} / ${formatTokensShort(stage.budget as number)}${stage.depleted ? ' · depleted' : ''} (${stage.phases.join(', ')})`]);
+  }
   if (st.override_standing) pairs.push(['Override', 'standing (dispatches and the next advance pass the budget)']);
   pairs.push(['Sessions', sessionsLine(st)]);
   if (Object.keys(st.artifacts).length > 0) {

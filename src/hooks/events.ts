@@ -3,7 +3,7 @@ import type { Dispatch } from '../app/dispatch';
 import { dispatchedAgentName } from '../domain/estimates';
 import type { SessionRef } from '../app/session';
 import type { IngestEvent, SpooledEvent } from '../app/spooled';
-import type { HookPayload, PreToolUsePayload } from './payloads';
+import { type HookPayload, type PreToolUsePayload, inputText } from './payloads';
 
 export function sessionOf(p: HookPayload): SessionRef {
   return { sessionId: p.session_id, transcriptPath: p.transcript_path };
@@ -27,8 +27,8 @@ export function dispatchOf(p: Pick<PreToolUsePayload, 'session_id' | 'tool_use_i
   return {
     sessionId: p.session_id,
     toolUseId: p.tool_use_id,
-    agentType: p.tool_input.subagent_type || DEFAULT_AGENT_TYPE,
-    name: dispatchedAgentName(p.tool_input.description),
+    agentType: inputText(p.tool_input, 'subagent_type') || DEFAULT_AGENT_TYPE,
+    name: dispatchedAgentName(inputText(p.tool_input, 'description')),
     at,
   };
 }

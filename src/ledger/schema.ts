@@ -140,7 +140,27 @@ export const MIGRATIONS: readonly string[] = [
     reason TEXT NOT NULL
   );
   `,
-  // 4: a stopped or done sprint counts nothing more (its sessions detached when it stopped);
+  // 4: spend controls. A sprint's own control settings (create options); reservations of dispatched
+  // subagents' estimates, one per Agent tool use, open until settled, released or expired.
+  `
+  ALTER TABLE sprints ADD COLUMN controls TEXT NOT NULL DEFAULT '{}';
+
+  CREATE TABLE reservations (
+    tool_use_id TEXT PRIMARY KEY,
+    sprint_id   TEXT NOT NULL REFERENCES sprints (id),
+    session_id  TEXT NOT NULL,
+    phase       TEXT NOT NULL,
+    agent_type  TEXT NOT NULL,
+    tokens      INTEGER NOT NULL CHECK (tokens >= 0),
+    at          INTEGER NOT NULL,
+    state       TEXT NOT NULL DEFAULT 'open' CHECK (state IN ('open', 'settled', 'released', 'expired')),
+    closed_at   INTEGER,
+    reason      TEXT
+  );
+  CREATE INDEX reservations_sprint ON reservations (sprint_id, state);
+  CREATE INDEX reservations_session ON reservations (session_id, state);
+  `,
+  // 5: a stopped or done sprint counts nothing more (its sessions detached when it stopped);
   // keys of recorded figures are per sprint and source; billing tokens known only as a total;
   // the name each subagent was dispatched under, so its runs can be told from others of its type.
   `

@@ -16,6 +16,8 @@ export interface Sprint {
   autoAdvance: boolean;
   /** Target phase → artifact types that must exist before the sprint may enter it. */
   gates: Record<string, string[]>;
+  /** The sprint's own spend-control settings (create options; config.json's keys), over the project's. */
+  controls: Record<string, unknown>;
   status: SprintStatus;
   createdAt: number;
   updatedAt: number;
@@ -31,6 +33,12 @@ export type EventKind =
   | 'dispatch_denied'
   | 'dispatch_asked'
   | 'dispatch_approved'
+  | 'dispatch_capped'
+  | 'reservation_expired'
+  | 'budget_alert'
+  | 'loop_stop'
+  | 'decision_asked'
+  | 'config_problem'
   /** The user chose "launch all" at a review's triage: agents over the budget launched anyway. */
   | 'triage_override';
 
@@ -58,6 +66,7 @@ interface SprintDbRow {
   warn_pct: number;
   auto_advance: number;
   gates: string;
+  controls: string;
   status: string;
   created_at: number;
   updated_at: number;
@@ -76,6 +85,7 @@ function toSprint(r: SprintDbRow): Sprint {
     warnPct: r.warn_pct,
     autoAdvance: r.auto_advance === 1,
     gates: JSON.parse(r.gates) as Record<string, string[]>,
+    controls: JSON.parse(r.controls) as Record<string, unknown>,
     status: r.status as SprintStatus,
     createdAt: r.created_at,
     updatedAt: r.updated_at,
@@ -85,8 +95,8 @@ function toSprint(r: SprintDbRow): Sprint {
 export function insertSprint(l: Ledger, s: Sprint): void {
   l.stmt(
     `INSERT INTO sprints (id, title, project, phases, phase, complexity, complexity_source, token_budget,
-       warn_pct, auto_advance, gates, status, created_at, updated_at)
-     VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
+       warn_pct, auto_advance, gates, controls, status, created_at, updated_at)
+     VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
   ).run(
     s.id,
     s.title,
@@ -99,6 +109,7 @@ export function insertSprint(l: Ledger, s: Sprint): void {
     s.warnPct,
     s.autoAdvance ? 1 : 0,
     JSON.stringify(s.gates),
+    JSON.stringify(s.controls),
     s.status,
     s.createdAt,
     s.updatedAt,

@@ -66,6 +66,11 @@ export function subagentType(transcriptPath: string): string | null {
   return subagentMeta(transcriptPath)?.agentType ?? null;
 }
 
+/** The Agent tool use that started a subagent, as its .meta.json names it, or null. */
+export function subagentToolUse(transcriptPath: string): string | null {
+  return subagentMeta(transcriptPath)?.toolUseId ?? null;
+}
+
 const AGENT_PREFIX = 'agent-';
 const JSONL = '.jsonl';
 

@@ -8,7 +8,8 @@ import { expect, it } from 'vitest';
 import { PLUGIN, runCli } from '../helpers/cli';
 import { answerOf, payload, runHook, sandbox, writeTranscripts } from '../helpers/hooks';
 
-it("uses the estimate triage gave the agent a dispatch names, from the project's budget file", () => {
+/** A sprint with 27.4k left whose review's triage weighed fd-safety (dispatched as general-purpose) at 60k. */
+function triaged() {
   const sb = sandbox({ budget: '30k' });
   runHook('session-start', payload(sb, 'session-start'), sb);
   writeTranscripts(sb); // 2,600 spent: 27.4k remain
@@ -19,10 +20,16 @@ it("uses the estimate triage gave the agent a dispatch names, from the project's
   const t = runCli(['triage', '--input-type', 'plan', '--agents', '-', '--json'], { cwd: sb.project, input: JSON.stringify(lens), env: { HOME: sb.home } });
   expect(t.code, t.stderr).toBe(0);
   expect((JSON.parse(t.stdout) as { agents: { estimate: number }[] }).agents[0]?.estimate).toBe(60_000);
+  // The first dispatch reserves its estimate: each case is a sprint's first dispatch.
+  return (description: string) =>
+    answerOf(runHook('pre-tool-use', payload(sb, 'pre-tool-use', { tool_input: { description, prompt: 'review', subagent_type: 'general-purpose' } }), sb))?.hookSpecificOutput
+      .additionalContext as string;
+}
 
-  const dispatch = (description: string, tool_use_id: string) =>
-    answerOf(runHook('pre-tool-use', payload(sb, 'pre-tool-use', { tool_use_id, tool_input: { description, prompt: 'review', subagent_type: 'general-purpose' } }), sb));
-  expect(dispatch('fd-safety: review the plan', 'toolu_a')?.hookSpecificOutput.additionalContext).toContain('expected to cost about 60k billing tokens');
-  // A dispatch the review did not triage: the agent's own runs, else the default for its kind.
-  expect(dispatch('Explore the code', 'toolu_b')?.hookSpecificOutput.additionalContext).toContain('expected to cost about 40k billing tokens');
+it("uses the estimate triage gave the agent a dispatch names, from the project's budget file", () => {
+  expect(triaged()('fd-safety: review the plan')).toContain('expected to cost about 60k billing tokens');
+});
+
+it('a dispatch the review did not triage: the agent\'s own runs, else the default for its kind', () => {
+  expect(triaged()('Explore the code')).toContain('expected to cost about 40k billing tokens');
 });

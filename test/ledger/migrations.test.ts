@@ -1,5 +1,5 @@
 /**
- * Migration 4 on a ledger written before it: sessions still open on a stopped sprint
+ * Migration 5 on a ledger written before it: sessions still open on a stopped sprint
  * are closed when it stopped, and recorded figures take their per-sprint keys, so recording the same
  * figure again after the upgrade changes nothing.
  */

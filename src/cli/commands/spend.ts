@@ -177,6 +177,9 @@ export const tokens = command({
     }
     for (const line of unpricedLines(b.totals.unpriced, b.pricing)) printLine(line);
     const pending = b.phases.filter((p) => p.status === 'pending' && p.estimate).reduce((t, p) => t + (p.estimate?.tokens ?? 0), 0);
+    for (const st of b.stages ?? []) {
+      printLine(`Stage ${st.stage}: ${formatTokensExact(st.spent)} / ${formatTokensExact(st.budget as number)} billing tokens${st.depleted ? ' · depleted' : ''} (${st.phases.join(', ')})`);
+    }
     if (pending > 0) printLine(`Projected: ${formatTokensShort(b.projected_total)} (measured + ~${formatTokensShort(b.projected_total - b.tokens_spent)} estimated for phases with no data) · * current phase`);
     return 0;
   },
