@@ -8,7 +8,7 @@ import { formatTokensExact, formatTokensShort } from '../../domain/tokens';
 import { UsageError } from '../../platform/errors';
 import { claudeConfigDir } from '../../transcripts/paths';
 import { ID_POSITIONAL, SPRINT_OPTION, budgetSummary, unpricedLines } from '../common';
-import { command } from '../framework';
+import { type OptionSpec, command } from '../framework';
 import { formatTable, printErr, printJson, printLine } from '../output';
 import { progressBar } from '../progress';
 import { isoDateValue, required } from '../validate';
@@ -185,13 +185,22 @@ export const tokens = command({
   },
 });
 
+const SESSION_OPTION = {
+  session: { type: 'string', value: 'ID', description: 'Claude Code session id (default: $CLAUDE_CODE_SESSION_ID)' },
+} as const satisfies Record<string, OptionSpec>;
+
+/** --session, else the Claude Code session the command runs in. */
+function sessionValue(flag: string | undefined, env: NodeJS.ProcessEnv, command: string): string {
+  return flag ?? env.CLAUDE_CODE_SESSION_ID ?? required('--session', flag, command);
+}
+
 export const attach = command({
   name: 'attach',
   summary: 'Attach a Claude Code session to a sprint: its responses count toward the sprint from now on.',
   usage: '--session ID [--sprint ID] [--transcript PATH]',
   options: {
     ...SPRINT_OPTION,
-    session: { type: 'string', value: 'ID', description: 'Claude Code session id (default: $CLAUDE_CODE_SESSION_ID)' },
+    ...SESSION_OPTION,
     transcript: { type: 'string', value: 'PATH', description: "the session's transcript (default: found under the config dir)" },
   },
   details: [
@@ -200,7 +209,7 @@ export const attach = command({
   ],
   run(ctx) {
     const v = ctx.values;
-    const session = v.session ?? ctx.caller.env.CLAUDE_CODE_SESSION_ID ?? required('--session', v.session, 'attach');
+    const session = sessionValue(v.session, ctx.caller.env, 'attach');
     const { sprint, attachment: a, previous, configDir } = attachSessionTo(ctx.caller, { sprint: v.sprint, session, transcript: v.transcript });
     if (ctx.json) {
       printJson({ sprint: sprint.id, session_id: a.sessionId, attached_at: new Date(a.attachedAt).toISOString(), transcript_path: a.transcriptPath, previous });
@@ -216,14 +225,14 @@ export const detach = command({
   name: 'detach',
   summary: 'Detach a Claude Code session from its sprint: what it spends from now on counts toward no sprint.',
   usage: '[--session ID]',
-  options: { session: { type: 'string', value: 'ID', description: 'Claude Code session id (default: $CLAUDE_CODE_SESSION_ID)' } },
+  options: { ...SESSION_OPTION },
   details: [
     'What the session spent while attached still counts. A detached session stays detached: the hooks',
     'never attach it again on their own; `resume`, `attach` or `create` do.',
     'Exit 1 when the session is attached to no sprint. --json: {"sprint", "session_id", "attached_at", "detached_at"}.',
   ],
   run(ctx) {
-    const session = ctx.values.session ?? ctx.caller.env.CLAUDE_CODE_SESSION_ID ?? required('--session', ctx.values.session, 'detach');
+    const session = sessionValue(ctx.values.session, ctx.caller.env, 'detach');
     const a = detachSessionFrom(ctx.caller, session);
     const iso = (ms: number | null) => (ms === null ? null : new Date(ms).toISOString());
     if (ctx.json) printJson({ sprint: a.sprintId, session_id: a.sessionId, attached_at: iso(a.attachedAt), detached_at: iso(a.detachedAt) });
