@@ -5,11 +5,12 @@
 import { type SpendRecord, isStoredResponse } from '../domain/records';
 import { type Ledger } from '../ledger/db';
 import { getCursor, getCursors, putCursor } from '../ledger/cursors';
+import { putSubagents } from '../ledger/agents';
 import { putRecords } from '../ledger/records';
 import { attachedSessions } from '../ledger/sessions';
 import type { Cursor } from '../transcripts/file-reader';
 import { type TranscriptRef, findSessionTranscript, sessionTranscripts } from '../transcripts/paths';
-import { type FileReading, readTranscript } from '../transcripts/reading';
+import { type FileReading, type Subagent, readTranscript } from '../transcripts/reading';
 import { processWalk } from '../transcripts/walk';
 
 export interface IngestTotals {
@@ -56,6 +57,8 @@ export class IngestWriter {
   private pending: SpendRecord[] = [];
   /** The files read since the last write, for their cursors. */
   private reads: Pick<FileReading, 'read' | 'now' | 'passed'>[] = [];
+  /** Subagents whose files were read from their start since the last write. */
+  private subagents: Subagent[] = [];
   private files = 0;
   private bytes = 0;
 
@@ -84,13 +87,15 @@ export class IngestWriter {
     // that is not attached), and the upsert keeps the largest counts whichever comes first.
     for (const r of reading.records) this.pending.push(r);
     this.reads.push({ read: reading.read, now: reading.now, passed: reading.passed });
+    if (reading.subagent) this.subagents.push(reading.subagent);
     if (this.pending.length >= BATCH_RECORDS || this.reads.length >= BATCH_FILES) this.flush();
   }
 
   flush(): void {
     if (this.reads.length === 0) return;
-    const { pending, reads, l } = this;
+    const { pending, reads, subagents, l } = this;
     l.write(() => {
+      putSubagents(l, subagents);
       // Read inside the write lock, so a session attached meanwhile is seen (attaching takes the lock too).
       const attached = attachedSessions(l);
       putRecords(l, pending.filter((r) => isStoredResponse(r.agentId, r.sessionId, attached)));
@@ -101,6 +106,7 @@ export class IngestWriter {
     });
     this.pending = [];
     this.reads = [];
+    this.subagents = [];
   }
 
   result(complete: boolean): IngestResult {

@@ -160,6 +160,28 @@ export const MIGRATIONS: readonly string[] = [
   CREATE INDEX reservations_sprint ON reservations (sprint_id, state);
   CREATE INDEX reservations_session ON reservations (session_id, state);
   `,
+  // 5: a stopped or done sprint counts nothing more (its sessions detached when it stopped);
+  // keys of recorded figures are per sprint and source; billing tokens known only as a total;
+  // the name each subagent was dispatched under, so its runs can be told from others of its type.
+  `
+  UPDATE sessions SET detached_at = MAX(attached_at, (SELECT s.updated_at FROM sprints s WHERE s.id = sessions.sprint_id))
+  WHERE detached_at IS NULL AND sprint_id IN (SELECT id FROM sprints WHERE status <> 'active');
+
+  UPDATE OR IGNORE usage SET key = 'record:' || sprint_id || ':' || source || ':' || key
+  WHERE kind = 'report' AND sprint_id IS NOT NULL AND origin = 'record:' || source || ':' || key;
+
+  ALTER TABLE usage ADD COLUMN total_tokens INTEGER NOT NULL DEFAULT 0 CHECK (total_tokens >= 0);
+
+  CREATE TABLE agents (
+    agent_id    TEXT PRIMARY KEY,
+    session_id  TEXT,
+    agent_type  TEXT NOT NULL,
+    name        TEXT,
+    description TEXT,
+    tool_use_id TEXT
+  );
+  CREATE INDEX agents_name ON agents (name) WHERE name IS NOT NULL;
+  `,
 ];
 
 export const SCHEMA_VERSION = MIGRATIONS.length;

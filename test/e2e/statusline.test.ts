@@ -88,8 +88,11 @@ describe.skipIf(!hasTmux)('the status line in an interactive session (tmux)', ()
   });
 
   it('shows the sprint before any spend, after the status line the user had', async () => {
-    const screen = await screenUntil((s) => s.includes(project.sprintId), 'the sprint on the status line');
+    // SessionStart's line names the sprint too: wait for the status line itself.
+    const screen = await screenUntil((s) => s.includes(`mine-first │ ${project.sprintId}`), 'the sprint on the status line');
     expect(screen).toMatch(new RegExp(`mine-first │ ${project.sprintId} · brainstorm 1/9 · ░{10} 0/10k billing tokens 0% · ok`));
+    // The user sees which sprint the session counts toward (SessionStart's line).
+    expect(screen).toContain(`SessionStart:startup says: sprint-budget: This session counts toward sprint ${project.sprintId} "Status line in a real terminal"`);
   });
 
   it('after a message: the spend the server reported, the percent, the state and the dollars, in colour', async () => {
