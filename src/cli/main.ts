@@ -1,10 +1,10 @@
 /** The `sprint-budget` command line: dispatch to one command, one exit-code convention. */
 import { BindingMissingError } from '../install/binding';
-import { LedgerBusyError } from '../ledger/db';
 import { SprintBudgetError, errorMessage, firstLine } from '../platform/errors';
 import { writeOut } from '../platform/stdio';
 import { type AnyCommand, commandHelp, parseCommandArgs } from './framework';
 import { printErr } from './output';
+import { REPAIR_WORKER, repairForCommand, runRepairWorker } from './repair';
 
 declare const __VERSION__: string;
 const VERSION = typeof __VERSION__ === 'string' ? __VERSION__ : 'dev';
@@ -15,6 +15,7 @@ const lifecycle = () => import('./commands/lifecycle');
 const budget = () => import('./commands/budget');
 const spend = () => import('./commands/spend');
 const triage = () => import('./commands/triage');
+const doctor = () => import('./commands/doctor');
 const COMMANDS: Record<string, () => Promise<AnyCommand>> = {
   create: () => lifecycle().then((m) => m.create as AnyCommand),
   state: () => lifecycle().then((m) => m.state as AnyCommand),
@@ -31,6 +32,7 @@ const COMMANDS: Record<string, () => Promise<AnyCommand>> = {
   ingest: () => spend().then((m) => m.ingest as AnyCommand),
   classify: () => budget().then((m) => m.classify as AnyCommand),
   triage: () => triage().then((m) => m.triage as AnyCommand),
+  doctor: () => doctor().then((m) => m.doctor as AnyCommand),
 };
 
 async function mainHelp(): Promise<string> {
@@ -57,6 +59,7 @@ export async function main(argv: string[], env: NodeJS.ProcessEnv = process.env,
     writeOut(1, topic ? commandHelp(await topic()) : await mainHelp());
     return 0;
   }
+  if (name === REPAIR_WORKER) return runRepairWorker();
   if (name === '--version' || name === 'version') {
     writeOut(1, `${VERSION}\n`);
     return 0;
@@ -75,24 +78,33 @@ export async function main(argv: string[], env: NodeJS.ProcessEnv = process.env,
     cmd = sub;
     args = args.slice(1);
   }
-  try {
-    const { ctx, help } = parseCommandArgs(cmd, args, env, cwd);
-    if (help) {
-      writeOut(1, commandHelp(cmd, prefix));
-      return 0;
+  for (let repaired = false; ; ) {
+    try {
+      const { ctx, help } = parseCommandArgs(cmd, args, env, cwd);
+      if (help) {
+        writeOut(1, commandHelp(cmd, prefix));
+        return 0;
+      }
+      return await cmd.run(ctx);
+    } catch (err) {
+      // No driver for this Node: built (or waited for) once, then the command runs again. It failed
+      // before touching anything: a ledger cannot be opened or read without the driver.
+      if (err instanceof BindingMissingError && !repaired) {
+        if (!repairForCommand(err)) return 2;
+        repaired = true;
+        continue;
+      }
+      return reportError(err, env);
     }
-    return await cmd.run(ctx);
-  } catch (err) {
-    if (err instanceof BindingMissingError) {
-      printErr(`sprint-budget: ${errorMessage(err)} (repair: npm rebuild better-sqlite3 in the plugin directory)`);
-      return 2;
-    }
-    if (err instanceof SprintBudgetError) {
-      printErr(`sprint-budget: ${errorMessage(err)}`);
-      return err.exitCode;
-    }
-    printErr(`sprint-budget: internal error: ${firstLine(err)}`);
-    if (env.SPRINT_BUDGET_DEBUG) printErr(String((err as Error).stack));
-    return 2;
   }
+}
+
+function reportError(err: unknown, env: NodeJS.ProcessEnv): number {
+  if (err instanceof SprintBudgetError) {
+    printErr(`sprint-budget: ${errorMessage(err)}`);
+    return err.exitCode;
+  }
+  printErr(`sprint-budget: internal error: ${firstLine(err)}`);
+  if (env.SPRINT_BUDGET_DEBUG) printErr(String((err as Error).stack));
+  return 2;
 }

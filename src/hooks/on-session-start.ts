@@ -27,4 +27,6 @@ runHook({
   // The remaining budget is unknown: FLUX_BUDGET_REMAINING is left alone rather than guessed
   // (unset would read as "no budget"); the sprint command exports it before each review anyway.
   unavailable: (p, why) => ({ spool: [attachEvent(p)], answer: noticeAnswer(why.notice) }),
+  // The first thing a user does in a new project is a command (`create`): its driver is built by then.
+  prepareBinding: true,
 });
