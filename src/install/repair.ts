@@ -207,14 +207,18 @@ function stage(plan: RepairPlan): string[] {
   rmSync(plan.staging, { recursive: true, force: true });
   mkdirSync(join(plan.staging, 'node_modules'), { recursive: true });
   const { source, target } = plan;
-  // --ignore-scripts=false: building the binding *is* an install script, whatever the user's npm config says.
+  // Building the binding *is* better-sqlite3's install script: --ignore-scripts=false whatever the
+  // user's npm config says, and allowed by name where npm asks for that (npm 11's allowScripts).
+  const allowScripts = { 'better-sqlite3': true };
+  const writePackage = (pkg: Record<string, unknown>) => writeFileSync(join(plan.staging, 'package.json'), `${JSON.stringify({ ...pkg, allowScripts })}\n`);
   if (source.kind === 'rebuild') {
     const buildDir = `${sep}better-sqlite3${sep}build`;
     cpSync(source.pkg, join(plan.staging, 'node_modules', 'better-sqlite3'), { recursive: true, filter: (src) => !src.includes(buildDir) });
-    writeFileSync(join(plan.staging, 'package.json'), `${JSON.stringify({ private: true, dependencies: { 'better-sqlite3': target.version } })}\n`);
+    writePackage({ private: true, dependencies: { 'better-sqlite3': target.version } });
     return ['rebuild', 'better-sqlite3', '--ignore-scripts=false', '--foreground-scripts'];
   }
-  for (const f of ['package.json', 'package-lock.json']) copyFileSync(join(source.project, f), join(plan.staging, f));
+  writePackage(JSON.parse(readFileSync(join(source.project, 'package.json'), 'utf8')) as Record<string, unknown>);
+  copyFileSync(join(source.project, 'package-lock.json'), join(plan.staging, 'package-lock.json'));
   return ['ci', '--omit=dev', '--ignore-scripts=false', '--foreground-scripts', '--no-audit', '--no-fund'];
 }
 
