@@ -1,5 +1,7 @@
 // Runs the suites that start real processes (the CLI, the hooks, the binding build, the e2e sessions)
-// on another Node: `node scripts/test-node.mjs 22` (or `npm run test:node -- 24`). That Node comes
+// on other Nodes: `node scripts/test-node.mjs 22 24` (or `npm run test:node -- 22`); with
+// `--prepare-only`, only installs them and builds their drivers (then the Node 20 run's side-by-side
+// test finds them: test/install/node-versions.test.ts). Each Node comes
 // from the npm registry (`node-<platform>-<arch>`, whose package holds the binary and its headers),
 // installed under .ci/node/<major>/, never into node_modules. Its better-sqlite3 binding is built by
 // the plugin itself (`doctor --fix`) into the per-ABI cache the plugin uses ($XDG_CACHE_HOME, default
@@ -52,12 +54,21 @@ function buildBinding(node, env) {
 }
 
 if (process.argv[1] === fileURLToPath(import.meta.url)) {
-  const major = Number(process.argv[2]);
-  const node = installNode(major);
-  const env = nodeEnv(node);
-  buildBinding(node, env);
+  const args = process.argv.slice(2);
+  const prepareOnly = args.includes('--prepare-only');
+  const majors = args.filter((a) => /^\d+$/.test(a)).map(Number);
+  if (majors.length === 0) throw new Error('usage: node scripts/test-node.mjs [--prepare-only] <major>... (e.g. 22 24)');
+  const nodes = majors.map((major) => {
+    const node = installNode(major);
+    const env = nodeEnv(node);
+    buildBinding(node, env);
+    return { node, env };
+  });
+  if (prepareOnly) process.exit(0);
   const vitest = join(root, 'node_modules', 'vitest', 'vitest.mjs');
-  console.log(`vitest on ${spawnSync(node, ['--version'], { encoding: 'utf8' }).stdout.trim()}: ${SUITES.join(' ')}`);
-  const r = spawnSync(node, [vitest, 'run', ...SUITES, ...process.argv.slice(3)], { cwd: root, env, stdio: 'inherit' });
-  process.exit(r.status ?? 1);
+  for (const { node, env } of nodes) {
+    console.log(`vitest on Node ${spawnSync(node, ['--version'], { encoding: 'utf8' }).stdout.trim()}: ${SUITES.join(' ')}`);
+    const r = spawnSync(node, [vitest, 'run', ...SUITES], { cwd: root, env, stdio: 'inherit' });
+    if (r.status !== 0) process.exit(r.status ?? 1);
+  }
 }

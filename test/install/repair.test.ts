@@ -29,6 +29,8 @@ describe('the first command after install', () => {
     expect(r.code, r.stderr).toBe(0);
     expect(r.stdout).toMatch(/^sb-[a-z0-9]{6}\n/);
     const t = target(copy);
+    // In the user's cache, by better-sqlite3's version and this Node's ABI, platform and arch.
+    expect(t.file).toBe(join(copy.cache, 'sprint-budget/bindings/better-sqlite3-12.11.1', `node-v${process.versions.modules}-${process.platform}-${process.arch}`, 'better_sqlite3.node'));
     // One line about the driver, then what create always says.
     expect(r.stderr.split('\n')).toEqual([
       `sprint-budget: no better-sqlite3 binding for Node ${process.version} (ABI ${process.versions.modules}, ${process.platform}-${process.arch}): none built yet (${t.file}); ` +
