@@ -5,7 +5,8 @@
  * The build's npm is a stand-in (test/helpers/plugin-copy.ts); the real one runs in the e2e
  * marketplace test.
  */
-import { existsSync, mkdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { chmodSync, existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { bindingTarget } from '../../src/install/binding';
@@ -40,7 +41,7 @@ describe('the first command after install', () => {
     ]);
     // Built in a staging directory beside the target, from the plugin's own better-sqlite3, never in the plugin.
     expect(npmCalls(copy)).toEqual([`${t.dir}/build rebuild better-sqlite3 --ignore-scripts=false --foreground-scripts`]);
-    expect(readFileSync(t.file)).toEqual(readFileSync(workingBinding()));
+    expect(readFileSync(t.file).equals(readFileSync(workingBinding()))).toBe(true);
     expect(existsSync(join(copy.root, 'node_modules/better-sqlite3/build'))).toBe(false);
     expect(existsSync(t.lock) || existsSync(join(t.dir, 'build'))).toBe(false);
     expect(readFileSync(t.log, 'utf8')).toMatch(new RegExp(`started by ${join(copy.root, 'dist/cli.cjs')}\\n[^]*repaired in \\d+ s: ${t.file}\\n$`));
@@ -94,6 +95,18 @@ describe('the first command after install', () => {
     const fix = runCopyCli(copy, ['doctor', '--fix', '--json'], project);
     expect(npmCalls(copy)).toHaveLength(2);
     expect(JSON.parse(fix.stdout).checks.find((c: { name: string }) => c.name === 'binding')).toMatchObject({ status: 'fail' });
+  });
+
+  it('npm and the build run on the Node that needs the driver, not on the first `node` on PATH', () => {
+    const copy = pluginCopy({ modules: true, npm: 'rebuild' });
+    const project = tempProject();
+    // Claude Code may start hooks and commands with a Node other than the first on the user's PATH.
+    const other = mkdtempSync(join(tmpdir(), 'sb-other-node-'));
+    writeFileSync(join(other, 'node'), '#!/bin/sh\necho "another Node" >&2\nexit 1\n');
+    chmodSync(join(other, 'node'), 0o755);
+    const r = runCopyCli(copy, ['create', 'Other node first'], project, { PATH: `${other}:${copy.env.PATH}` });
+    expect(r.code, r.stderr).toBe(0);
+    expect(npmCalls(copy)).toHaveLength(1);
   });
 
   it('a plugin run in place with no node_modules gets better-sqlite3 installed from its lockfile, in staging', () => {
