@@ -6,7 +6,7 @@
  * builds the missing one on first need (./repair.ts): two Node versions work side by side. Where
  * and why: docs/design.md, "Binding repair".
  */
-import { existsSync } from 'node:fs';
+import { existsSync, statSync } from 'node:fs';
 import { homedir } from 'node:os';
 import { dirname, isAbsolute, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -85,6 +85,12 @@ function loadFailure(err: unknown): string | null {
 }
 
 let loaded: string | null = null;
+/**
+ * Bindings that failed to load in this process, by file and version of it, with Node's reason: a
+ * second attempt at the same file would only say "Module did not self-register", hiding the first
+ * reason (the ABI it was built for).
+ */
+const failed = new Map<string, string>();
 
 /**
  * The binding this process uses, loaded (once): the one built for this ABI, else one built in
@@ -95,17 +101,24 @@ export function requireBinding(env: NodeJS.ProcessEnv = process.env): string {
   const target = bindingTarget(env);
   const failures: { file: string; reason: string }[] = [];
   for (const file of [target.file, installedBinding()]) {
-    if (!file || !existsSync(file)) continue;
-    try {
-      // Loads it (Node keeps it for the process) and checks it opens a database.
-      new Database(':memory:', { nativeBinding: file }).close();
-      loaded = file;
-      return file;
-    } catch (err) {
-      const reason = loadFailure(err);
-      if (reason === null) throw err;
-      failures.push({ file, reason });
+    const st = file ? statSync(file, { throwIfNoEntry: false }) : undefined;
+    if (!file || !st) continue;
+    const version = `${file}\0${st.size}\0${st.mtimeMs}`;
+    let reason = failed.get(version);
+    if (reason === undefined) {
+      try {
+        // Loads it (Node keeps it for the process) and checks it opens a database.
+        new Database(':memory:', { nativeBinding: file }).close();
+        loaded = file;
+        return file;
+      } catch (err) {
+        const why = loadFailure(err);
+        if (why === null) throw err;
+        failed.set(version, why);
+        reason = why;
+      }
     }
+    failures.push({ file, reason });
   }
   throw new BindingMissingError(target, failures);
 }
