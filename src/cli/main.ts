@@ -1,5 +1,6 @@
 /** The `sprint-budget` command line: dispatch to one command, one exit-code convention. */
 import { BindingMissingError } from '../install/binding';
+import { LedgerBusyError } from '../ledger/db';
 import { SprintBudgetError, errorMessage, firstLine } from '../platform/errors';
 import { writeOut } from '../platform/stdio';
 import { type AnyCommand, commandHelp, parseCommandArgs } from './framework';
@@ -15,6 +16,10 @@ const lifecycle = () => import('./commands/lifecycle');
 const budget = () => import('./commands/budget');
 const spend = () => import('./commands/spend');
 const triage = () => import('./commands/triage');
+const pricing = () => import('./commands/pricing');
+const calibrate = () => import('./commands/calibrate');
+const report = () => import('./commands/report');
+const statusline = () => import('./commands/statusline');
 const doctor = () => import('./commands/doctor');
 const COMMANDS: Record<string, () => Promise<AnyCommand>> = {
   create: () => lifecycle().then((m) => m.create as AnyCommand),
@@ -32,6 +37,10 @@ const COMMANDS: Record<string, () => Promise<AnyCommand>> = {
   ingest: () => spend().then((m) => m.ingest as AnyCommand),
   classify: () => budget().then((m) => m.classify as AnyCommand),
   triage: () => triage().then((m) => m.triage as AnyCommand),
+  pricing: () => pricing().then((m) => m.pricing as AnyCommand),
+  calibrate: () => calibrate().then((m) => m.calibrate as AnyCommand),
+  report: () => report().then((m) => m.report as AnyCommand),
+  statusline: () => statusline().then((m) => m.statusline as AnyCommand),
   doctor: () => doctor().then((m) => m.doctor as AnyCommand),
 };
 

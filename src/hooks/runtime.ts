@@ -36,6 +36,8 @@ const ATTEMPTS = 2;
 
 export interface Unavailable {
   kind: 'busy' | 'binding' | 'error';
+  /** The ledger that could not be used (its config.json beside it can still be read). */
+  ledger: string;
   /** Why, in one line. */
   message: string;
   /** One line for the user about the binding repair, when there is news for them (started, failed). */
@@ -61,6 +63,8 @@ export interface Hook<P extends HookPayload> {
   /** Built on first use (see payloads.ts). */
   schema: () => z.ZodMiniType<P>;
   busyTimeoutMs?: number;
+  /** Whether the payload concerns this hook at all, decided before any ledger is looked for (default: yes). */
+  relevant?(p: P): boolean;
   run(l: Ledger, p: P, ctx: HookContext): HookAnswer | null;
   /** The ledger cannot be used now: what to queue so nothing is lost, and what to say. */
   unavailable(p: P, why: Unavailable): Fallback;
@@ -148,8 +152,8 @@ function repairBinding(ledgerPath: string | null, event: string): string | null 
 
 function unavailableBecause(err: unknown, ledgerPath: string, event: string): Unavailable {
   const message = firstLine(err);
-  if (err instanceof BindingMissingError) return { kind: 'binding', message, notice: repairBinding(ledgerPath, event) };
-  return { kind: isBusyError(err) ? 'busy' : 'error', message, notice: null };
+  if (err instanceof BindingMissingError) return { kind: 'binding', ledger: ledgerPath, message, notice: repairBinding(ledgerPath, event) };
+  return { kind: isBusyError(err) ? 'busy' : 'error', ledger: ledgerPath, message, notice: null };
 }
 
 /** No ledger here: a missing binding is built now all the same, so the first command finds it. */
@@ -208,6 +212,7 @@ function handle<P extends HookPayload>(hook: Hook<P>): void {
     complain(hook.event, `ignored: ${errorMessage(err)}`);
     return;
   }
+  if (hook.relevant && !hook.relevant(p)) return;
   const ledgerPath = existingLedger(p.cwd, env);
   if (!ledgerPath) {
     if (hook.prepareBinding) prepareBinding(hook.event);

@@ -123,6 +123,43 @@ export const MIGRATIONS: readonly string[] = [
     PRIMARY KEY (run_id, position)
   );
   `,
+  // 3: what prices a record (cache writes by lifetime, fast mode), and changes to the project's
+  // configuration (calibrated tier budgets), each with its reason.
+  `
+  ALTER TABLE usage ADD COLUMN cache_write_5m_tokens INTEGER NOT NULL DEFAULT 0 CHECK (cache_write_5m_tokens >= 0);
+  ALTER TABLE usage ADD COLUMN cache_write_1h_tokens INTEGER NOT NULL DEFAULT 0 CHECK (cache_write_1h_tokens >= 0);
+  ALTER TABLE usage ADD COLUMN fast INTEGER NOT NULL DEFAULT 0 CHECK (fast IN (0, 1));
+
+  CREATE TABLE config_changes (
+    id     INTEGER PRIMARY KEY,
+    at     INTEGER NOT NULL,
+    actor  TEXT NOT NULL,
+    key    TEXT NOT NULL,
+    before TEXT,
+    after  TEXT,
+    reason TEXT NOT NULL
+  );
+  `,
+  // 4: spend controls. A sprint's own control settings (create options); reservations of dispatched
+  // subagents' estimates, one per Agent tool use, open until settled, released or expired.
+  `
+  ALTER TABLE sprints ADD COLUMN controls TEXT NOT NULL DEFAULT '{}';
+
+  CREATE TABLE reservations (
+    tool_use_id TEXT PRIMARY KEY,
+    sprint_id   TEXT NOT NULL REFERENCES sprints (id),
+    session_id  TEXT NOT NULL,
+    phase       TEXT NOT NULL,
+    agent_type  TEXT NOT NULL,
+    tokens      INTEGER NOT NULL CHECK (tokens >= 0),
+    at          INTEGER NOT NULL,
+    state       TEXT NOT NULL DEFAULT 'open' CHECK (state IN ('open', 'settled', 'released', 'expired')),
+    closed_at   INTEGER,
+    reason      TEXT
+  );
+  CREATE INDEX reservations_sprint ON reservations (sprint_id, state);
+  CREATE INDEX reservations_session ON reservations (session_id, state);
+  `,
 ];
 
 export const SCHEMA_VERSION = MIGRATIONS.length;

@@ -12,11 +12,27 @@
  * names it `requestRef`. Either way one response is one key, and the largest usage seen wins.
  */
 
-import { SLOT_AGENT_ID, SLOT_AGENT_TYPE, SLOT_ID, SLOT_MODEL, SLOT_REQUEST_ID, SLOT_REQUEST_REF, SLOT_SESSION_ID, SLOT_TIMESTAMP } from '../../wasm/layout';
+import {
+  COUNT_CACHE_READ,
+  COUNT_CACHE_WRITE,
+  COUNT_CACHE_WRITE_1H,
+  COUNT_CACHE_WRITE_5M,
+  COUNT_INPUT,
+  COUNT_OUTPUT,
+  SLOT_AGENT_ID,
+  SLOT_AGENT_TYPE,
+  SLOT_ID,
+  SLOT_MODEL,
+  SLOT_REQUEST_ID,
+  SLOT_REQUEST_REF,
+  SLOT_SESSION_ID,
+  SLOT_TIMESTAMP,
+} from '../../wasm/layout';
+import type { PriceSplit } from '../domain/pricing';
 import { type TokenCounts, raiseTokens } from '../domain/tokens';
 import { Walk } from './walk';
 
-export interface TranscriptResponse {
+export interface TranscriptResponse extends PriceSplit {
   /** `msg:<message id>[:<request id>]` — the same response in any file has the same key. */
   key: string;
   model: string | null;
@@ -69,6 +85,7 @@ function responseOf(value: unknown, line: number): TranscriptResponse | null {
   if (model === '<synthetic>') return null;
   const request = str(obj.requestId) ?? str(obj.requestRef);
   const ts = typeof obj.timestamp === 'string' ? Date.parse(obj.timestamp) : Number.NaN;
+  const split = usage.cache_creation as Record<string, unknown> | null | undefined;
   return {
     key: request ? `msg:${id}:${request}` : `msg:${id}`,
     model,
@@ -81,6 +98,9 @@ function responseOf(value: unknown, line: number): TranscriptResponse | null {
     output: count(usage.output_tokens),
     cacheRead: count(usage.cache_read_input_tokens),
     cacheWrite: count(usage.cache_creation_input_tokens),
+    cacheWrite5m: split && typeof split === 'object' ? count(split.ephemeral_5m_input_tokens) : 0,
+    cacheWrite1h: split && typeof split === 'object' ? count(split.ephemeral_1h_input_tokens) : 0,
+    fast: usage.speed === 'fast',
     line,
   };
 }
@@ -117,17 +137,31 @@ function walkedResponse(walk: Walk, buf: Buffer, e: number, key: string, model: 
     agentId: full ? stringAt(walk, buf, e, SLOT_AGENT_ID) : null,
     agentType: full ? stringAt(walk, buf, e, SLOT_AGENT_TYPE) : null,
     sidechain,
-    input: walk.count(e, 0),
-    output: walk.count(e, 1),
-    cacheRead: walk.count(e, 2),
-    cacheWrite: walk.count(e, 3),
+    ...walkedCounts(walk, e),
     line,
   };
 }
 
+type Counts = TokenCounts & PriceSplit;
+
+function walkedCounts(walk: Walk, e: number): Counts {
+  return {
+    input: walk.count(e, COUNT_INPUT),
+    output: walk.count(e, COUNT_OUTPUT),
+    cacheRead: walk.count(e, COUNT_CACHE_READ),
+    cacheWrite: walk.count(e, COUNT_CACHE_WRITE),
+    cacheWrite5m: walk.count(e, COUNT_CACHE_WRITE_5M),
+    cacheWrite1h: walk.count(e, COUNT_CACHE_WRITE_1H),
+    fast: walk.fast(e),
+  };
+}
+
 /** Raises a kept response's counts to a later reading's; `line` follows the largest output. */
-function raise(had: TranscriptResponse, read: TokenCounts, line: number): void {
+function raise(had: TranscriptResponse, read: Counts, line: number): void {
   const outputGrew = read.output > had.output;
+  had.cacheWrite5m = Math.max(had.cacheWrite5m, read.cacheWrite5m);
+  had.cacheWrite1h = Math.max(had.cacheWrite1h, read.cacheWrite1h);
+  had.fast ||= read.fast;
   if (raiseTokens(had, read) && outputGrew) had.line = line;
 }
 
@@ -158,7 +192,7 @@ function takeEntry(walk: Walk, buf: Buffer, e: number, linesBefore: number, into
   const request = stringAt(walk, buf, e, SLOT_REQUEST_ID) ?? stringAt(walk, buf, e, SLOT_REQUEST_REF);
   const key = request ? `msg:${id}:${request}` : `msg:${id}`;
   const had = into.get(key);
-  if (had) raise(had, { input: walk.count(e, 0), output: walk.count(e, 1), cacheRead: walk.count(e, 2), cacheWrite: walk.count(e, 3) }, line);
+  if (had) raise(had, walkedCounts(walk, e), line);
   else into.set(key, walkedResponse(walk, buf, e, key, model, line, detail));
 }
 

@@ -16,7 +16,7 @@ import { existsSync, readFileSync, rmSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { bindingTarget } from '../../src/install/binding';
-import { type FakeApi, startFakeApi, toolResultText } from '../helpers/fake-api';
+import { type FakeApi, startFakeApi, toolResultText } from '../../scripts/fake-api.mjs';
 import { type ClaudeRun, type Project, measured, runClaude, servedBilling, tempHome } from '../helpers/claude';
 import { tempProject } from '../helpers/cli';
 import { spoolEmpty } from '../helpers/hooks';

@@ -2,18 +2,18 @@
  * Installing the plugin as users do, with the real `claude`: `claude plugin marketplace add <a clone
  * of this repository>` then `claude plugin install`, into a private HOME.
  */
-import { spawnSync } from 'node:child_process';
 import { copyFileSync, cpSync, existsSync, lstatSync, mkdirSync, mkdtempSync, readFileSync, realpathSync, statSync } from 'node:fs';
 import { homedir, tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
+import { execaSync } from 'execa';
 import { REPO } from './cli';
 import { claudeEnv, runClaudeRaw } from './claude';
 
 /** The repository as a clone has it: its files, without node_modules or anything ignored. */
 export function exportCheckout(): string {
   const dir = realpathSync(mkdtempSync(join(tmpdir(), 'sb-repo-')));
-  const files = spawnSync('git', ['ls-files', '-z', '--cached', '--others', '--exclude-standard'], { cwd: REPO, encoding: 'utf8' });
-  for (const f of files.stdout.split('\0').filter(Boolean)) {
+  const files = execaSync('git', ['ls-files', '-z', '--cached', '--others', '--exclude-standard'], { cwd: REPO }).stdout;
+  for (const f of files.split('\0').filter(Boolean)) {
     if (!existsSync(join(REPO, f))) continue; // deleted in the work tree
     if (lstatSync(join(REPO, f)).isSymbolicLink() && statSync(join(REPO, f)).isDirectory()) continue; // a work tree's link to shared node_modules
     mkdirSync(dirname(join(dir, f)), { recursive: true });

@@ -7,12 +7,12 @@
  * test (test/e2e/install.test.ts). Everything else is the real bundle, its real detached worker,
  * its real lock, and real Node loading the binding.
  */
-import { spawn, spawnSync } from 'node:child_process';
 import { chmodSync, cpSync, mkdirSync, mkdtempSync, realpathSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { execa } from 'execa';
 import { requireBinding } from '../../src/install/binding';
-import { PLUGIN, REPO, type RunResult, cleanEnv } from './cli';
+import { PLUGIN, PROCESS, REPO, type RunResult, cleanEnv, resultOf, runProcess } from './cli';
 
 /** What the stand-in npm does in its working directory (the build's staging directory). */
 export type NpmAction = 'rebuild' | 'install' | 'fail';
@@ -61,19 +61,15 @@ export function pluginCopy(opts: { modules: boolean; npm: NpmAction }): PluginCo
 
 /** The copy's CLI, run as a process with this test's Node. */
 export function runCopyCli(copy: PluginCopy, args: string[], cwd: string, env: NodeJS.ProcessEnv = {}): RunResult {
-  const r = spawnSync(process.execPath, [join(copy.root, 'dist/cli.cjs'), ...args], { cwd, env: cleanEnv({ ...copy.env, ...env }), encoding: 'utf8' });
-  return { code: r.status ?? -1, stdout: r.stdout, stderr: r.stderr };
+  return runProcess(process.execPath, [join(copy.root, 'dist/cli.cjs'), ...args], { cwd, env: { ...copy.env, ...env } });
 }
 
-/** The same, without waiting (it may wait for a build). */
+/** The same, without waiting (it may wait for a build); what it said on stderr so far is at hand. */
 export function startCopyCli(copy: PluginCopy, args: string[], cwd: string): Promise<RunResult> & { stderrSoFar(): string } {
-  const child = spawn(process.execPath, [join(copy.root, 'dist/cli.cjs'), ...args], { cwd, env: cleanEnv(copy.env), stdio: ['ignore', 'pipe', 'pipe'] });
-  let stdout = '';
+  const sub = execa(process.execPath, [join(copy.root, 'dist/cli.cjs'), ...args], { ...PROCESS, cwd, env: cleanEnv(copy.env), stdin: 'ignore' });
   let stderr = '';
-  child.stdout.on('data', (d: Buffer) => (stdout += d.toString()));
-  child.stderr.on('data', (d: Buffer) => (stderr += d.toString()));
-  const done = new Promise<RunResult>((resolve) => child.on('close', (code) => resolve({ code: code ?? -1, stdout, stderr })));
-  return Object.assign(done, { stderrSoFar: () => stderr });
+  sub.stderr.on('data', (d: Buffer) => (stderr += d.toString()));
+  return Object.assign(sub.then(resultOf), { stderrSoFar: () => stderr });
 }
 
 export async function waitFor(what: string, done: () => boolean, limitMs = 30_000): Promise<void> {

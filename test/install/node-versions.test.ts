@@ -5,16 +5,14 @@
  * installs them under .ci/node/ and has the plugin build their drivers into $XDG_CACHE_HOME (.ci/run
  * does it before any test). Without them this file is skipped, and says why.
  */
-import { spawnSync } from 'node:child_process';
 import { existsSync, readdirSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import type { Check } from '../../src/app/doctor';
-import { CLI, REPO, cleanEnv, tempProject } from '../helpers/cli';
+import { CLI, REPO, runProcess, tempProject } from '../helpers/cli';
 
 function run(node: string, args: string[], cwd: string) {
-  const r = spawnSync(node, [CLI, ...args], { cwd, env: cleanEnv(), encoding: 'utf8' });
-  return { code: r.status, stdout: r.stdout, stderr: r.stderr };
+  return runProcess(node, [CLI, ...args], { cwd });
 }
 
 /** Each Node installed for the tests, with its ABI and the driver it loads; only those whose driver loads. */
@@ -28,7 +26,7 @@ function nodesWithDrivers(): { node: string; abi: string; binding: string }[] {
     : [];
   const byAbi = new Map<string, { node: string; abi: string; binding: string }>();
   for (const node of [process.execPath, ...installed.filter((n) => existsSync(n))]) {
-    const abi = spawnSync(node, ['-p', 'process.versions.modules'], { encoding: 'utf8' }).stdout.trim();
+    const abi = runProcess(node, ['-p', 'process.versions.modules']).stdout.trim();
     if (byAbi.has(abi)) continue;
     const doctor = run(node, ['doctor', '--json'], tempProject());
     const binding = (JSON.parse(doctor.stdout) as { checks: Check[] }).checks.find((c) => c.name === 'binding');
