@@ -97,11 +97,11 @@ function nodeFlagsCheck(hooksJson: string | null, env: NodeJS.ProcessEnv): Check
   }
   const tried = new Set<string>();
   const ran: string[] = [];
-  for (const { command, flags } of commands) {
-    const line = [command, ...flags, '-e', '0'].join(' ');
+  for (const { node, flags } of commands) {
+    const line = [node, ...flags, '-e', '0'].join(' ');
     if (tried.has(line)) continue;
     tried.add(line);
-    const r = childProcess().spawnSync(command, [...flags, '-e', '0'], { env, encoding: 'utf8', timeout: 30_000 });
+    const r = childProcess().spawnSync(node, [...flags, '-e', '0'], { env, encoding: 'utf8', timeout: 30_000 });
     if (r.status !== 0) {
       const why = r.error ? firstLine(r.error) : (r.stderr.trim().split('\n')[0] ?? '') || `exit ${r.status ?? r.signal}`;
       return fail('node-flags', `\`${line}\` fails (${why}): Claude Code starts every hook this way, so none of them runs`, NODE_FIX);

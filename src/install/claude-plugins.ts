@@ -6,7 +6,7 @@
  * plugin is Claude Code's job (`claude plugin enable`).
  */
 import { existsSync, readFileSync } from 'node:fs';
-import { dirname, join } from 'node:path';
+import { basename, dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 
 export const PLUGIN_NAME = 'sprint-budget';
@@ -21,18 +21,26 @@ export function ownPluginRoot(from: string = fileURLToPath(import.meta.url)): st
   }
 }
 
-/** A hooks.json's command hooks: each event's command and the arguments before the script (Node's flags). */
-export function hookCommands(hooksJson: string): { event: string; command: string; flags: string[] }[] {
+/**
+ * A hooks.json's command hooks: each event's Node and the flags it starts the hook's bundle with,
+ * directly (`node <flags> <bundle>.cjs`) or through a wrapper that ends in `exec node "$@"`
+ * (`sh run-when.sh <mode> <flags> <bundle>.cjs`): the flags are the options just before the bundle.
+ */
+export function hookCommands(hooksJson: string): { event: string; node: string; flags: string[] }[] {
   const config = readJson(hooksJson);
   const hooks = isRecord(config) && isRecord(config.hooks) ? config.hooks : {};
-  const found: { event: string; command: string; flags: string[] }[] = [];
+  const found: { event: string; node: string; flags: string[] }[] = [];
   for (const [event, entries] of Object.entries(hooks)) {
     for (const entry of Array.isArray(entries) ? entries : []) {
       for (const h of isRecord(entry) && Array.isArray(entry.hooks) ? entry.hooks : []) {
-        if (!isRecord(h) || h.type !== 'command' || !text(h.command)) continue;
+        if (!isRecord(h) || h.type !== 'command') continue;
+        const command = text(h.command);
+        if (!command) continue;
         const args = Array.isArray(h.args) ? h.args.filter((a): a is string => typeof a === 'string') : [];
-        const script = args.findIndex((a) => !a.startsWith('-'));
-        found.push({ event, command: h.command as string, flags: script === -1 ? args : args.slice(0, script) });
+        const bundle = args.findIndex((a) => a.endsWith('.cjs'));
+        let first = bundle;
+        while (first > 0 && (args[first - 1] as string).startsWith('-')) first--;
+        found.push({ event, node: basename(command) === 'node' ? command : 'node', flags: bundle === -1 ? [] : args.slice(first, bundle) });
       }
     }
   }
