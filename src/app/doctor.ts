@@ -61,7 +61,7 @@ function samePath(a: string, b: string): boolean {
 
 function nodeCheck(env: NodeJS.ProcessEnv): Check {
   const detail = `Node ${process.version} (ABI ${process.versions.modules}) at ${process.execPath}`;
-  if (!nodeSupported(process.version)) return fail('node', `${detail}: too old (sprint-budget needs 20.16 or later on 20, 22.3 or later on 22, or 23+)`, NODE_FIX);
+  if (!nodeSupported(process.version)) return fail('node', `${detail}: too old for sprint-budget (it needs 20.16 or later on 20, 22.3 or later on 22, or 23+)`, NODE_FIX);
   const onPath = which('node', env);
   if (onPath && !samePath(onPath, process.execPath)) {
     return warn('node', `${detail}; Claude Code runs the hooks with \`node\` from PATH, ${onPath}`, 'check that one: run doctor through `sprint-budget` (it uses the same `node`)');
