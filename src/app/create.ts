@@ -118,6 +118,6 @@ export function startSprint(caller: Caller, req: SprintRequest): Started {
       actor: callerActor(caller),
       now: Date.now(),
     });
-    return { ...created, session, state: sprintState(l, created.sprint, recordedSpend(l, created.sprint)) };
+    return { ...created, session, state: sprintState(l, created.sprint, { ...recordedSpend(l, created.sprint), unread: [] }) };
   });
 }

@@ -4,7 +4,7 @@ import { type Sprint, getSprint, insertEvent, setBudget, setStatus } from '../le
 import { UsageError } from '../platform/errors';
 import { type Caller, callerActor, callerSession, inProject } from './project';
 import { resolveSprint } from './resolve';
-import { type SprintSpend, currentSpend } from './spend';
+import { type CurrentSpend, currentSpend } from './spend';
 import { type SprintState, sprintState } from './state';
 
 interface Decision {
@@ -64,7 +64,7 @@ export function stopSprint(l: Ledger, sprintId: string, d: Decision): void {
 export interface Decided {
   sprint: Sprint;
   /** The sprint's spend, up to date, after the decision. */
-  spend: SprintSpend;
+  spend: CurrentSpend;
   state: SprintState;
 }
 

@@ -4,6 +4,7 @@
  */
 import type { Ledger } from '../ledger/db';
 import { attachToActiveSprint, openAttachment } from '../ledger/sessions';
+import { type StoredUnreadNote, takeUnreported } from '../ledger/unread';
 import type { Sprint } from '../ledger/sprints';
 import type { TranscriptRef } from '../transcripts/paths';
 import { type IngestResult, ingestTranscripts } from './ingest';
@@ -29,9 +30,14 @@ export function startSession(l: Ledger, session: SessionRef, env: NodeJS.Process
   return sprint ? { sprint, spend: currentSpend(l, sprint, env) } : null;
 }
 
-/** Stop, SubagentStop: what the transcripts gained, read into the ledger when the session counts toward a sprint. */
-export function readSessionTranscripts(l: Ledger, session: SessionRef, refs: readonly TranscriptRef[]): void {
-  if (sessionSprint(l, session)) ingestTranscripts(l, refs);
+/**
+ * Stop, SubagentStop: what the transcripts gained, read into the ledger when the session counts
+ * toward a sprint. Returns what of them could not be read and was not told to the user yet (now it is).
+ */
+export function readSessionTranscripts(l: Ledger, session: SessionRef, refs: readonly TranscriptRef[]): StoredUnreadNote[] {
+  if (!sessionSprint(l, session)) return [];
+  ingestTranscripts(l, refs);
+  return takeUnreported(l, new Set(refs.map((r) => r.path)), Date.now());
 }
 
 /**

@@ -9,6 +9,7 @@ import type { Ledger } from '../ledger/db';
 import { type SpendRow, sprintSpendRows } from '../ledger/records';
 import { sprintAttachments } from '../ledger/sessions';
 import type { Sprint } from '../ledger/sprints';
+import { type StoredUnreadNote, unreadOf } from '../ledger/unread';
 import { type TranscriptRef, claudeConfigDir, findSessionTranscript, sessionTranscripts } from '../transcripts/paths';
 import { ingestTranscripts } from './ingest';
 
@@ -49,8 +50,14 @@ export function sprintTranscripts(l: Ledger, s: Sprint, env: NodeJS.ProcessEnv):
   return refs;
 }
 
+export interface CurrentSpend extends SprintSpend {
+  /** What of the sprint's transcripts could not be read: its spend is not counted. */
+  unread: StoredUnreadNote[];
+}
+
 /** The sprint's spend brought up to date: its sessions' new transcript lines read first. */
-export function currentSpend(l: Ledger, s: Sprint, env: NodeJS.ProcessEnv): SprintSpend {
-  ingestTranscripts(l, sprintTranscripts(l, s, env));
-  return recordedSpend(l, s);
+export function currentSpend(l: Ledger, s: Sprint, env: NodeJS.ProcessEnv): CurrentSpend {
+  const refs = sprintTranscripts(l, s, env);
+  ingestTranscripts(l, refs);
+  return { ...recordedSpend(l, s), unread: unreadOf(l, new Set(refs.map((r) => r.path))) };
 }

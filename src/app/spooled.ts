@@ -1,6 +1,7 @@
 /** Applying events that waited in the spool. Each is idempotent, so applying one twice is harmless. */
 import * as z from 'zod/mini';
 import type { SpendRecord } from '../domain/records';
+import { tokenCount } from '../domain/token-count';
 import type { Ledger } from '../ledger/db';
 import { upsertRecords } from '../ledger/records';
 import { attachToActiveSprint } from '../ledger/sessions';
@@ -22,10 +23,10 @@ const Spooled = lazily(() => {
     agentType: z.string(),
     model: z.nullable(z.string()),
     ts: z.number(),
-    input: z.number(),
-    output: z.number(),
-    cacheRead: z.number(),
-    cacheWrite: z.number(),
+    input: tokenCount(),
+    output: tokenCount(),
+    cacheRead: tokenCount(),
+    cacheWrite: tokenCount(),
     origin: z.string(),
   });
 

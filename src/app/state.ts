@@ -8,7 +8,7 @@ import { sprintAttachments } from '../ledger/sessions';
 import { type Sprint, type SprintEvent, type SprintStatus, listArtifacts, listEvents, listSprints } from '../ledger/sprints';
 import { type Caller, callerSession, inProject } from './project';
 import { resolveSprint } from './resolve';
-import { type SprintSpend, currentSpend } from './spend';
+import { type CurrentSpend, currentSpend } from './spend';
 
 export interface HistoryEntry {
   kind: string;
@@ -46,6 +46,8 @@ export interface SprintState {
   events: HistoryEntry[];
   active_session: string | null;
   sessions: { session_id: string; attached_at: string; detached_at: string | null; via: string }[];
+  /** What of the sprint's transcripts could not be read (a file, or one line: `line`), and since when. */
+  unread: { path: string; line: number | null; reason: string; since: string }[];
   created_at: string;
   updated_at: string;
 }
@@ -59,7 +61,7 @@ export function phaseHistory(events: readonly SprintEvent[]): Record<string, str
 }
 
 /** The state of `s` with its spend as given. */
-export function sprintState(l: Ledger, s: Sprint, spend: SprintSpend): SprintState {
+export function sprintState(l: Ledger, s: Sprint, spend: CurrentSpend): SprintState {
   const events = listEvents(l, s.id);
   const attachments = sprintAttachments(l, s.id);
   const open = attachments.filter((a) => a.detachedAt === null);
@@ -105,6 +107,7 @@ export function sprintState(l: Ledger, s: Sprint, spend: SprintSpend): SprintSta
       detached_at: a.detachedAt === null ? null : isoTime(a.detachedAt),
       via: a.via,
     })),
+    unread: spend.unread.map((u) => ({ path: u.path, line: u.line, reason: u.reason, since: isoTime(u.since) })),
     created_at: isoTime(s.createdAt),
     updated_at: isoTime(s.updatedAt),
   };
@@ -138,7 +141,7 @@ export function readRemaining(caller: Caller, id?: string): Remaining {
 
 export interface SprintSummary {
   sprint: Sprint;
-  spend: SprintSpend;
+  spend: CurrentSpend;
 }
 
 /** `sprint-budget list`: the project's sprints, newest first, each with its spend up to date. */

@@ -6,6 +6,18 @@ export interface TokenCounts {
   cacheWrite: number;
 }
 
+/**
+ * The largest count one record may carry (docs/spec.md, "Counting"): far above any response or
+ * reported total, and low enough that no sum overflows or loses exactness (SQLite's 64-bit sums,
+ * JavaScript's 53-bit integers) below nine million records at the bound.
+ */
+export const MAX_COUNT = 1_000_000_000;
+
+/** A token count as stored: a non-negative integer no larger than MAX_COUNT. */
+export function isCount(v: unknown): v is number {
+  return typeof v === 'number' && Number.isInteger(v) && v >= 0 && v <= MAX_COUNT;
+}
+
 export const ZERO_TOKENS: Readonly<TokenCounts> = Object.freeze({ input: 0, output: 0, cacheRead: 0, cacheWrite: 0 });
 
 /** Billing tokens: input + output. Cache reads and writes are tracked beside them, never mixed in (docs/spec.md, "Words"). */

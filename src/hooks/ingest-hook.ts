@@ -5,7 +5,7 @@
  */
 import { readSessionTranscripts } from '../app/session';
 import { type IngestEvent, ingestRefs } from '../app/spooled';
-import { noticeAnswer } from './answers';
+import { noticeAnswer, unreadNotice } from './answers';
 import { attachEvent, sessionOf } from './events';
 import type { HookPayload } from './payloads';
 import { type Hook, runHook } from './runtime';
@@ -15,8 +15,7 @@ export function runIngestHook<P extends HookPayload>(event: string, schema: Hook
     event,
     schema,
     run(l, p) {
-      readSessionTranscripts(l, sessionOf(p), ingestRefs(toIngest(p)));
-      return null;
+      return noticeAnswer(unreadNotice(readSessionTranscripts(l, sessionOf(p), ingestRefs(toIngest(p)))));
     },
     // What run would have done: attach (a no-op when attached), then read.
     unavailable: (p, why) => ({ spool: [attachEvent(p), toIngest(p)], answer: noticeAnswer(why.notice) }),

@@ -2,9 +2,10 @@
  * Where Claude Code keeps transcripts: `<config dir>/projects/<encoded cwd>/<session>.jsonl`, and
  * subagents beside it in `<session>/subagents/agent-<id>.jsonl` with a `.meta.json` naming the type.
  */
-import { readFileSync, readdirSync, statSync } from 'node:fs';
+import { readdirSync, statSync } from 'node:fs';
 import { homedir } from 'node:os';
 import { dirname, join } from 'node:path';
+import { readRegularText } from '../platform/files';
 
 /** One transcript file and whose responses it holds. */
 export interface TranscriptRef {
@@ -41,7 +42,7 @@ function isFile(p: string): boolean {
 /** The agent type a subagent's .meta.json names, or null. */
 export function subagentType(transcriptPath: string): string | null {
   try {
-    const meta = JSON.parse(readFileSync(transcriptPath.replace(/\.jsonl$/, '.meta.json'), 'utf8')) as { agentType?: unknown };
+    const meta = JSON.parse(readRegularText(transcriptPath.replace(/\.jsonl$/, '.meta.json'))) as { agentType?: unknown };
     return typeof meta.agentType === 'string' && meta.agentType ? meta.agentType : null;
   } catch {
     return null;

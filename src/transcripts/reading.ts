@@ -21,15 +21,15 @@ export interface FileReading {
 }
 
 /**
- * Reads one file's new lines from its cursor. `attached`: the sessions attached to a sprint, whose
- * main responses are kept as records; a main transcript of a session attached to none is read for
- * keys and counts only.
+ * Reads one file's new lines from its cursor (until `deadline`, if given). `attached`: the sessions
+ * attached to a sprint, whose main responses are kept as records; a main transcript of a session
+ * attached to none is read for keys and counts only. Throws when the file cannot be read.
  */
-export function readTranscript(walk: Walk, ref: TranscriptRef, cursor: Cursor | null, attached: ReadonlySet<string>): FileReading | null {
+export function readTranscript(walk: Walk, ref: TranscriptRef, cursor: Cursor | null, attached: ReadonlySet<string>, deadline?: number): FileReading | null {
   const responses: Responses = new Map();
   const now = Date.now();
   const detail = ref.agentId !== null || ref.sessionId === null || attached.has(ref.sessionId);
-  const read = readNewLines(walk, ref.path, cursor, responses, detail);
+  const read = readNewLines(walk, ref.path, cursor, responses, { detail, deadline });
   if (!read) return null;
   const reading: FileReading = { read, now, responses, records: [], passed: [] };
   let agentType: string | undefined;

@@ -101,6 +101,8 @@ export function runHook(
     input: typeof input === 'string' ? input : JSON.stringify(input),
     env: cleanEnv({ HOME: sb.home, CLAUDE_ENV_FILE: sb.envFile, CLAUDE_CODE_SESSION_ID: SAMPLE_SESSION, ...opts.env }),
     encoding: 'utf8',
+    // A hook that hangs fails its test instead of stalling the suite (Claude Code itself stops a hook at its timeout).
+    timeout: 60_000,
   });
   return { code: r.status ?? -1, stdout: r.stdout, stderr: r.stderr };
 }

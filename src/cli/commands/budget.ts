@@ -3,7 +3,7 @@ import { adjustBudget, overrideBudget } from '../../app/decisions';
 import { recordFigure } from '../../app/record';
 import { readRemaining } from '../../app/state';
 import { classify as classifyText } from '../../domain/complexity';
-import { formatTokensExact } from '../../domain/tokens';
+import { MAX_COUNT, formatTokensExact } from '../../domain/tokens';
 import { ID_POSITIONAL, SPRINT_OPTION } from '../common';
 import { command } from '../framework';
 import { printJson, printLine } from '../output';
@@ -97,7 +97,7 @@ export const record = command({
   details: ['Writing the same --key twice keeps one record with the larger counts; the sprint counts it once.'],
   run(ctx) {
     const v = ctx.values;
-    const count = (name: string, raw: string | undefined, isRequired: boolean) => optInt(name, isRequired ? required(name, raw, 'record') : raw, 0) ?? 0;
+    const count = (name: string, raw: string | undefined, isRequired: boolean) => optInt(name, isRequired ? required(name, raw, 'record') : raw, 0, MAX_COUNT) ?? 0;
     const f = {
       sprint: v.sprint,
       phase: required('--phase', v.phase, 'record'),
