@@ -4,7 +4,7 @@
  */
 import { type Ledger, openLedger } from '../ledger/db';
 import { locateLedger } from '../ledger/locate';
-import { spoolDrain, spoolPending } from '../ledger/spool';
+import { type DrainResult, spoolDrain, spoolPending } from '../ledger/spool';
 import { actorName, claudeSessionId } from '../platform/env';
 import { NotFoundError } from '../platform/errors';
 import { applySpooled } from './spooled';
@@ -48,7 +48,11 @@ export function inProject<T>(caller: Caller, opts: { create?: boolean }, fn: (l:
   }
 }
 
-/** Applies what waited in the ledger's spool (cheap when nothing does: one stat). */
-export function drainSpool(l: Ledger): void {
-  if (spoolPending(l.path)) spoolDrain(l.path, (event) => applySpooled(l, event));
+/**
+ * Applies what waited in the ledger's spool, or was left by a drainer that is gone (cheap when
+ * nothing does: one listing of the ledger's directory). With a deadline, what is not applied by then
+ * waits (the result says so); null when nothing waited.
+ */
+export function drainSpool(l: Ledger, deadline?: number): DrainResult | null {
+  return spoolPending(l.path) ? spoolDrain(l.path, (event) => applySpooled(l, event), deadline) : null;
 }

@@ -60,6 +60,8 @@ export interface Hook<P extends HookPayload> {
   /** Built on first use (see payloads.ts). */
   schema: () => z.ZodMiniType<P>;
   busyTimeoutMs?: number;
+  /** When the hook's own work must stop (epoch ms): what waits in the spool past it is handed to a detached process. */
+  deadline?: number;
   run(l: Ledger, p: P, ctx: HookContext): HookAnswer | null;
   /** The ledger cannot be used now: what to queue so nothing is lost, and what to say. */
   unavailable(p: P, why: Unavailable): Fallback;
@@ -91,13 +93,16 @@ function isBusyError(err: unknown): boolean {
   return err instanceof LedgerBusyError || isBusy(err);
 }
 
-/** Opens the ledger, drains the spool, runs fn; one more attempt when the ledger stayed locked. */
-function withLedger<T>(path: string, busyTimeoutMs: number, fn: (l: Ledger) => T): T {
+/**
+ * Opens the ledger, drains the spool (until the deadline: the rest goes to a detached process), runs
+ * fn; one more attempt when the ledger stayed locked.
+ */
+function withLedger<T>(path: string, busyTimeoutMs: number, deadline: number | undefined, fn: (l: Ledger) => T): T {
   for (let attempt = 1; ; attempt++) {
     let l: Ledger | undefined;
     try {
       l = openLedger(path, { busyTimeoutMs });
-      drainSpool(l);
+      if (drainSpool(l, deadline)?.complete === false) spawnWorker(['--drain', path]);
       return fn(l);
     } catch (err) {
       if (attempt < ATTEMPTS && isBusyError(err)) {
@@ -197,12 +202,22 @@ function handle<P extends HookPayload>(hook: Hook<P>): void {
     complain(hook.event, `ignored: ${errorMessage(err)}`);
     return;
   }
-  const ledgerPath = existingLedger(p.cwd, env);
-  if (!ledgerPath) return;
+  let ledgerPath: string | null;
+  try {
+    ledgerPath = existingLedger(p.cwd, env);
+  } catch (err) {
+    // A cwd that is no directory (under a regular file, a NUL byte in it), a ledger refused: said, never thrown.
+    complain(hook.event, `ignored: cannot look for a ledger from cwd ${JSON.stringify(p.cwd)} (${firstLine(err)})`);
+    return;
+  }
+  if (ledgerPath) runOn(hook, p, ledgerPath, env);
+}
 
+/** The hook's job on the project's ledger; when the ledger cannot be used, its fallback (the spool, an answer). */
+function runOn<P extends HookPayload>(hook: Hook<P>, p: P, ledgerPath: string, env: NodeJS.ProcessEnv): void {
   const ctx: HookContext = { env, handOff: (events) => queue(ledgerPath, events, true) };
   try {
-    print(withLedger(ledgerPath, hook.busyTimeoutMs ?? HOOK_BUSY_TIMEOUT_MS, (l) => hook.run(l, p, ctx)));
+    print(withLedger(ledgerPath, hook.busyTimeoutMs ?? HOOK_BUSY_TIMEOUT_MS, hook.deadline, (l) => hook.run(l, p, ctx)));
   } catch (err) {
     const why = unavailableBecause(err, ledgerPath, hook.event);
     const fallback = hook.unavailable(p, why);
