@@ -2,11 +2,11 @@
 // ledger with an attached session whose transcripts are already read: the steady state of a session),
 // next to a bare `node -e 0` in the same run, interleaved so both see the same machine state.
 // Goal: each hook within 1.3x of bare Node. Run alone: node bench/hooks.mjs [--runs N]
-import { spawnSync } from 'node:child_process';
 import { mkdirSync, mkdtempSync, readdirSync, rmSync, statSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { basename, dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { execaSync } from 'execa';
 import { generateCorpus } from '../scripts/corpus.mjs';
 import { hookCommand } from '../scripts/hook-command.mjs';
 import { median } from './measure.mjs';
@@ -31,8 +31,7 @@ function setup() {
   const env = { ...process.env, HOME: home, CLAUDE_CODE_SESSION_ID: session, CLAUDE_ENV_FILE: join(dir, 'env.sh'), CLAUDE_PLUGIN_DATA: join(dir, 'plugin-data') };
   delete env.SPRINT_BUDGET_DB;
   delete env.SPRINT_BUDGET_DISPATCH_POLICY;
-  const created = spawnSync(process.execPath, [join(root, 'plugin/dist/cli.cjs'), 'create', 'Hook bench sprint', '--budget', '10M'], { cwd: project, env, encoding: 'utf8' });
-  if (created.status !== 0) throw new Error(`create failed: ${created.stderr}`);
+  execaSync(process.execPath, [join(root, 'plugin/dist/cli.cjs'), 'create', 'Hook bench sprint', '--budget', '10M'], { cwd: project, env, extendEnv: false });
   const base = { session_id: session, transcript_path: main, cwd: project };
   const agentId = agentFile ? agentFile.slice('agent-'.length, -'.jsonl'.length) : 'a0';
   const agent = { subagent_type: 'general-purpose', prompt: 'bench', description: 'bench' };
@@ -56,10 +55,9 @@ function setup() {
 
 function timed([command, ...args], { cwd, env, input }) {
   const t0 = performance.now();
-  const r = spawnSync(command, args, { cwd, env, input, encoding: 'utf8' });
-  const ms = performance.now() - t0;
-  if (r.status !== 0) throw new Error(`${args.join(' ')} exited ${r.status}: ${r.stderr}`);
-  return ms;
+  // A failing hook throws (execa rejects a non-zero exit), stderr included.
+  execaSync(command, args, { cwd, env, extendEnv: false, input });
+  return performance.now() - t0;
 }
 
 /** @returns {Promise<{name: string, medianMs: number, ratio: number, withinGoal: boolean}[]>} */

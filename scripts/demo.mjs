@@ -2,11 +2,11 @@
 // Claude Code is simulated here by writing transcript lines in its 2.1.332 shape (the same bytes
 // its sessions write) with chosen usage, so the figures below can be checked by eye; the e2e tests
 // run the real claude binary instead.
-import { spawnSync } from 'node:child_process';
 import { appendFileSync, mkdirSync, mkdtempSync, realpathSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { execaSync } from 'execa';
 
 const root = join(dirname(fileURLToPath(import.meta.url)), '..');
 const CLI = join(root, 'plugin/dist/cli.cjs');
@@ -22,10 +22,10 @@ for (const k of Object.keys(env)) if (k.startsWith('SPRINT_BUDGET') || k === 'FL
 const bold = (s) => (process.stdout.isTTY ? `\x1b[1m${s}\x1b[0m` : s);
 function sh(args, { input, extraEnv = {} } = {}) {
   console.log(bold(`$ sprint-budget ${args.map((a) => (/[\s|"]/.test(a) ? `"${a}"` : a)).join(' ')}`));
-  const r = spawnSync(process.execPath, [CLI, ...args], { cwd: project, env: { ...env, ...extraEnv }, input, encoding: 'utf8' });
+  const r = execaSync(process.execPath, [CLI, ...args], { cwd: project, env: { ...env, ...extraEnv }, extendEnv: false, input: input ?? '', stripFinalNewline: false, reject: false });
   process.stdout.write(r.stdout);
   if (r.stderr) console.log(r.stderr.trimEnd().replace(/^/gm, '  (stderr) '));
-  if (r.status !== 0) console.log(`  (exit ${r.status})`);
+  if (r.exitCode !== 0) console.log(`  (exit ${r.exitCode})`);
   console.log('');
   return r;
 }
@@ -68,7 +68,7 @@ function subagent(id, type, ...usages) {
   writeFileSync(`${base}.meta.json`, JSON.stringify({ agentType: type, description: 'demo', toolUseId: `toolu_${id}` }));
   appendFileSync(`${base}.jsonl`, usages.map((u) => `${response({ ...u, agentId: id, agentType: type })}\n`).join(''));
 }
-const tick = () => spawnSync(process.execPath, ['-e', 'setTimeout(()=>{},15)']);
+const tick = () => execaSync(process.execPath, ['-e', 'setTimeout(()=>{},15)']);
 
 console.log(`sprint-budget demo · project ${project}\n`);
 say('Start a sprint inside a (simulated) Claude Code session: complexity is classified, the budget follows.');

@@ -17,8 +17,12 @@ import {
   AT_START,
   AT_STARTS,
   AT_STOP,
+  COUNT_CACHE_WRITE_1H,
+  COUNT_CACHE_WRITE_5M,
+  COUNTS as COUNT_SLOTS,
   ENTRIES,
   ENTRY_BYTES,
+  FLAG_FAST,
   FLAG_HAS_USAGE,
   FLAG_ROLE_ASSISTANT,
   FLAG_SIDECHAIN,
@@ -71,6 +75,11 @@ const INPUT: i32 = 14;
 const OUTPUT: i32 = 15;
 const CACHE_READ: i32 = 16;
 const CACHE_WRITE: i32 = 17;
+// usage.cache_creation (an object), its two counts, and usage.speed.
+const CACHE_CREATION: i32 = 18;
+const EPHEMERAL_5M: i32 = 19;
+const EPHEMERAL_1H: i32 = 20;
+const SPEED: i32 = 21;
 
 const ENTRY: usize = <usize>ENTRY_BYTES;
 const TABLE: usize = memory.data(ENTRY_BYTES * ENTRIES, 8);
@@ -82,6 +91,7 @@ const FLAGS: usize = <usize>AT_FLAGS;
 const STARTS: usize = <usize>AT_STARTS;
 const ENDS: usize = <usize>AT_ENDS;
 const COUNTS: usize = <usize>AT_COUNTS;
+const COUNTS_BYTES: i32 = COUNT_SLOTS * 8;
 
 /** Where the walk of the current line writes: the next free entry. */
 let out: usize = TABLE;
@@ -103,6 +113,7 @@ const TYPE_ASSISTANT: i32 = FLAG_TYPE_ASSISTANT;
 const ROLE_ASSISTANT: i32 = FLAG_ROLE_ASSISTANT;
 const HAS_USAGE: i32 = FLAG_HAS_USAGE;
 const IS_SIDECHAIN: i32 = FLAG_SIDECHAIN;
+const IS_FAST: i32 = FLAG_FAST;
 
 // Each key's name, by what it is (the order of the constants above), and the values compared.
 const NAMES: usize = memory.data<u8>([
@@ -126,12 +137,19 @@ const NAMES: usize = memory.data<u8>([
   0x63, 0x61, 0x63, 0x68, 0x65, 0x5f, 0x72, 0x65, 0x61, 0x64, 0x5f, 0x69, 0x6e, 0x70, 0x75, 0x74, 0x5f, 0x74, 0x6f, 0x6b, 0x65, 0x6e, 0x73,
   // cache_creation_input_tokens
   0x63, 0x61, 0x63, 0x68, 0x65, 0x5f, 0x63, 0x72, 0x65, 0x61, 0x74, 0x69, 0x6f, 0x6e, 0x5f, 0x69, 0x6e, 0x70, 0x75, 0x74, 0x5f, 0x74, 0x6f, 0x6b, 0x65, 0x6e, 0x73,
+  0x63, 0x61, 0x63, 0x68, 0x65, 0x5f, 0x63, 0x72, 0x65, 0x61, 0x74, 0x69, 0x6f, 0x6e, // cache_creation
+  // ephemeral_5m_input_tokens
+  0x65, 0x70, 0x68, 0x65, 0x6d, 0x65, 0x72, 0x61, 0x6c, 0x5f, 0x35, 0x6d, 0x5f, 0x69, 0x6e, 0x70, 0x75, 0x74, 0x5f, 0x74, 0x6f, 0x6b, 0x65, 0x6e, 0x73,
+  // ephemeral_1h_input_tokens
+  0x65, 0x70, 0x68, 0x65, 0x6d, 0x65, 0x72, 0x61, 0x6c, 0x5f, 0x31, 0x68, 0x5f, 0x69, 0x6e, 0x70, 0x75, 0x74, 0x5f, 0x74, 0x6f, 0x6b, 0x65, 0x6e, 0x73,
+  0x73, 0x70, 0x65, 0x65, 0x64, // speed
 ]);
 /** Where each name starts in NAMES (its length is the next start's distance). */
-const NAME_AT: usize = memory.data<u16>([0, 2, 7, 16, 26, 35, 44, 51, 67, 71, 78, 89, 93, 100, 105, 117, 130, 153, 180]);
+const NAME_AT: usize = memory.data<u16>([0, 2, 7, 16, 26, 35, 44, 51, 67, 71, 78, 89, 93, 100, 105, 117, 130, 153, 180, 194, 219, 244, 249]);
 
 const ASSISTANT: usize = memory.data<u8>([0x22, 0x61, 0x73, 0x73, 0x69, 0x73, 0x74, 0x61, 0x6e, 0x74, 0x22]); // "assistant"
 const TRUE: usize = memory.data<u8>([0x74, 0x72, 0x75, 0x65]); // true
+const FAST: usize = memory.data<u8>([0x22, 0x66, 0x61, 0x73, 0x74, 0x22]); // "fast"
 /** What follows `message.content` in both line shapes: `],"stop_reason":`. */
 const AFTER_CONTENT: usize = memory.data<u8>([0x5d, 0x2c, 0x22, 0x73, 0x74, 0x6f, 0x70, 0x5f, 0x72, 0x65, 0x61, 0x73, 0x6f, 0x6e, 0x22, 0x3a]);
 const AFTER_CONTENT_LENGTH: i32 = 16;
@@ -272,7 +290,7 @@ function countAt(v: i32, end: i32): f64 {
   return n;
 }
 
-/** The key at [ks, ke) of an object at `level` (0: the line, 1: its message, 2: message.usage). */
+/** The key at [ks, ke) of an object at `level` (0: the line, 1: its message, 2: message.usage, 3: usage.cache_creation). */
 function keyAt(level: i32, ks: i32, ke: i32): i32 {
   const c = at(ks);
   let key: i32;
@@ -319,6 +337,16 @@ function keyAt(level: i32, ks: i32, ke: i32): i32 {
     case 64 + 27:
       key = CACHE_WRITE;
       break;
+    case 64 + 14:
+      key = CACHE_CREATION;
+      break;
+    case 64 + 5:
+      key = SPEED;
+      break;
+    case 96 + 25:
+      // ephemeral_5m_input_tokens, ephemeral_1h_input_tokens: the 11th byte tells them apart.
+      key = at(ks + 10) === 0x35 ? EPHEMERAL_5M : EPHEMERAL_1H;
+      break;
     default:
       return OTHER;
   }
@@ -342,7 +370,7 @@ function setCount(which: i32, v: i32, end: i32): bool {
 function walk(start: i32, stop: i32): i32 {
   let flags: i32 = 0;
   for (let s = 0; s < SLOTS; s++) store<i32>(out + STARTS + (<usize>s << 2), -1);
-  memory.fill(out + COUNTS, 0, 32);
+  memory.fill(out + COUNTS, 0, COUNTS_BYTES);
   store<i32>(out + FLAGS, 0);
   if (at(start) !== OPEN_BRACE) return UNEXPECTED;
   let level = 0;
@@ -362,11 +390,11 @@ function walk(start: i32, stop: i32): i32 {
       if (keyEnd < 0 || at(keyEnd) !== COLON) return UNEXPECTED;
       const v = keyEnd + 1;
       const key = keyAt(level, j + 1, keyEnd - 1);
-      if (key === MESSAGE || key === USAGE) {
+      if (key === MESSAGE || key === USAGE || key === CACHE_CREATION) {
         if (at(v) !== OPEN_BRACE) return UNEXPECTED;
         if (key === USAGE) {
           flags |= HAS_USAGE;
-          memory.fill(out + COUNTS, 0, 32);
+          memory.fill(out + COUNTS, 0, COUNTS_BYTES);
         }
         level++;
         j = v + 1;
@@ -395,6 +423,15 @@ function walk(start: i32, stop: i32): i32 {
         case CACHE_READ:
         case CACHE_WRITE:
           if (!setCount(key - INPUT, v, end)) return UNEXPECTED;
+          break;
+        case EPHEMERAL_5M:
+          if (!setCount(COUNT_CACHE_WRITE_5M, v, end)) return UNEXPECTED;
+          break;
+        case EPHEMERAL_1H:
+          if (!setCount(COUNT_CACHE_WRITE_1H, v, end)) return UNEXPECTED;
+          break;
+        case SPEED:
+          flags = bytesAre(v, end, FAST, 6) ? flags | IS_FAST : flags & ~IS_FAST;
           break;
         default:
           store<i32>(out + STARTS + (<usize>key << 2), at(v) === QUOTE ? v : -1);

@@ -4,6 +4,7 @@
  * phase's figures — the checks and the move in one IMMEDIATE transaction, so racing advances move
  * the sprint once.
  */
+import type { Forecast } from '../domain/forecast';
 import { overridePending } from '../domain/overrides';
 import { budgetWarningLine, budgetExceeded, gateBlocked, manualPause, type Pause, stalePhase } from '../domain/protocol';
 import { isTerminal, nextPhase } from '../domain/phases';
@@ -11,9 +12,13 @@ import { billingTokens } from '../domain/tokens';
 import type { Ledger } from '../ledger/db';
 import { getSprint, insertEvent, listArtifacts, listEvents, setPhase } from '../ledger/sprints';
 import { UsageError } from '../platform/errors';
+import { sprintForecast } from './forecast';
+import type { Controls } from '../domain/controls';
+import { checkedProjectConfig, sprintControls } from './config';
 import { type Caller, callerActor, callerSession, inProject } from './project';
 import { resolveSprint } from './resolve';
 import { currentSpend, recordedSpend } from './spend';
+import { sprintStages, stagePause } from './stages';
 
 export interface AdvanceRequest {
   /** The phase the caller believes the sprint is in; a mismatch is `stale_phase`. */
@@ -28,6 +33,8 @@ export interface AdvanceRequest {
 export interface AdvanceOptions extends AdvanceRequest {
   actor: string;
   now: number;
+  /** The sprint's stage-budget settings (none: no stage check). */
+  stages?: Pick<Controls, 'stageShares' | 'stageMinTokens'>;
 }
 
 export type AdvanceResult =
@@ -61,6 +68,9 @@ export function advanceSprint(l: Ledger, sprintId: string, opts: AdvanceOptions)
     if (exceeded && !overrideUsed) {
       return { advanced: false, pause: budgetExceeded(s.phase, spend.billing, s.tokenBudget as number), ...base };
     }
+    // The stage's own share (docs/spec.md, "Stage budgets"); a pending override passes it too.
+    const stageStop = opts.stages ? stagePause(s, sprintStages(s, spend, opts.stages)) : null;
+    if (stageStop && !overridePending(events)) return { advanced: false, pause: stageStop, ...base };
 
     const artifacts = listArtifacts(l, s.id);
     const missing = (s.gates[to] ?? []).filter((type) => !artifacts[type]);
@@ -101,9 +111,9 @@ export function advanceSprint(l: Ledger, sprintId: string, opts: AdvanceOptions)
       toPhase: to,
       at: opts.now,
       actor: opts.actor,
-      reason: overrideUsed ? 'budget override' : null,
+      reason: overrideUsed || stageStop ? 'budget override' : null,
       detail: {
-        override_used: overrideUsed,
+        override_used: overrideUsed || stageStop !== null,
         spent: spend.billing,
         budget: s.tokenBudget,
         closed: {
@@ -134,11 +144,18 @@ export function advanceSprint(l: Ledger, sprintId: string, opts: AdvanceOptions)
   });
 }
 
-/** `sprint-budget advance`: the sprint's spend brought up to date, then the advance (or its pause). */
-export function advance(caller: Caller, id: string | undefined, req: AdvanceRequest): AdvanceResult & { sprint: string } {
+/**
+ * `sprint-budget advance`: the sprint's spend brought up to date, then the advance (or its pause);
+ * after a move, the forecast of the sprint's total from the phase it entered.
+ */
+export function advance(caller: Caller, id: string | undefined, req: AdvanceRequest): AdvanceResult & { sprint: string; forecast: Forecast | null } {
   return inProject(caller, {}, (l) => {
     const s = resolveSprint(l, id, callerSession(caller));
+    const stages = sprintControls(s, checkedProjectConfig(l.path, caller.env).controls);
     currentSpend(l, s, caller.env);
-    return { sprint: s.id, ...advanceSprint(l, s.id, { ...req, actor: callerActor(caller), now: Date.now() }) };
+    const r = advanceSprint(l, s.id, { ...req, actor: callerActor(caller), now: Date.now(), stages });
+    const after = getSprint(l, s.id);
+    const forecast = r.advanced && after ? sprintForecast(l, after, recordedSpend(l, after)) : null;
+    return { sprint: s.id, ...r, forecast };
   });
 }

@@ -4,13 +4,18 @@
  */
 import type { BudgetState } from '../domain/budget';
 import { type Estimate, phaseEstimate } from '../domain/estimates';
+import { type Dollars, type DollarsJson, dollarsJson, mergeDollars, noDollars } from '../domain/pricing';
 import type { SpendRecord } from '../domain/records';
+import type { StageSpend } from '../domain/stages';
 import type { Ledger } from '../ledger/db';
 import { sprintSpendRecords } from '../ledger/records';
 import { type Sprint, closedPhaseRuns } from '../ledger/sprints';
+import { type CostLine, type LoadedPricing, loadPricing, sprintCostLines } from './pricing';
+import { projectControls, sprintControls } from './config';
 import { type Caller, callerSession, inProject } from './project';
 import { resolveSprint } from './resolve';
 import { type SprintSpend, currentSpend } from './spend';
+import { sprintStages } from './stages';
 
 interface Figures {
   billing: number;
@@ -20,13 +25,32 @@ interface Figures {
   cache_write: number;
 }
 
-export interface AgentFigures extends Figures {
+/** Dollars beside a figure (docs/spec.md, "Cost in dollars"): the priced part, and the models with no price. */
+type Priced = DollarsJson;
+
+export interface ModelFigures extends Figures, Priced {
+  model: string | null;
+  records: number;
+  cache_write_5m: number;
+  cache_write_1h: number;
+  /** Some of its responses ran in fast mode / had prompts past the long-context threshold. */
+  fast: boolean;
+  long_context: boolean;
+}
+
+/** One line of the phase × agent type × model table. */
+export interface CostFigures extends ModelFigures {
+  phase: string;
+  agent_type: string;
+}
+
+export interface AgentFigures extends Figures, Priced {
   agent_type: string;
   records: number;
   sources: { source: string; records: number; billing: number }[];
 }
 
-export interface PhaseFigures extends Figures {
+export interface PhaseFigures extends Figures, Priced {
   phase: string;
   status: 'done' | 'current' | 'pending';
   measured: boolean;
@@ -45,8 +69,16 @@ export interface Breakdown {
   budget_state: BudgetState;
   /** Measured spend plus the estimates of phases with nothing measured yet. */
   projected_total: number;
-  totals: Figures;
+  totals: Figures & Priced;
   phases: PhaseFigures[];
+  /** Spend per model, each priced by its own model. */
+  models: ModelFigures[];
+  /** Spend per phase × agent type × model. */
+  costs: CostFigures[];
+  /** The pricing table the dollars come from (null: none found, every figure is "no price"). */
+  pricing: { source: string; taken: string; origin: string } | null;
+  /** Each stage's budget and spend, when the sprint has stage budgets (docs/spec.md, "Stage budgets"). */
+  stages: StageSpend[] | null;
 }
 
 const zero = (): Figures => ({ billing: 0, input: 0, output: 0, cache_read: 0, cache_write: 0 });
@@ -59,7 +91,31 @@ function add(f: Figures, r: { input: number; output: number; cacheRead: number; 
   f.cache_write += r.cacheWrite;
 }
 
-export function sprintBreakdown(l: Ledger, s: Sprint, spend: SprintSpend): Breakdown {
+function modelFigures(line: CostLine): ModelFigures {
+  return {
+    model: line.model,
+    records: line.records,
+    billing: line.input + line.output,
+    input: line.input,
+    output: line.output,
+    cache_read: line.cacheRead,
+    cache_write: line.cacheWrite,
+    cache_write_5m: line.cacheWrite5m,
+    cache_write_1h: line.cacheWrite1h,
+    fast: line.fast,
+    long_context: line.long,
+    ...dollarsJson(line.dollars),
+  };
+}
+
+function dollarsOf(lines: readonly CostLine[]): Dollars {
+  const d = noDollars();
+  for (const line of lines) mergeDollars(d, line.dollars);
+  return d;
+}
+
+export function sprintBreakdown(l: Ledger, s: Sprint, spend: SprintSpend, pricing: LoadedPricing | null = null): Breakdown {
+  const lines = sprintCostLines(l, s, pricing?.table ?? null);
   const current = s.phases.indexOf(s.phase);
   const totals = zero();
   const phases: PhaseFigures[] = s.phases.map((phase, i) => {
@@ -70,7 +126,7 @@ export function sprintBreakdown(l: Ledger, s: Sprint, spend: SprintSpend): Break
       add(f, r);
       let a = agents.get(r.agentType);
       if (!a) {
-        a = { agent_type: r.agentType, records: 0, sources: [], ...zero() };
+        a = { agent_type: r.agentType, records: 0, sources: [], ...zero(), ...dollarsJson(dollarsOf(lines.filter((c) => c.phase === phase && c.agentType === r.agentType))) };
         agents.set(r.agentType, a);
       }
       add(a, r);
@@ -84,6 +140,7 @@ export function sprintBreakdown(l: Ledger, s: Sprint, spend: SprintSpend): Break
       status: i < current || s.status === 'done' ? 'done' : i === current ? 'current' : 'pending',
       measured,
       ...f,
+      ...dollarsJson(dollarsOf(lines.filter((c) => c.phase === phase))),
       agents: [...agents.values()].sort((a, b) => b.billing - a.billing || a.agent_type.localeCompare(b.agent_type)),
       estimate: measured ? null : phaseEstimate(phase, closedPhaseRuns(l, phase)),
     };
@@ -97,16 +154,46 @@ export function sprintBreakdown(l: Ledger, s: Sprint, spend: SprintSpend): Break
     tokens_remaining: spend.remaining,
     budget_state: spend.state,
     projected_total: spend.billing + phases.reduce((n, p) => n + (p.estimate?.tokens ?? 0), 0),
-    totals,
+    totals: { ...totals, ...dollarsJson(dollarsOf(lines)) },
     phases,
+    models: byModel(lines),
+    costs: lines.map((line) => ({ phase: line.phase, agent_type: line.agentType, ...modelFigures(line) })),
+    pricing: pricing ? { source: pricing.table.source, taken: pricing.table.taken, origin: pricing.origin } : null,
+    stages: sprintStages(s, spend, sprintControls(s, projectControls(l.path))),
   };
+}
+
+/** The sprint's spend per model, largest first. */
+function byModel(lines: readonly CostLine[]): ModelFigures[] {
+  const models = new Map<string | null, CostLine[]>();
+  for (const line of lines) models.set(line.model, [...(models.get(line.model) ?? []), line]);
+  return [...models.entries()]
+    .map(([model, ls]) => {
+      const sum = ls.reduce<CostLine>(
+        (a, c) => ({
+          ...a,
+          input: a.input + c.input,
+          output: a.output + c.output,
+          cacheRead: a.cacheRead + c.cacheRead,
+          cacheWrite: a.cacheWrite + c.cacheWrite,
+          cacheWrite5m: a.cacheWrite5m + c.cacheWrite5m,
+          cacheWrite1h: a.cacheWrite1h + c.cacheWrite1h,
+          records: a.records + c.records,
+          fast: a.fast || c.fast,
+          long: a.long || c.long,
+        }),
+        { ...(ls[0] as CostLine), input: 0, output: 0, cacheRead: 0, cacheWrite: 0, cacheWrite5m: 0, cacheWrite1h: 0, records: 0, fast: false, long: false },
+      );
+      return modelFigures({ ...sum, model, dollars: dollarsOf(ls) });
+    })
+    .sort((a, b) => b.billing - a.billing || String(a.model).localeCompare(String(b.model)));
 }
 
 /** `sprint-budget tokens`: the sprint's spend per phase and agent type, up to date. */
 export function readBreakdown(caller: Caller, id?: string): Breakdown {
   return inProject(caller, {}, (l) => {
     const s = resolveSprint(l, id, callerSession(caller));
-    return sprintBreakdown(l, s, currentSpend(l, s, caller.env));
+    return sprintBreakdown(l, s, currentSpend(l, s, caller.env), loadPricing(caller.env));
   });
 }
 

@@ -1,12 +1,15 @@
 /** Creating a sprint: classify, pick the default budget, store, and attach the calling session. */
 import { DEFAULT_WARN_PCT, defaultBudget } from '../domain/budget';
-import { type Classification, classify } from '../domain/complexity';
+import { type Classification, type Complexity, classify } from '../domain/complexity';
+import { type Controls, controlsToJson } from '../domain/controls';
 import { DEFAULT_PHASES } from '../domain/phases';
 import type { Ledger } from '../ledger/db';
 import { projectOf } from '../ledger/locate';
 import { attachSession } from '../ledger/sessions';
 import { type Sprint, getSprint, insertEvent, insertSprint } from '../ledger/sprints';
 import { UsageError } from '../platform/errors';
+import { configuredTierBudgets } from './calibrate';
+import { checkedProjectConfig } from './config';
 import { type Caller, callerActor, callerSession, inProject } from './project';
 import { recordedSpend } from './spend';
 import { type SprintState, sprintState } from './state';
@@ -22,6 +25,10 @@ export interface CreateInput {
   phases?: string[];
   autoAdvance?: boolean;
   gates?: Record<string, string[]>;
+  /** The project's calibrated tier budgets (`calibrate --apply`), which replace the defaults. */
+  tierBudgets?: Partial<Record<Complexity, number>>;
+  /** The sprint's own spend-control settings (docs/spec.md, "Spend controls"); the rest come from config.json. */
+  controls?: Partial<Controls>;
   project: string;
   session?: { id: string; transcriptPath?: string | null } | null;
   actor: string;
@@ -56,7 +63,9 @@ export function createSprint(l: Ledger, input: CreateInput): Created {
   for (const target of Object.keys(gates)) {
     if (!phases.includes(target)) throw new UsageError(`gate for "${target}", which is not a phase of ${phases.join(',')}`);
   }
-  const budget = input.budget === undefined ? defaultBudget(classification.complexity) : input.budget;
+  const configured = input.tierBudgets?.[classification.complexity];
+  const budget = input.budget !== undefined ? input.budget : (configured ?? defaultBudget(classification.complexity));
+  const budgetSource = input.budget !== undefined ? 'explicit' : configured !== undefined ? 'config' : 'default';
 
   return l.write(() => {
     let id = newSprintId();
@@ -73,6 +82,7 @@ export function createSprint(l: Ledger, input: CreateInput): Created {
       warnPct: input.warnPct ?? DEFAULT_WARN_PCT,
       autoAdvance: input.autoAdvance ?? true,
       gates,
+      controls: controlsToJson(input.controls ?? {}),
       status: 'active',
       createdAt: input.now,
       updatedAt: input.now,
@@ -83,7 +93,13 @@ export function createSprint(l: Ledger, input: CreateInput): Created {
       toPhase: sprint.phase,
       at: input.now,
       actor: input.actor,
-      detail: { complexity: sprint.complexity, rule: classification.rule, token_budget: budget },
+      detail: {
+        complexity: sprint.complexity,
+        rule: classification.rule,
+        token_budget: budget,
+        budget_source: budgetSource,
+        ...(Object.keys(sprint.controls).length > 0 ? { controls: sprint.controls } : {}),
+      },
     });
     if (input.session) {
       attachSession(l, {
@@ -111,13 +127,16 @@ export interface Started extends Created {
 export function startSprint(caller: Caller, req: SprintRequest): Started {
   const session = callerSession(caller);
   return inProject(caller, { create: true }, (l) => {
+    // A bad setting is said now (exit 2 naming its key), not found later by a hook.
+    checkedProjectConfig(l.path, caller.env);
     const created = createSprint(l, {
       ...req,
+      tierBudgets: configuredTierBudgets(l.path),
       project: projectOf(l.path),
       session: session ? { id: session } : null,
       actor: callerActor(caller),
       now: Date.now(),
     });
-    return { ...created, session, state: sprintState(l, created.sprint, { ...recordedSpend(l, created.sprint), unread: [] }) };
+    return { ...created, session, state: sprintState(l, created.sprint, { ...recordedSpend(l, created.sprint), unread: [] }, caller.env) };
   });
 }

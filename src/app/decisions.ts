@@ -1,8 +1,10 @@
 /** Deliberate budget decisions: override, adjust, stop. Each is stored with its reason, actor and time. */
+import type { DecisionKind } from '../domain/deciders';
 import type { Ledger } from '../ledger/db';
 import { type Sprint, getSprint, insertEvent, setBudget, setStatus } from '../ledger/sprints';
 import { UsageError } from '../platform/errors';
-import { type Caller, callerActor, callerSession, inProject } from './project';
+import { decisionActor } from './deciders';
+import { type Caller, callerSession, inProject } from './project';
 import { resolveSprint } from './resolve';
 import { type CurrentSpend, currentSpend } from './spend';
 import { type SprintState, sprintState } from './state';
@@ -11,6 +13,8 @@ interface Decision {
   reason: string;
   actor: string;
   now: number;
+  /** Who decided (user, model, cli) and the question the user confirmed, recorded with the decision. */
+  by?: { actor_kind: string; confirmed_by?: string };
 }
 
 function requireReason(reason: string): string {
@@ -31,7 +35,7 @@ export function recordOverride(l: Ledger, sprintId: string, d: Decision): void {
   const reason = requireReason(d.reason);
   l.write(() => {
     const s = activeSprint(l, sprintId);
-    insertEvent(l, s.id, { kind: 'override', fromPhase: s.phase, at: d.now, actor: d.actor, reason });
+    insertEvent(l, s.id, { kind: 'override', fromPhase: s.phase, at: d.now, actor: d.actor, reason, detail: d.by ?? null });
   });
 }
 
@@ -46,7 +50,7 @@ export function changeBudget(l: Ledger, sprintId: string, budget: number | null,
       at: d.now,
       actor: d.actor,
       reason,
-      detail: { from: s.tokenBudget, to: budget },
+      detail: { from: s.tokenBudget, to: budget, ...d.by },
     });
     return { from: s.tokenBudget, to: budget };
   });
@@ -57,7 +61,7 @@ export function stopSprint(l: Ledger, sprintId: string, d: Decision): void {
   l.write(() => {
     const s = activeSprint(l, sprintId);
     setStatus(l, s.id, 'stopped', d.now);
-    insertEvent(l, s.id, { kind: 'stop', fromPhase: s.phase, at: d.now, actor: d.actor, reason });
+    insertEvent(l, s.id, { kind: 'stop', fromPhase: s.phase, at: d.now, actor: d.actor, reason, detail: d.by ?? null });
   });
 }
 
@@ -69,29 +73,32 @@ export interface Decided {
 }
 
 /** Runs a decision on the sprint the caller means, its spend brought up to date first and read again after. */
-function decide<T>(caller: Caller, id: string | undefined, fn: (l: Ledger, s: Sprint, who: Omit<Decision, 'reason'>) => T): Decided & { outcome: T } {
+function decide<T>(caller: Caller, id: string | undefined, kind: DecisionKind, fn: (l: Ledger, s: Sprint, who: Omit<Decision, 'reason'>) => T): Decided & { outcome: T } {
   return inProject(caller, {}, (l) => {
     const s = resolveSprint(l, id, callerSession(caller));
     currentSpend(l, s, caller.env);
-    const outcome = fn(l, s, { actor: callerActor(caller), now: Date.now() });
+    const now = Date.now();
+    const who = decisionActor(l, caller, s, kind, now);
+    const by = { actor_kind: who.kind, ...(who.confirmed ? { confirmed_by: who.confirmed } : {}) };
+    const outcome = fn(l, s, { actor: who.actor, now, by });
     const after = getSprint(l, s.id) as Sprint;
     const spend = currentSpend(l, after, caller.env);
-    return { sprint: after, spend, state: sprintState(l, after, spend), outcome };
+    return { sprint: after, spend, state: sprintState(l, after, spend, caller.env), outcome };
   });
 }
 
 /** `sprint-budget override`. */
 export function overrideBudget(caller: Caller, id: string | undefined, reason: string): Decided {
-  return decide(caller, id, (l, s, who) => recordOverride(l, s.id, { ...who, reason }));
+  return decide(caller, id, 'override', (l, s, who) => recordOverride(l, s.id, { ...who, reason }));
 }
 
 /** `sprint-budget set-budget`. */
 export function adjustBudget(caller: Caller, id: string | undefined, budget: number | null, reason: string): Decided & { from: number | null; to: number | null } {
-  const r = decide(caller, id, (l, s, who) => changeBudget(l, s.id, budget, { ...who, reason }));
+  const r = decide(caller, id, 'set-budget', (l, s, who) => changeBudget(l, s.id, budget, { ...who, reason }));
   return { ...r, ...r.outcome };
 }
 
 /** `sprint-budget stop`. */
 export function stopSprintFor(caller: Caller, id: string | undefined, reason: string): Decided {
-  return decide(caller, id, (l, s, who) => stopSprint(l, s.id, { ...who, reason }));
+  return decide(caller, id, 'stop', (l, s, who) => stopSprint(l, s.id, { ...who, reason }));
 }

@@ -4,10 +4,11 @@
  */
 import type { Ledger } from '../ledger/db';
 import { attachToActiveSprint, openAttachment } from '../ledger/sessions';
+import { type Sprint, getSprint } from '../ledger/sprints';
 import { type StoredUnreadNote, takeUnreported } from '../ledger/unread';
-import type { Sprint } from '../ledger/sprints';
 import type { TranscriptRef } from '../transcripts/paths';
 import { type IngestResult, ingestTranscripts } from './ingest';
+import { expireSessionReservations, subagentStopped } from './reservations';
 import { type SprintSpend, currentSpend } from './spend';
 
 /** A session as a hook payload names it. */
@@ -21,6 +22,10 @@ export interface SessionRef {
  * attached yet (a sprint created after the session started, or a SessionStart that was missed).
  */
 export function sessionSprint(l: Ledger, session: SessionRef, at: number = Date.now()): Sprint | null {
+  // Read first: an attached session (the usual case) needs no write lock.
+  const open = openAttachment(l, session.sessionId);
+  const current = open?.transcriptPath ? getSprint(l, open.sprintId) : null;
+  if (current?.status === 'active') return current;
   return attachToActiveSprint(l, { sessionId: session.sessionId, at, via: 'hook', transcriptPath: session.transcriptPath })?.sprint ?? null;
 }
 
@@ -41,10 +46,23 @@ export function readSessionTranscripts(l: Ledger, session: SessionRef, refs: rea
 }
 
 /**
+ * SubagentStop: the subagent's transcript read, then its reservation settled (its .meta.json names
+ * the dispatch). Returns what could not be read, as readSessionTranscripts.
+ */
+export function readSubagentTranscript(l: Ledger, session: SessionRef, refs: readonly TranscriptRef[], agentTranscriptPath: string): StoredUnreadNote[] {
+  const unread = readSessionTranscripts(l, session, refs);
+  subagentStopped(l, agentTranscriptPath, Date.now());
+  return unread;
+}
+
+/**
  * SessionEnd: the final read of a session that counts toward a sprint, until `deadline`; returns
- * whether it finished (null: the session is attached to no sprint, nothing to read).
+ * whether it finished (null: the session is attached to no sprint, nothing to read). What the
+ * session reserved and never settled expires.
  */
 export function endSession(l: Ledger, session: SessionRef, refs: readonly TranscriptRef[], deadline: number): IngestResult | null {
   if (!openAttachment(l, session.sessionId)) return null;
-  return ingestTranscripts(l, refs, { deadline });
+  const read = ingestTranscripts(l, refs, { deadline });
+  expireSessionReservations(l, session.sessionId, Date.now());
+  return read;
 }

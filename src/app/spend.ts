@@ -3,10 +3,12 @@
  * shown goes through `currentSpend`: the sprint's sessions' transcripts are read up to date first,
  * then the spend is summed over the ledger's records (docs/spec.md, "Counting").
  */
-import { type BudgetState, budgetState, tokensRemaining } from '../domain/budget';
+import { type BudgetState, budgetState } from '../domain/budget';
+import { remainingAfter } from '../domain/reservations';
 import { type TokenCounts, ZERO_TOKENS, addTokens, billingTokens } from '../domain/tokens';
 import type { Ledger } from '../ledger/db';
 import { type SpendRow, sprintSpendRows } from '../ledger/records';
+import { reservedTokens } from '../ledger/reservations';
 import { sprintAttachments } from '../ledger/sessions';
 import type { Sprint } from '../ledger/sprints';
 import { type StoredUnreadNote, unreadOf } from '../ledger/unread';
@@ -17,6 +19,9 @@ export interface SprintSpend {
   total: TokenCounts;
   /** Billing tokens: input + output. */
   billing: number;
+  /** Billing tokens reserved by dispatched subagents whose usage is not recorded yet (docs/spec.md, "Reservations"). */
+  reserved: number;
+  /** max(0, budget − spent − reserved), or null without a budget. */
   remaining: number | null;
   state: BudgetState;
   rows: SpendRow[];
@@ -27,10 +32,12 @@ export function recordedSpend(l: Ledger, s: Sprint): SprintSpend {
   const rows = sprintSpendRows(l, s.id, s.phases[0] as string);
   const total = rows.reduce<TokenCounts>((acc, r) => addTokens(acc, r), { ...ZERO_TOKENS });
   const billing = billingTokens(total);
+  const reserved = reservedTokens(l, s.id);
   return {
     total,
     billing,
-    remaining: tokensRemaining(billing, s.tokenBudget),
+    reserved,
+    remaining: remainingAfter(billing, reserved, s.tokenBudget),
     state: budgetState(billing, s.tokenBudget, s.warnPct),
     rows,
   };

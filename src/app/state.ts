@@ -1,14 +1,22 @@
 /** A sprint's state (docs/spec.md, "Sprint state"): the record `state` prints and every surface reads. */
 import type { BudgetState } from '../domain/budget';
 import { COMPLEXITY_LABELS, type Complexity } from '../domain/complexity';
+import type { Forecast } from '../domain/forecast';
+import { type DollarsJson, dollarsJson, mergeDollars, noDollars } from '../domain/pricing';
 import { overrideStands } from '../domain/overrides';
 import { isoTime } from '../domain/time';
 import type { Ledger } from '../ledger/db';
 import { sprintAttachments } from '../ledger/sessions';
 import { type Sprint, type SprintEvent, type SprintStatus, listArtifacts, listEvents, listSprints } from '../ledger/sprints';
+import { sprintForecast } from './forecast';
+import { loadPricing, sprintCostLines } from './pricing';
+import { controlsToJson } from '../domain/controls';
+import type { StageSpend } from '../domain/stages';
+import { projectControls, sprintControls } from './config';
 import { type Caller, callerSession, inProject } from './project';
 import { resolveSprint } from './resolve';
 import { type CurrentSpend, currentSpend } from './spend';
+import { sprintStages } from './stages';
 
 export interface HistoryEntry {
   kind: string;
@@ -35,8 +43,14 @@ export interface SprintState {
   warn_pct: number;
   tokens_spent: number;
   tokens_remaining: number | null;
+  /** Billing tokens reserved by dispatched subagents not settled yet (docs/spec.md, "Reservations"). */
+  tokens_reserved: number;
   budget_state: BudgetState;
   override_standing: boolean;
+  /** Each stage's budget and spend, when the sprint has stage budgets (docs/spec.md, "Stage budgets"). */
+  stages: StageSpend[] | null;
+  /** The spend controls in force: the sprint's own settings over the project's, over the defaults. */
+  controls: Record<string, unknown>;
   tokens: { input: number; output: number; cache_read: number; cache_write: number };
   gates: Record<string, string[]>;
   artifacts: Record<string, string>;
@@ -50,6 +64,10 @@ export interface SprintState {
   unread: { path: string; line: number | null; reason: string; since: string }[];
   created_at: string;
   updated_at: string;
+  /** Dollars of the spend, each record priced by its model; `unpriced`: models with no price (never $0). */
+  cost: DollarsJson & { pricing_taken: string | null };
+  /** The projected total: spent plus an estimate for each phase still to run (never spend). */
+  forecast: Forecast;
 }
 
 export function phaseHistory(events: readonly SprintEvent[]): Record<string, string> {
@@ -60,9 +78,13 @@ export function phaseHistory(events: readonly SprintEvent[]): Record<string, str
   return history;
 }
 
-/** The state of `s` with its spend as given. */
-export function sprintState(l: Ledger, s: Sprint, spend: CurrentSpend): SprintState {
+/** The state of `s` with its spend as given; `env` finds the pricing table. */
+export function sprintState(l: Ledger, s: Sprint, spend: CurrentSpend, env: NodeJS.ProcessEnv): SprintState {
+  const pricing = loadPricing(env);
+  const dollars = noDollars();
+  for (const line of sprintCostLines(l, s, pricing?.table ?? null)) mergeDollars(dollars, line.dollars);
   const events = listEvents(l, s.id);
+  const controls = sprintControls(s, projectControls(l.path));
   const attachments = sprintAttachments(l, s.id);
   const open = attachments.filter((a) => a.detachedAt === null);
   return {
@@ -80,8 +102,11 @@ export function sprintState(l: Ledger, s: Sprint, spend: CurrentSpend): SprintSt
     warn_pct: s.warnPct,
     tokens_spent: spend.billing,
     tokens_remaining: spend.remaining,
+    tokens_reserved: spend.reserved,
     budget_state: spend.state,
     override_standing: overrideStands(events),
+    stages: sprintStages(s, spend, controls),
+    controls: controlsToJson(controls),
     tokens: {
       input: spend.total.input,
       output: spend.total.output,
@@ -110,6 +135,8 @@ export function sprintState(l: Ledger, s: Sprint, spend: CurrentSpend): SprintSt
     unread: spend.unread.map((u) => ({ path: u.path, line: u.line, reason: u.reason, since: isoTime(u.since) })),
     created_at: isoTime(s.createdAt),
     updated_at: isoTime(s.updatedAt),
+    cost: { ...dollarsJson(dollars), pricing_taken: pricing?.table.taken ?? null },
+    forecast: sprintForecast(l, s, spend),
   };
 }
 
@@ -117,7 +144,7 @@ export function sprintState(l: Ledger, s: Sprint, spend: CurrentSpend): SprintSt
 export function readState(caller: Caller, id?: string): SprintState {
   return inProject(caller, {}, (l) => {
     const s = resolveSprint(l, id, callerSession(caller));
-    return sprintState(l, s, currentSpend(l, s, caller.env));
+    return sprintState(l, s, currentSpend(l, s, caller.env), caller.env);
   });
 }
 
@@ -125,7 +152,9 @@ export interface Remaining {
   sprint: string;
   budget: number | null;
   spent: number;
-  /** Billing tokens left: 0 when used up, null without a budget (never one value for both). */
+  /** Billing tokens reserved by running subagents. */
+  reserved: number;
+  /** Billing tokens left after what is spent and reserved: 0 when used up, null without a budget (never one value for both). */
   remaining: number | null;
   budget_state: BudgetState;
 }
@@ -135,7 +164,7 @@ export function readRemaining(caller: Caller, id?: string): Remaining {
   return inProject(caller, {}, (l) => {
     const s = resolveSprint(l, id, callerSession(caller));
     const spend = currentSpend(l, s, caller.env);
-    return { sprint: s.id, budget: s.tokenBudget, spent: spend.billing, remaining: spend.remaining, budget_state: spend.state };
+    return { sprint: s.id, budget: s.tokenBudget, spent: spend.billing, reserved: spend.reserved, remaining: spend.remaining, budget_state: spend.state };
   });
 }
 

@@ -1,5 +1,7 @@
 /** What the sprint commands share: the --sprint option, and how a sprint's state reads. */
 import type { SprintState } from '../app/state';
+import { type Forecast, budgetForecastLine } from '../domain/forecast';
+import { type DollarsJson, formatCostCell } from '../domain/pricing';
 import { formatTokensExact, formatTokensShort } from '../domain/tokens';
 import type { OptionSpec } from './framework';
 import { formatPairs } from './output';
@@ -23,11 +25,17 @@ export function stateLines(st: SprintState): string[] {
     ['Complexity', `${st.complexity}/5 (${st.complexity_label}${st.complexity_source === 'explicit' ? ', set' : ''})`],
     ['Budget', `${budgetSummary(st)} · ${st.budget_state}${st.token_budget === null ? '' : ` · warn at ${st.warn_pct}%`}`],
     ['Remaining', st.tokens_remaining === null ? 'none (no budget)' : formatTokensExact(st.tokens_remaining)],
+    ['Dollars', `${formatCostCell(st.cost)}${st.cost.unpriced.length > 0 ? ` (${st.cost.unpriced.map((u) => u.model).join(', ')})` : ''} · information; the budget is in billing tokens`],
+    ['Forecast', forecastText(st.forecast)],
     [
       'Tokens',
       `input ${formatTokensShort(st.tokens.input)} · output ${formatTokensShort(st.tokens.output)} · cache read ${formatTokensShort(st.tokens.cache_read)} · cache write ${formatTokensShort(st.tokens.cache_write)}`,
     ],
   ];
+  if (st.tokens_reserved > 0) pairs.push(['Reserved', `${formatTokensExact(st.tokens_reserved)} by running subagents`]);
+  for (const stage of st.stages ?? []) {
+    pairs.push([`Stage ${stage.stage}`, `${formatTokensShort(stage.spent)} / ${formatTokensShort(stage.budget as number)}${stage.depleted ? ' · depleted' : ''} (${stage.phases.join(', ')})`]);
+  }
   if (st.override_standing) pairs.push(['Override', 'standing (dispatches and the next advance pass the budget)']);
   if (st.active_session) pairs.push(['Session', st.active_session]);
   if (st.unread.length > 0) pairs.push(['Unread', unreadSummary(st.unread)]);
@@ -63,4 +71,25 @@ function unreadSummary(unread: SprintState['unread']): string {
 
 function fmtBudget(v: unknown): string {
   return typeof v === 'number' ? formatTokensExact(v) : 'none';
+}
+
+/** Under a table with dollars: the models that have no price, and how to refresh the prices. */
+export function unpricedLines(unpriced: DollarsJson['unpriced'], pricing: { taken: string } | null): string[] {
+  if (unpriced.length === 0) return [];
+  const list = unpriced.map((u) => `${u.model} (${formatTokensExact(u.billing)} billing tokens)`).join(', ');
+  const table = pricing ? `prices taken ${pricing.taken}` : 'no pricing table found';
+  return [`No price: ${list} · ${table}; refresh: sprint-budget pricing update --from FILE`];
+}
+
+/** `projected 305,000 billing tokens (p90 340,000) · a projection from default estimates`. */
+export function forecastText(fc: Forecast): string {
+  const over = fc.over_budget ? ` · over the budget of ${formatTokensExact(fc.budget as number)}` : '';
+  return `projected ${formatTokensExact(fc.projected_p50)} billing tokens (p90 ${formatTokensExact(fc.projected_p90)})${over} · a projection from ${fc.basis}`;
+}
+
+/** What create, advance and state say on stderr about the forecast: the projection, and `budget_forecast|...` when it is over budget. */
+export function forecastStderr(phase: string, fc: Forecast, opts: { projection: boolean }): string[] {
+  const lines = opts.projection ? [`Forecast: ${forecastText(fc)}`] : [];
+  if (fc.over_budget) lines.push(budgetForecastLine(phase, fc));
+  return lines;
 }

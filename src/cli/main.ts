@@ -15,6 +15,10 @@ const lifecycle = () => import('./commands/lifecycle');
 const budget = () => import('./commands/budget');
 const spend = () => import('./commands/spend');
 const triage = () => import('./commands/triage');
+const pricing = () => import('./commands/pricing');
+const calibrate = () => import('./commands/calibrate');
+const report = () => import('./commands/report');
+const statusline = () => import('./commands/statusline');
 const COMMANDS: Record<string, () => Promise<AnyCommand>> = {
   create: () => lifecycle().then((m) => m.create as AnyCommand),
   state: () => lifecycle().then((m) => m.state as AnyCommand),
@@ -31,6 +35,10 @@ const COMMANDS: Record<string, () => Promise<AnyCommand>> = {
   ingest: () => spend().then((m) => m.ingest as AnyCommand),
   classify: () => budget().then((m) => m.classify as AnyCommand),
   triage: () => triage().then((m) => m.triage as AnyCommand),
+  pricing: () => pricing().then((m) => m.pricing as AnyCommand),
+  calibrate: () => calibrate().then((m) => m.calibrate as AnyCommand),
+  report: () => report().then((m) => m.report as AnyCommand),
+  statusline: () => statusline().then((m) => m.statusline as AnyCommand),
 };
 
 async function mainHelp(): Promise<string> {

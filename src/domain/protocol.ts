@@ -1,7 +1,7 @@
 /** The `type|phase|detail` pause protocol (docs/spec.md, "Pause protocol"). Pure formatting and parsing. */
 
-export type PauseType = 'budget_exceeded' | 'gate_blocked' | 'manual_pause' | 'stale_phase';
-export const PAUSE_TYPES: readonly PauseType[] = ['budget_exceeded', 'gate_blocked', 'manual_pause', 'stale_phase'];
+export type PauseType = 'budget_exceeded' | 'gate_blocked' | 'manual_pause' | 'stale_phase' | 'agent_cap';
+export const PAUSE_TYPES: readonly PauseType[] = ['budget_exceeded', 'gate_blocked', 'manual_pause', 'stale_phase', 'agent_cap'];
 
 export interface Pause {
   type: PauseType;
@@ -25,6 +25,21 @@ export function parsePause(line: string): Pause | null {
 
 export function budgetExceeded(phase: string, spent: number, budget: number): Pause {
   return { type: 'budget_exceeded', phase, detail: `${spent}/${budget} billing tokens` };
+}
+
+/** Spent plus what running subagents have reserved reaches the budget: a dispatch would overshoot it. */
+export function budgetCommitted(phase: string, spent: number, reserved: number, budget: number): Pause {
+  return { type: 'budget_exceeded', phase, detail: `${spent + reserved}/${budget} billing tokens (${reserved} reserved by running subagents)` };
+}
+
+/** A stage has spent its share of the budget (docs/spec.md, "Stage budgets"). */
+export function stageDepleted(stage: string): Pause {
+  return { type: 'budget_exceeded', phase: stage, detail: 'stage budget depleted' };
+}
+
+/** A fan-out cap is reached (docs/spec.md, "Fan-out caps"): `n` agents of `max` allowed, and which cap. */
+export function agentCap(phase: string, n: number, max: number, scope: string): Pause {
+  return { type: 'agent_cap', phase, detail: `${n}/${max} agents (${scope})` };
 }
 
 export function gateBlocked(target: string, missing: string): Pause {

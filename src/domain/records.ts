@@ -3,6 +3,7 @@
  * key that names what it counts, so writing a record twice changes nothing (docs/spec.md,
  * "Counting").
  */
+import type { PriceSplit } from './pricing';
 import type { TokenCounts } from './tokens';
 
 export type RecordKind =
@@ -13,7 +14,8 @@ export type RecordKind =
   /** A standalone figure reported by a tool or by interstat. */
   | 'report';
 
-export interface SpendRecord extends TokenCounts {
+/** Cache writes by lifetime and fast mode, where the usage says (transcripts); absent: not split, standard speed. */
+export interface SpendRecord extends TokenCounts, Partial<PriceSplit> {
   /** `msg:<message id>[:<request id>]`, `hook-agent:<agent id>`, `record:<source>:<key>`, ... */
   key: string;
   kind: RecordKind;

@@ -8,6 +8,10 @@ import type { UnreadNote } from '../ledger/unread';
 export interface HookAnswer {
   /** One line shown to the user. */
   systemMessage?: string;
+  /** false: Claude Code stops the main loop after this tool call (documented hook output). */
+  continue?: boolean;
+  /** Why the loop stopped, shown to the user. */
+  stopReason?: string;
   hookSpecificOutput?: {
     hookEventName: string;
     permissionDecision?: 'deny' | 'ask';

@@ -2,7 +2,7 @@
 import type { Dispatch } from '../app/dispatch';
 import type { SessionRef } from '../app/session';
 import type { IngestEvent, SpooledEvent } from '../app/spooled';
-import type { HookPayload, PreToolUsePayload } from './payloads';
+import { type HookPayload, type PreToolUsePayload, inputText } from './payloads';
 
 export function sessionOf(p: HookPayload): SessionRef {
   return { sessionId: p.session_id, transcriptPath: p.transcript_path };
@@ -23,5 +23,5 @@ const DEFAULT_AGENT_TYPE = 'general-purpose';
 
 /** The dispatch a PreToolUse/PostToolUse pair is about, keyed by its tool use id. */
 export function dispatchOf(p: Pick<PreToolUsePayload, 'session_id' | 'tool_use_id' | 'tool_input'>, at: number): Dispatch {
-  return { sessionId: p.session_id, toolUseId: p.tool_use_id, agentType: p.tool_input.subagent_type || DEFAULT_AGENT_TYPE, at };
+  return { sessionId: p.session_id, toolUseId: p.tool_use_id, agentType: inputText(p.tool_input, 'subagent_type') || DEFAULT_AGENT_TYPE, at };
 }

@@ -1,17 +1,27 @@
 /**
- * PostToolUse for Agent|Task: record the subagent's own usage report at once, so spend is live before
- * its transcript is read. The record is a `summary` under its own key (`hook-agent:<agent id>`): the
- * ledger counts it only while the subagent's transcript responses add up to less, so the transcript,
- * once read, replaces it instead of adding to it. Also records the user's yes to a gate that asked.
+ * PostToolUse, after every tool call:
+ * - for Agent|Task: record the subagent's own usage report at once, so spend is live before its
+ *   transcript is read (a `summary` under its own key, `hook-agent:<agent id>`, counted only while the
+ *   transcript's responses add up to less), settle its reservation, and record the user's yes to a
+ *   gate that asked;
+ * - for every tool: watch the sprint's spend inside the phase (alerts once per threshold; past the
+ *   budget the main loop is stopped under `hard`, the model told to stop and ask under `soft`).
+ * A ledger that cannot be used: the events are spooled; under `hard` the loop stops, since the budget
+ * cannot be checked; under `soft` and `off` the watch stops nothing anyway, so nothing is said (the
+ * next tool call checks again).
  */
 import * as z from 'zod/mini';
-import { subagentReturned } from '../app/dispatch';
 import type { SpooledEvent } from '../app/spooled';
+import { toolReturned } from '../app/watch';
 import type { SpendRecord } from '../domain/records';
-import { noticeAnswer } from './answers';
+import { type HookAnswer, noticeAnswer, oneLine } from './answers';
 import { attachEvent, dispatchOf, sessionOf } from './events';
 import { AgentReport, PostToolUse, type PostToolUsePayload } from './payloads';
 import { runHook } from './runtime';
+import { uncheckedLine, uncheckedPolicy } from './unchecked';
+import { watchAnswer } from './watch';
+
+const isAgent = (p: PostToolUsePayload) => p.tool_name === 'Agent' || p.tool_name === 'Task';
 
 /** The subagent's usage report as a record; null when the response carries none (a background launch). */
 function summaryRecord(p: PostToolUsePayload, at: number): SpendRecord | null {
@@ -40,18 +50,26 @@ function summaryRecord(p: PostToolUsePayload, at: number): SpendRecord | null {
 runHook({
   event: 'PostToolUse',
   schema: PostToolUse,
-  run(l, p) {
+  run(l, p, ctx) {
     const at = Date.now();
-    subagentReturned(l, sessionOf(p), summaryRecord(p, at), dispatchOf(p, at));
-    return null;
+    const agent = isAgent(p) ? { report: summaryRecord(p, at), dispatch: dispatchOf(p, at) } : null;
+    return watchAnswer(toolReturned(l, sessionOf(p), agent, ctx.env, at));
   },
   unavailable(p, why) {
     const at = Date.now();
-    const record = summaryRecord(p, at);
-    const d = dispatchOf(p, at);
     const spool: SpooledEvent[] = [attachEvent(p, at)];
-    if (record) spool.push({ type: 'usage', records: [record] });
-    spool.push({ type: 'dispatch_ran', session_id: d.sessionId, tool_use_id: d.toolUseId, agent_type: d.agentType, at });
-    return { spool, answer: noticeAnswer(why.notice) };
+    if (isAgent(p)) {
+      const record = summaryRecord(p, at);
+      const d = dispatchOf(p, at);
+      if (record) spool.push({ type: 'usage', records: [record] });
+      spool.push({ type: 'dispatch_ran', session_id: d.sessionId, tool_use_id: d.toolUseId, agent_type: d.agentType, at });
+    }
+    const policy = uncheckedPolicy(why, process.env);
+    const line = uncheckedLine(why);
+    const answer: HookAnswer | null =
+      policy === 'hard'
+        ? { continue: false, stopReason: `${line}; under the hard policy the session stops here`, systemMessage: oneLine(`${line}; the main loop is stopped (hard policy)`, why.notice) as string }
+        : noticeAnswer(why.notice);
+    return { spool, answer };
   },
 });

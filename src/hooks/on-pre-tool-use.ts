@@ -1,26 +1,51 @@
 /**
- * PreToolUse for Agent|Task, the dispatch gate: bring the sprint's spend up to date, then let the
- * dispatch pass, pass it with a warning for the model, or stop it (the pause line; deny or ask by
- * policy). A ledger that cannot be read stops nothing and pretends nothing: the dispatch proceeds and
- * the user is told the budget was not checked, and why.
+ * PreToolUse, for two guards:
+ * - Agent|Task, the dispatch gate: bring the sprint's spend up to date, then let the dispatch pass
+ *   (reserving its estimate), pass it with a warning for the model, or stop it with the pause line
+ *   (deny or ask by policy);
+ * - Bash, who decides: a command that overrides, raises the budget or stops the sprint is put to the
+ *   user unless the project lets the model decide. Other commands return before any ledger is opened.
+ * A ledger that cannot be used pretends nothing: the dispatch is stopped under `hard`, put to the user
+ * under `soft`, passed under `off`, each with a line saying the budget was not checked; a decision is
+ * put to the user.
  */
+import { runsDecision, checkDecision } from '../app/deciders';
 import { gateSubagent } from '../app/dispatch';
-import { oneLine } from './answers';
+import { type HookAnswer, oneLine } from './answers';
 import { dispatchOf, sessionOf } from './events';
-import { gateAnswer } from './gate';
-import { PreToolUse } from './payloads';
+import { askAnswer, gateAnswer } from './gate';
+import { PreToolUse, type PreToolUsePayload, inputText } from './payloads';
 import { runHook } from './runtime';
+import { uncheckedLine, uncheckedPolicy } from './unchecked';
+
+const isBash = (p: PreToolUsePayload) => p.tool_name === 'Bash';
+const commandOf = (p: PreToolUsePayload) => inputText(p.tool_input, 'command') ?? '';
 
 runHook({
   event: 'PreToolUse',
   schema: PreToolUse,
+  relevant: (p) => !isBash(p) || runsDecision(commandOf(p)),
   run(l, p, ctx) {
-    const { decision, policy } = gateSubagent(l, sessionOf(p), dispatchOf(p, Date.now()), ctx.env);
-    const note = policy.problem ? `sprint-budget: ${policy.problem}; using dispatch policy ${policy.policy}` : null;
+    const at = Date.now();
+    if (isBash(p)) {
+      const check = checkDecision(l, sessionOf(p), p.tool_use_id, commandOf(p), ctx.env, at);
+      return check ? askAnswer(check.reason, check.note) : null;
+    }
+    const { decision, note } = gateSubagent(l, sessionOf(p), dispatchOf(p, at), ctx.env);
     return gateAnswer(decision, note);
   },
-  unavailable: (_p, why) => ({
-    spool: [],
-    answer: { systemMessage: oneLine(`sprint-budget: the budget was not checked for this dispatch (${why.message}); it proceeds`, why.notice) as string },
-  }),
+  unavailable(p, why): { spool: []; answer: HookAnswer } {
+    const line = uncheckedLine(why);
+    if (isBash(p)) return { spool: [], answer: askAnswer(`${line}; only the user decides to run this command.`, why.notice) };
+    const policy = uncheckedPolicy(why, process.env);
+    if (policy === 'off') return { spool: [], answer: { systemMessage: oneLine(`${line}; the dispatch proceeds (policy off)`, why.notice) as string } };
+    const verdict = policy === 'hard' ? 'under the hard policy the dispatch is stopped' : 'you decide whether the dispatch runs';
+    return {
+      spool: [],
+      answer: {
+        systemMessage: oneLine(`${line}; ${verdict}`, why.notice) as string,
+        hookSpecificOutput: { hookEventName: 'PreToolUse', permissionDecision: policy === 'hard' ? 'deny' : 'ask', permissionDecisionReason: `${line}; ${verdict}.` },
+      },
+    };
+  },
 });

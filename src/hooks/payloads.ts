@@ -21,23 +21,25 @@ function base<E extends string>(event: E) {
 
 export const SessionStart = lazily(() => z.looseObject({ ...base('SessionStart'), source: z.optional(z.string()) }));
 
-const agentInput = () => z.looseObject({ subagent_type: z.optional(z.string()) });
+// Any tool's input passes (every tool call reaches PostToolUse): its fields are read with `inputText`.
+const toolInput = () => z.unknown();
 
-export const PreToolUse = lazily(() =>
-  z.looseObject({
-    ...base('PreToolUse'),
-    tool_name: id(),
-    tool_use_id: id(),
-    tool_input: agentInput(),
-  }),
-);
+/** A text field of a tool's input (an Agent call's `subagent_type`, a Bash call's `command`), or undefined. */
+export function inputText(input: unknown, field: string): string | undefined {
+  const v = typeof input === 'object' && input !== null ? (input as Record<string, unknown>)[field] : undefined;
+  return typeof v === 'string' ? v : undefined;
+}
+
+/** The fields of a tool call's events. */
+function toolCall<E extends string>(event: E) {
+  return { ...base(event), tool_name: id(), tool_use_id: id(), tool_input: toolInput() };
+}
+
+export const PreToolUse = lazily(() => z.looseObject(toolCall('PreToolUse')));
 
 export const PostToolUse = lazily(() =>
   z.looseObject({
-    ...base('PostToolUse'),
-    tool_name: id(),
-    tool_use_id: id(),
-    tool_input: agentInput(),
+    ...toolCall('PostToolUse'),
     // Checked apart (AgentReport): a dispatch launched in the background reports no usage yet.
     tool_response: z.unknown(),
   }),
@@ -59,6 +61,10 @@ export const AgentReport = lazily(() => {
     }),
   });
 });
+
+export const PostToolUseFailure = lazily(() =>
+  z.looseObject({ ...toolCall('PostToolUseFailure'), error: z.optional(z.string()) }),
+);
 
 export const SubagentStop = lazily(() =>
   z.looseObject({
@@ -84,6 +90,7 @@ export interface HookPayload {
 export type SessionStartPayload = z.infer<ReturnType<typeof SessionStart>>;
 export type PreToolUsePayload = z.infer<ReturnType<typeof PreToolUse>>;
 export type PostToolUsePayload = z.infer<ReturnType<typeof PostToolUse>>;
+export type PostToolUseFailurePayload = z.infer<ReturnType<typeof PostToolUseFailure>>;
 export type SubagentStopPayload = z.infer<ReturnType<typeof SubagentStop>>;
 export type StopPayload = z.infer<ReturnType<typeof Stop>>;
 export type SessionEndPayload = z.infer<ReturnType<typeof SessionEnd>>;

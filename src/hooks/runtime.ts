@@ -35,6 +35,8 @@ const ATTEMPTS = 2;
 
 export interface Unavailable {
   kind: 'busy' | 'binding' | 'error';
+  /** The ledger that could not be used (its config.json beside it can still be read). */
+  ledger: string;
   /** Why, in one line. */
   message: string;
   /** One line for the user about the binding repair, when there is news for them (started, failed). */
@@ -62,6 +64,8 @@ export interface Hook<P extends HookPayload> {
   busyTimeoutMs?: number;
   /** When the hook's own work must stop (epoch ms): what waits in the spool past it is handed to a detached process. */
   deadline?: number;
+  /** Whether the payload concerns this hook at all, decided before any ledger is looked for (default: yes). */
+  relevant?(p: P): boolean;
   run(l: Ledger, p: P, ctx: HookContext): HookAnswer | null;
   /** The ledger cannot be used now: what to queue so nothing is lost, and what to say. */
   unavailable(p: P, why: Unavailable): Fallback;
@@ -148,12 +152,12 @@ function unavailableBecause(err: unknown, ledgerPath: string, event: string): Un
   if (err instanceof BindingMissingError) {
     try {
       const state = requestRepair(() => spawnWorker(['--repair-binding', ledgerPath]));
-      return { kind: 'binding', message, notice: repairNotice(state, event) };
+      return { kind: 'binding', ledger: ledgerPath, message, notice: repairNotice(state, event) };
     } catch (repairErr) {
-      return { kind: 'binding', message, notice: `sprint-budget: cannot start the SQLite driver repair (${errorMessage(repairErr)}); usage is queued.` };
+      return { kind: 'binding', ledger: ledgerPath, message, notice: `sprint-budget: cannot start the SQLite driver repair (${errorMessage(repairErr)}); usage is queued.` };
     }
   }
-  return { kind: isBusyError(err) ? 'busy' : 'error', message, notice: null };
+  return { kind: isBusyError(err) ? 'busy' : 'error', ledger: ledgerPath, message, notice: null };
 }
 
 // A hook's output is one short line, written straight to the descriptor (lib/stdio): out before the process exits.
@@ -202,6 +206,7 @@ function handle<P extends HookPayload>(hook: Hook<P>): void {
     complain(hook.event, `ignored: ${errorMessage(err)}`);
     return;
   }
+  if (hook.relevant && !hook.relevant(p)) return;
   let ledgerPath: string | null;
   try {
     ledgerPath = existingLedger(p.cwd, env);

@@ -15,23 +15,30 @@ export function upsertRecords(l: Ledger, records: readonly SpendRecord[]): numbe
 
 /** upsertRecords within the caller's transaction. */
 export function putRecords(l: Ledger, records: readonly SpendRecord[]): number {
-  // Positional parameters: binding fifteen named ones from an object costs more than the insert.
+  // Positional parameters: binding eighteen named ones from an object costs more than the insert.
   const stmt = l.stmt(
     `INSERT INTO usage (key, kind, source, session_id, sprint_id, phase, agent_id, agent_type, model, ts,
-       input_tokens, output_tokens, cache_read_tokens, cache_write_tokens, origin)
-     VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
+       input_tokens, output_tokens, cache_read_tokens, cache_write_tokens, origin,
+       cache_write_5m_tokens, cache_write_1h_tokens, fast)
+     VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
      ON CONFLICT (key) DO UPDATE SET
        origin = CASE WHEN excluded.output_tokens > usage.output_tokens THEN excluded.origin ELSE usage.origin END,
        input_tokens = MAX(usage.input_tokens, excluded.input_tokens),
        output_tokens = MAX(usage.output_tokens, excluded.output_tokens),
        cache_read_tokens = MAX(usage.cache_read_tokens, excluded.cache_read_tokens),
        cache_write_tokens = MAX(usage.cache_write_tokens, excluded.cache_write_tokens),
+       cache_write_5m_tokens = MAX(usage.cache_write_5m_tokens, excluded.cache_write_5m_tokens),
+       cache_write_1h_tokens = MAX(usage.cache_write_1h_tokens, excluded.cache_write_1h_tokens),
+       fast = MAX(usage.fast, excluded.fast),
        model = COALESCE(usage.model, excluded.model),
        agent_id = COALESCE(usage.agent_id, excluded.agent_id),
        session_id = COALESCE(usage.session_id, excluded.session_id)`,
   );
   for (const r of records) {
-    stmt.run(r.key, r.kind, r.source, r.sessionId, r.sprintId, r.phase, r.agentId, r.agentType, r.model, r.ts, r.input, r.output, r.cacheRead, r.cacheWrite, r.origin);
+    stmt.run(
+      r.key, r.kind, r.source, r.sessionId, r.sprintId, r.phase, r.agentId, r.agentType, r.model, r.ts,
+      r.input, r.output, r.cacheRead, r.cacheWrite, r.origin, r.cacheWrite5m ?? 0, r.cacheWrite1h ?? 0, r.fast ? 1 : 0,
+    );
   }
   return records.length;
 }
@@ -96,6 +103,35 @@ export function sprintSpendRows(l: Ledger, sprintId: string, firstPhase: string)
        FROM phased GROUP BY at_phase, agent_type, source ORDER BY at_phase, agent_type, source`,
     )
     .all({ sprint: sprintId, firstPhase }) as SpendRow[];
+}
+
+/** Spend grouped as it is priced: per phase, agent type and model, fast mode and long context apart. */
+export interface CostRow extends TokenCounts {
+  phase: string;
+  agentType: string;
+  model: string | null;
+  cacheWrite5m: number;
+  cacheWrite1h: number;
+  fast: boolean;
+  /** Responses whose prompts (input + cache read + cache write) were longer than `longPrompt` tokens (never a total). */
+  long: boolean;
+  records: number;
+}
+
+/** A sprint's spend as it is priced (docs/spec.md, "Cost in dollars"). */
+export function sprintCostRows(l: Ledger, sprintId: string, firstPhase: string, longPrompt: number): CostRow[] {
+  const rows = l
+    .stmt(
+      `${EFFECTIVE}
+       SELECT at_phase AS phase, agent_type AS agentType, model, fast,
+         (kind = 'response' AND input_tokens + cache_read_tokens + cache_write_tokens > @longPrompt) AS long, COUNT(*) AS records,
+         SUM(input_tokens) AS input, SUM(output_tokens) AS output,
+         SUM(cache_read_tokens) AS cacheRead, SUM(cache_write_tokens) AS cacheWrite,
+         SUM(cache_write_5m_tokens) AS cacheWrite5m, SUM(cache_write_1h_tokens) AS cacheWrite1h
+       FROM phased GROUP BY at_phase, agent_type, model, fast, long ORDER BY at_phase, agent_type, model, fast, long`,
+    )
+    .all({ sprint: sprintId, firstPhase, longPrompt }) as (Omit<CostRow, 'fast' | 'long'> & { fast: number; long: number })[];
+  return rows.map((r) => ({ ...r, fast: r.fast === 1, long: r.long === 1 }));
 }
 
 /** The records behind one sprint's figures, for tracing a number back to its lines. */

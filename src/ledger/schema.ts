@@ -123,7 +123,44 @@ export const MIGRATIONS: readonly string[] = [
     PRIMARY KEY (run_id, position)
   );
   `,
-  // 3: what could not be read (a transcript file, line 0, or one line of it), and token counts bounded
+  // 3: what prices a record (cache writes by lifetime, fast mode), and changes to the project's
+  // configuration (calibrated tier budgets), each with its reason.
+  `
+  ALTER TABLE usage ADD COLUMN cache_write_5m_tokens INTEGER NOT NULL DEFAULT 0 CHECK (cache_write_5m_tokens >= 0);
+  ALTER TABLE usage ADD COLUMN cache_write_1h_tokens INTEGER NOT NULL DEFAULT 0 CHECK (cache_write_1h_tokens >= 0);
+  ALTER TABLE usage ADD COLUMN fast INTEGER NOT NULL DEFAULT 0 CHECK (fast IN (0, 1));
+
+  CREATE TABLE config_changes (
+    id     INTEGER PRIMARY KEY,
+    at     INTEGER NOT NULL,
+    actor  TEXT NOT NULL,
+    key    TEXT NOT NULL,
+    before TEXT,
+    after  TEXT,
+    reason TEXT NOT NULL
+  );
+  `,
+  // 4: spend controls. A sprint's own control settings (create options); reservations of dispatched
+  // subagents' estimates, one per Agent tool use, open until settled, released or expired.
+  `
+  ALTER TABLE sprints ADD COLUMN controls TEXT NOT NULL DEFAULT '{}';
+
+  CREATE TABLE reservations (
+    tool_use_id TEXT PRIMARY KEY,
+    sprint_id   TEXT NOT NULL REFERENCES sprints (id),
+    session_id  TEXT NOT NULL,
+    phase       TEXT NOT NULL,
+    agent_type  TEXT NOT NULL,
+    tokens      INTEGER NOT NULL CHECK (tokens >= 0),
+    at          INTEGER NOT NULL,
+    state       TEXT NOT NULL DEFAULT 'open' CHECK (state IN ('open', 'settled', 'released', 'expired')),
+    closed_at   INTEGER,
+    reason      TEXT
+  );
+  CREATE INDEX reservations_sprint ON reservations (sprint_id, state);
+  CREATE INDEX reservations_session ON reservations (session_id, state);
+  `,
+  // 5: what could not be read (a transcript file, line 0, or one line of it), and token counts bounded
   // (domain/tokens.ts MAX_COUNT): rows out of range, stored before the bound, are moved out into notes.
   `
   CREATE TABLE unread (
@@ -142,18 +179,19 @@ export const MIGRATIONS: readonly string[] = [
       CASE WHEN source = 'transcript' THEN substr(origin, 1, length(rtrim(origin, '0123456789')) - 1) ELSE origin END,
       CASE WHEN source = 'transcript' THEN CAST(substr(origin, length(rtrim(origin, '0123456789')) + 1) AS INTEGER) ELSE 0 END,
       'usage counts out of range (input ' || input_tokens || ', output ' || output_tokens || ', cache read ' || cache_read_tokens
-        || ', cache write ' || cache_write_tokens || '; at most 1000000000 each): removed from the ledger',
+        || ', cache write ' || cache_write_tokens || ' (5m ' || cache_write_5m_tokens || ', 1h ' || cache_write_1h_tokens
+        || '); at most 1000000000 each): removed from the ledger',
       ts, ts
     FROM usage
-    WHERE input_tokens > 1000000000 OR output_tokens > 1000000000 OR cache_read_tokens > 1000000000 OR cache_write_tokens > 1000000000;
+    WHERE input_tokens > 1000000000 OR output_tokens > 1000000000 OR cache_read_tokens > 1000000000 OR cache_write_tokens > 1000000000 OR cache_write_5m_tokens > 1000000000 OR cache_write_1h_tokens > 1000000000;
   DELETE FROM usage
-    WHERE input_tokens > 1000000000 OR output_tokens > 1000000000 OR cache_read_tokens > 1000000000 OR cache_write_tokens > 1000000000;
+    WHERE input_tokens > 1000000000 OR output_tokens > 1000000000 OR cache_read_tokens > 1000000000 OR cache_write_tokens > 1000000000 OR cache_write_5m_tokens > 1000000000 OR cache_write_1h_tokens > 1000000000;
 
   CREATE TRIGGER usage_counts_bounded_insert BEFORE INSERT ON usage
-    WHEN NEW.input_tokens > 1000000000 OR NEW.output_tokens > 1000000000 OR NEW.cache_read_tokens > 1000000000 OR NEW.cache_write_tokens > 1000000000
+    WHEN NEW.input_tokens > 1000000000 OR NEW.output_tokens > 1000000000 OR NEW.cache_read_tokens > 1000000000 OR NEW.cache_write_tokens > 1000000000 OR NEW.cache_write_5m_tokens > 1000000000 OR NEW.cache_write_1h_tokens > 1000000000
     BEGIN SELECT RAISE(ABORT, 'usage count out of range'); END;
   CREATE TRIGGER usage_counts_bounded_update BEFORE UPDATE ON usage
-    WHEN NEW.input_tokens > 1000000000 OR NEW.output_tokens > 1000000000 OR NEW.cache_read_tokens > 1000000000 OR NEW.cache_write_tokens > 1000000000
+    WHEN NEW.input_tokens > 1000000000 OR NEW.output_tokens > 1000000000 OR NEW.cache_read_tokens > 1000000000 OR NEW.cache_write_tokens > 1000000000 OR NEW.cache_write_5m_tokens > 1000000000 OR NEW.cache_write_1h_tokens > 1000000000
     BEGIN SELECT RAISE(ABORT, 'usage count out of range'); END;
   `,
 ];

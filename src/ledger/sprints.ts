@@ -16,6 +16,8 @@ export interface Sprint {
   autoAdvance: boolean;
   /** Target phase → artifact types that must exist before the sprint may enter it. */
   gates: Record<string, string[]>;
+  /** The sprint's own spend-control settings (create options; config.json's keys), over the project's. */
+  controls: Record<string, unknown>;
   status: SprintStatus;
   createdAt: number;
   updatedAt: number;
@@ -30,7 +32,13 @@ export type EventKind =
   | 'stop'
   | 'dispatch_denied'
   | 'dispatch_asked'
-  | 'dispatch_approved';
+  | 'dispatch_approved'
+  | 'dispatch_capped'
+  | 'reservation_expired'
+  | 'budget_alert'
+  | 'loop_stop'
+  | 'decision_asked'
+  | 'config_problem';
 
 export interface SprintEvent {
   id: number;
@@ -56,6 +64,7 @@ interface SprintDbRow {
   warn_pct: number;
   auto_advance: number;
   gates: string;
+  controls: string;
   status: string;
   created_at: number;
   updated_at: number;
@@ -74,6 +83,7 @@ function toSprint(r: SprintDbRow): Sprint {
     warnPct: r.warn_pct,
     autoAdvance: r.auto_advance === 1,
     gates: JSON.parse(r.gates) as Record<string, string[]>,
+    controls: JSON.parse(r.controls) as Record<string, unknown>,
     status: r.status as SprintStatus,
     createdAt: r.created_at,
     updatedAt: r.updated_at,
@@ -83,8 +93,8 @@ function toSprint(r: SprintDbRow): Sprint {
 export function insertSprint(l: Ledger, s: Sprint): void {
   l.stmt(
     `INSERT INTO sprints (id, title, project, phases, phase, complexity, complexity_source, token_budget,
-       warn_pct, auto_advance, gates, status, created_at, updated_at)
-     VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
+       warn_pct, auto_advance, gates, controls, status, created_at, updated_at)
+     VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
   ).run(
     s.id,
     s.title,
@@ -97,6 +107,7 @@ export function insertSprint(l: Ledger, s: Sprint): void {
     s.warnPct,
     s.autoAdvance ? 1 : 0,
     JSON.stringify(s.gates),
+    JSON.stringify(s.controls),
     s.status,
     s.createdAt,
     s.updatedAt,
@@ -217,4 +228,42 @@ export function closedPhaseRuns(l: Ledger, phase: string): number[] {
     )
     .all(phase) as { billing: number }[];
   return rows.map((r) => r.billing);
+}
+
+/**
+ * Per phase, its billing tokens in each finished (`done`) sprint of this complexity where anything
+ * was measured: the history forecasts and calibration rest on.
+ */
+export function finishedPhaseRuns(l: Ledger, complexity: number): Record<string, number[]> {
+  const rows = l
+    .stmt(
+      `SELECT e.from_phase AS phase, json_extract(e.detail, '$.closed.billing') AS billing FROM sprint_events e
+       JOIN sprints s ON s.id = e.sprint_id
+       WHERE s.status = 'done' AND s.complexity = ? AND e.kind = 'advance' AND json_extract(e.detail, '$.closed.records') > 0
+       ORDER BY e.at, e.id`,
+    )
+    .all(complexity) as { phase: string; billing: number }[];
+  const runs: Record<string, number[]> = {};
+  for (const r of rows) (runs[r.phase] ??= []).push(r.billing);
+  return runs;
+}
+
+export interface FinishedSprint {
+  id: string;
+  complexity: number;
+  /** Billing tokens of all its phases, as each advance closed them. */
+  billing: number;
+  budget: number | null;
+}
+
+/** Every finished (`done`) sprint with its total, oldest first. */
+export function finishedSprints(l: Ledger): FinishedSprint[] {
+  return l
+    .stmt(
+      `SELECT s.id, s.complexity, s.token_budget AS budget,
+         COALESCE(SUM(json_extract(e.detail, '$.closed.billing')), 0) AS billing
+       FROM sprints s LEFT JOIN sprint_events e ON e.sprint_id = s.id AND e.kind = 'advance'
+       WHERE s.status = 'done' GROUP BY s.id ORDER BY s.created_at, s.id`,
+    )
+    .all() as FinishedSprint[];
 }

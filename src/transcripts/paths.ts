@@ -39,14 +39,25 @@ function isFile(p: string): boolean {
   return statSync(p, { throwIfNoEntry: false })?.isFile() === true;
 }
 
-/** The agent type a subagent's .meta.json names, or null. */
-export function subagentType(transcriptPath: string): string | null {
+/** A string field of a subagent's .meta.json, or null. */
+function subagentMeta(transcriptPath: string, field: 'agentType' | 'toolUseId'): string | null {
   try {
-    const meta = JSON.parse(readRegularText(transcriptPath.replace(/\.jsonl$/, '.meta.json'))) as { agentType?: unknown };
-    return typeof meta.agentType === 'string' && meta.agentType ? meta.agentType : null;
+    const meta = JSON.parse(readRegularText(transcriptPath.replace(/\.jsonl$/, '.meta.json'))) as Record<string, unknown>;
+    const v = meta[field];
+    return typeof v === 'string' && v ? v : null;
   } catch {
     return null;
   }
+}
+
+/** The agent type a subagent's .meta.json names, or null. */
+export function subagentType(transcriptPath: string): string | null {
+  return subagentMeta(transcriptPath, 'agentType');
+}
+
+/** The Agent tool use that started a subagent, as its .meta.json names it, or null. */
+export function subagentToolUse(transcriptPath: string): string | null {
+  return subagentMeta(transcriptPath, 'toolUseId');
 }
 
 const AGENT_PREFIX = 'agent-';

@@ -56,6 +56,9 @@ export function readTranscript(walk: Walk, ref: TranscriptRef, cursor: Cursor | 
         output: r.output,
         cacheRead: r.cacheRead,
         cacheWrite: r.cacheWrite,
+        cacheWrite5m: r.cacheWrite5m,
+        cacheWrite1h: r.cacheWrite1h,
+        fast: r.fast,
         origin: `${ref.path}:${r.line}`,
       });
     } else if (sessionId !== null && !reading.passed.includes(sessionId)) reading.passed.push(sessionId);

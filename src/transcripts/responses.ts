@@ -12,11 +12,27 @@
  * names it `requestRef`. Either way one response is one key, and the largest usage seen wins.
  */
 
-import { SLOT_AGENT_ID, SLOT_AGENT_TYPE, SLOT_ID, SLOT_MODEL, SLOT_REQUEST_ID, SLOT_REQUEST_REF, SLOT_SESSION_ID, SLOT_TIMESTAMP } from '../../wasm/layout';
+import {
+  COUNT_CACHE_READ,
+  COUNT_CACHE_WRITE,
+  COUNT_CACHE_WRITE_1H,
+  COUNT_CACHE_WRITE_5M,
+  COUNT_INPUT,
+  COUNT_OUTPUT,
+  SLOT_AGENT_ID,
+  SLOT_AGENT_TYPE,
+  SLOT_ID,
+  SLOT_MODEL,
+  SLOT_REQUEST_ID,
+  SLOT_REQUEST_REF,
+  SLOT_SESSION_ID,
+  SLOT_TIMESTAMP,
+} from '../../wasm/layout';
+import type { PriceSplit } from '../domain/pricing';
 import { MAX_COUNT, type TokenCounts, isCount, raiseTokens } from '../domain/tokens';
 import { Walk } from './walk';
 
-export interface TranscriptResponse {
+export interface TranscriptResponse extends PriceSplit {
   /** `msg:<message id>[:<request id>]` — the same response in any file has the same key. */
   key: string;
   model: string | null;
@@ -51,8 +67,15 @@ export function mib(bytes: number): string {
   return `${(bytes / (1024 * 1024)).toFixed(1)} MiB`;
 }
 
-/** The four usage counts, by their names in a transcript. */
-const COUNT_NAMES = ['input_tokens', 'output_tokens', 'cache_read_input_tokens', 'cache_creation_input_tokens'] as const;
+/** The usage counts, by their names in a transcript, in the order of Counts below. */
+const COUNT_NAMES = [
+  'input_tokens',
+  'output_tokens',
+  'cache_read_input_tokens',
+  'cache_creation_input_tokens',
+  'cache_creation.ephemeral_5m_input_tokens',
+  'cache_creation.ephemeral_1h_input_tokens',
+] as const;
 
 /** Why a line's counts are not taken: each one out of range, by name. */
 function outOfRange(bad: [string, unknown][]): string {
@@ -92,10 +115,19 @@ function responseOf(value: unknown, line: number): Decoded {
   if (!id || !usage || typeof usage !== 'object') return null;
   const model = str(message.model);
   if (model === '<synthetic>') return null;
-  const counts = COUNT_NAMES.map((name) => usage[name] ?? 0);
-  const bad = counts.flatMap((v, i) => (isCount(v) ? [] : [[COUNT_NAMES[i] as string, v] as [string, unknown]]));
+  const split = usage.cache_creation as Record<string, unknown> | null | undefined;
+  const splitCount = (name: string) => (split && typeof split === 'object' ? split[name] : undefined);
+  const read = [
+    usage.input_tokens,
+    usage.output_tokens,
+    usage.cache_read_input_tokens,
+    usage.cache_creation_input_tokens,
+    splitCount('ephemeral_5m_input_tokens'),
+    splitCount('ephemeral_1h_input_tokens'),
+  ].map((v) => v ?? 0);
+  const bad = read.flatMap((v, i) => (isCount(v) ? [] : [[COUNT_NAMES[i] as string, v] as [string, unknown]]));
   if (bad.length > 0) return { skip: outOfRange(bad) };
-  const [input, output, cacheRead, cacheWrite] = counts as [number, number, number, number];
+  const [input, output, cacheRead, cacheWrite, cacheWrite5m, cacheWrite1h] = read as number[] as [number, number, number, number, number, number];
   const request = str(obj.requestId) ?? str(obj.requestRef);
   const ts = typeof obj.timestamp === 'string' ? Date.parse(obj.timestamp) : Number.NaN;
   return {
@@ -110,6 +142,9 @@ function responseOf(value: unknown, line: number): Decoded {
     output,
     cacheRead,
     cacheWrite,
+    cacheWrite5m,
+    cacheWrite1h,
+    fast: usage.speed === 'fast',
     line,
   };
 }
@@ -134,7 +169,7 @@ function stringAt(walk: Walk, buf: Buffer, e: number, slot: number): string | nu
  * reference); without `detail`, its key, model and counts only (time, session and agent are left
  * out, as for a response that will not be stored), unless it is a sidechain line (which is).
  */
-function walkedResponse(walk: Walk, buf: Buffer, e: number, key: string, model: string | null, counts: TokenCounts, line: number, detail: boolean): TranscriptResponse {
+function walkedResponse(walk: Walk, buf: Buffer, e: number, key: string, model: string | null, counts: Counts, line: number, detail: boolean): TranscriptResponse {
   const sidechain = walk.sidechain(e);
   const full = detail || sidechain;
   const timestamp = full ? textAt(walk, buf, e, SLOT_TIMESTAMP) : null;
@@ -151,9 +186,14 @@ function walkedResponse(walk: Walk, buf: Buffer, e: number, key: string, model: 
   };
 }
 
+type Counts = TokenCounts & PriceSplit;
+
 /** Raises a kept response's counts to a later reading's; `line` follows the largest output. */
-function raise(had: TranscriptResponse, read: TokenCounts, line: number): void {
+function raise(had: TranscriptResponse, read: Counts, line: number): void {
   const outputGrew = read.output > had.output;
+  had.cacheWrite5m = Math.max(had.cacheWrite5m, read.cacheWrite5m);
+  had.cacheWrite1h = Math.max(had.cacheWrite1h, read.cacheWrite1h);
+  had.fast ||= read.fast;
   if (raiseTokens(had, read) && outputGrew) had.line = line;
 }
 
@@ -185,13 +225,16 @@ function decodeEntry(walk: Walk, buf: Buffer, e: number, line: number, into: Res
 }
 
 /** The entry's counts, or null (with a note in `skipped`) when one is out of range. */
-function walkedCounts(walk: Walk, e: number, line: number, skipped: SkippedLine[]): TokenCounts | null {
-  const counts = { input: walk.count(e, 0), output: walk.count(e, 1), cacheRead: walk.count(e, 2), cacheWrite: walk.count(e, 3) };
+function walkedCounts(walk: Walk, e: number, line: number, skipped: SkippedLine[]): Counts | null {
+  const values = [COUNT_INPUT, COUNT_OUTPUT, COUNT_CACHE_READ, COUNT_CACHE_WRITE, COUNT_CACHE_WRITE_5M, COUNT_CACHE_WRITE_1H].map((which) => walk.count(e, which));
   // The walk reads plain digits only: a count is a non-negative integer, perhaps too large.
-  if (counts.input <= MAX_COUNT && counts.output <= MAX_COUNT && counts.cacheRead <= MAX_COUNT && counts.cacheWrite <= MAX_COUNT) return counts;
-  const values = [counts.input, counts.output, counts.cacheRead, counts.cacheWrite];
-  skipped.push({ line, reason: outOfRange(COUNT_NAMES.flatMap((name, i) => ((values[i] as number) > MAX_COUNT ? [[name, values[i]] as [string, unknown]] : []))) });
-  return null;
+  const bad = values.flatMap((v, i) => (v > MAX_COUNT ? [[COUNT_NAMES[i] as string, v] as [string, unknown]] : []));
+  if (bad.length > 0) {
+    skipped.push({ line, reason: outOfRange(bad) });
+    return null;
+  }
+  const [input, output, cacheRead, cacheWrite, cacheWrite5m, cacheWrite1h] = values as [number, number, number, number, number, number];
+  return { input, output, cacheRead, cacheWrite, cacheWrite5m, cacheWrite1h, fast: walk.fast(e) };
 }
 
 /**

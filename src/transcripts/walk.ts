@@ -14,6 +14,7 @@ import {
   AT_STOP,
   ENTRIES,
   ENTRY_BYTES,
+  FLAG_FAST,
   FLAG_SIDECHAIN,
   KIND_DECODE,
 } from '../../wasm/layout';
@@ -119,6 +120,11 @@ export class Walk {
     return ((this.words[e * WORDS + FLAGS] as number) & FLAG_SIDECHAIN) !== 0;
   }
 
+  /** The line's usage says `"speed":"fast"`. */
+  fast(e: number): boolean {
+    return ((this.words[e * WORDS + FLAGS] as number) & FLAG_FAST) !== 0;
+  }
+
   /** Where the string value of `slot` starts (its opening quote), or -1: absent, or not a string. */
   valueStart(e: number, slot: number): number {
     return this.words[e * WORDS + STARTS + slot] as number;
@@ -129,7 +135,7 @@ export class Walk {
     return this.words[e * WORDS + ENDS + slot] as number;
   }
 
-  /** Count `which` (0 input, 1 output, 2 cache read, 3 cache write). */
+  /** Count `which` (wasm/layout.ts, COUNT_*). */
   count(e: number, which: number): number {
     return this.counts[(e * WORDS) / 2 + COUNTS + which] as number;
   }

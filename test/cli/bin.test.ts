@@ -1,16 +1,15 @@
 /** plugin/bin/sprint-budget: what Claude Code's Bash tool (and a person) runs. */
-import { spawnSync } from 'node:child_process';
 import { mkdtempSync, symlinkSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { PLUGIN, cleanEnv } from '../helpers/cli';
+import { PLUGIN, runProcess } from '../helpers/cli';
 
 const BIN = join(PLUGIN, 'bin');
 
 function version(command: string, args: string[], cwd: string, env: NodeJS.ProcessEnv = {}) {
-  const r = spawnSync(command, args, { cwd, env: cleanEnv(env), encoding: 'utf8' });
-  return { code: r.status, out: r.stdout.trim(), err: r.stderr };
+  const r = runProcess(command, args, { cwd, env });
+  return { code: r.code, out: r.stdout.trim(), err: r.stderr };
 }
 
 describe('bin/sprint-budget', () => {

@@ -53,7 +53,7 @@ describe('create and state', () => {
     create(dir, 'x', '--budget', 'none');
     expect(json(['state'], dir)).toMatchObject({ token_budget: null, tokens_remaining: null, budget_state: 'none' });
     expect(runCli(['remaining'], { cwd: dir }).stdout).toBe('none\n');
-    expect(json(['remaining'], dir)).toEqual({ sprint: expect.stringMatching(/^sb-/), budget: null, spent: 0, remaining: null, budget_state: 'none' });
+    expect(json(['remaining'], dir)).toEqual({ sprint: expect.stringMatching(/^sb-/), budget: null, spent: 0, reserved: 0, remaining: null, budget_state: 'none' });
   });
 
   it('remaining is 0 when the budget is used up', () => {

@@ -4,13 +4,12 @@
  * ledger without a usage error. Each invocation runs on a fresh copy of one prepared project, so the
  * documents may order their commands as they like.
  */
-import { spawnSync } from 'node:child_process';
 import { cpSync, mkdtempSync, readFileSync, rmSync, writeFileSync, mkdirSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { parse as parseYaml } from 'yaml';
 import { beforeAll, describe, expect, it } from 'vitest';
-import { PLUGIN, REPO, runCli, tempProject } from '../helpers/cli';
+import { PLUGIN, REPO, runCli, runProcess, tempProject } from '../helpers/cli';
 
 const DOCS = ['commands/sprint.md', 'commands/budget.md', 'skills/flux-drive/SKILL.md', 'skills/flux-drive/SKILL-compact.md'];
 
@@ -221,9 +220,9 @@ describe('front matter', () => {
       mkdirSync(join(dir, '.claude-plugin'));
       writeFileSync(join(dir, '.claude-plugin/plugin.json'), JSON.stringify({ name: 'sprint-budget', version: '0.0.0', author: { name: 'test' } }));
       for (const part of ['commands', 'skills', 'config']) cpSync(join(PLUGIN, part), join(dir, part), { recursive: true });
-      const r = spawnSync(join(REPO, 'node_modules/.bin/claude'), ['plugin', 'validate', dir], { encoding: 'utf8', timeout: 60_000 });
+      const r = runProcess(join(REPO, 'node_modules/.bin/claude'), ['plugin', 'validate', dir], { timeout: 60_000 });
       const out = `${r.stdout}${r.stderr}`;
-      expect(r.status, out).toBe(0);
+      expect(r.code, out).toBe(0);
       expect(out).not.toMatch(/Validating (command|skill):/);
       expect(out).toMatch(/commands: sprint-budget:sprint/);
       expect(out).toMatch(/commands: sprint-budget:budget/);

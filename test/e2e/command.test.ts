@@ -7,7 +7,7 @@ import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { PLUGIN } from '../helpers/cli';
-import { type FakeApi, startFakeApi, toolResultText } from '../helpers/fake-api';
+import { type FakeApi, startFakeApi, toolResultText } from '../../scripts/fake-api.mjs';
 import { type ClaudeRun, type Project, projectWithSprint, runClaude } from '../helpers/claude';
 
 /** The command's body lines that no substitution touches (no $VARIABLES, no !`shell` expansions). */

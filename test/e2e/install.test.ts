@@ -13,7 +13,7 @@ import { homedir, tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { REPO } from '../helpers/cli';
-import { type FakeApi, startFakeApi } from '../helpers/fake-api';
+import { type FakeApi, startFakeApi } from '../../scripts/fake-api.mjs';
 import { spoolEmpty } from '../helpers/hooks';
 import { type ClaudeRun, type Project, claudeEnv, measured, projectWithSprint, runClaude, runClaudeRaw, servedBilling } from '../helpers/claude';
 

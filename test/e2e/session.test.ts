@@ -4,7 +4,7 @@
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { runCli } from '../helpers/cli';
-import { type FakeApi, startFakeApi, toolResultText } from '../helpers/fake-api';
+import { type FakeApi, startFakeApi, toolResultText } from '../../scripts/fake-api.mjs';
 import { type ClaudeRun, type Project, measured, projectWithSprint, servedBilling, usageRows } from '../helpers/claude';
 import { runClaude } from '../helpers/claude';
 
@@ -44,8 +44,11 @@ describe('a session with tool calls and an advance in the middle', () => {
     expect(out).toBe(`session=${run.result?.session_id} remaining=250000`);
   });
 
-  it('advance ran through the Bash tool, on this session\'s sprint', () => {
-    expect(toolResultText(api.requests, api.served()[1]?.toolUseIds[0] as string)).toBe('Phase: brainstorm → brainstorm-reviewed');
+  it('advance ran through the Bash tool, on this session\'s sprint, and the model sees the forecast', () => {
+    const out = String(toolResultText(api.requests, api.served()[1]?.toolUseIds[0] as string)).split('\n');
+    expect(out[0]).toBe('Phase: brainstorm → brainstorm-reviewed');
+    expect(out.slice(1).join('\n')).toMatch(/^Forecast: projected [\d,]+ billing tokens \(p90 [\d,]+\) · over the budget of 250,000 · a projection from default estimates/);
+    expect(out).toContain(`budget_forecast|brainstorm-reviewed|projected ${out[1]?.match(/projected ([\d,]+)/)?.[1]?.replace(/,/g, '')}/250000 billing tokens (p90 ${out[1]?.match(/p90 ([\d,]+)/)?.[1]?.replace(/,/g, '')})`);
   });
 
   it("the sprint's spend is the server's usage to the token, split at the advance", () => {

@@ -2,17 +2,19 @@
  * Running the real `claude` binary (the pinned dev dependency) offline against the fake API:
  * a temporary HOME, the plugin loaded from this checkout with --plugin-dir, a temporary project.
  */
-import { spawn } from 'node:child_process';
 import { mkdtempSync, realpathSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { execa } from 'execa';
 import { recordedSpend } from '../../src/app/spend';
 import { openLedger } from '../../src/ledger/db';
 import { getSprint, listEvents } from '../../src/ledger/sprints';
-import { PLUGIN, REPO, cleanEnv, runCli, tempProject } from './cli';
-import type { Served } from './fake-api';
+import { CLAUDE, offlineClaudeEnv } from '../../scripts/offline-claude.mjs';
+import { PLUGIN, PROCESS, resultOf, runCli, tempProject } from './cli';
 
-export const CLAUDE = join(REPO, 'node_modules/.bin/claude');
+export { CLAUDE };
+import type { Served } from '../../scripts/fake-api.mjs';
+
 
 export interface ClaudeRun {
   code: number;
@@ -45,29 +47,11 @@ export function tempHome(): string {
 }
 
 /** The environment every run gets: offline, no telemetry, the fake API, a private HOME. */
-export function claudeEnv(home: string, apiUrl: string, extra: NodeJS.ProcessEnv = {}): NodeJS.ProcessEnv {
-  return cleanEnv({
-    HOME: home,
-    ANTHROPIC_BASE_URL: apiUrl,
-    ANTHROPIC_API_KEY: 'sk-test',
-    CLAUDE_CODE_DISABLE_NONESSENTIAL_TRAFFIC: '1',
-    DISABLE_AUTOUPDATER: '1',
-    DISABLE_TELEMETRY: '1',
-    ...extra,
-  });
-}
+export const claudeEnv = offlineClaudeEnv;
 
 /** Runs the real CLI asynchronously (the fake API lives in this process and must keep serving). */
-export function runClaudeRaw(args: string[], opts: { cwd: string; env: NodeJS.ProcessEnv }): Promise<Omit<ClaudeRun, 'result'>> {
-  return new Promise((done, fail) => {
-    const child = spawn(CLAUDE, args, { cwd: opts.cwd, env: opts.env, stdio: ['ignore', 'pipe', 'pipe'] });
-    let stdout = '';
-    let stderr = '';
-    child.stdout.on('data', (d: Buffer) => (stdout += d.toString()));
-    child.stderr.on('data', (d: Buffer) => (stderr += d.toString()));
-    child.on('error', fail);
-    child.on('close', (code) => done({ code: code ?? -1, stdout, stderr }));
-  });
+export async function runClaudeRaw(args: string[], opts: { cwd: string; env: NodeJS.ProcessEnv }): Promise<Omit<ClaudeRun, 'result'>> {
+  return resultOf(await execa(CLAUDE, args, { ...PROCESS, cwd: opts.cwd, env: opts.env, stdin: 'ignore' }));
 }
 
 export async function runClaude(prompt: string, opts: ClaudeOptions): Promise<ClaudeRun> {

@@ -1,8 +1,11 @@
 /** Runs the built bundle as a user would: a real process, a real ledger file in a temp dir. */
-import { spawn, spawnSync } from 'node:child_process';
 import { mkdtempSync, mkdirSync, realpathSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
+import { type Result, execa, execaSync } from 'execa';
+import { cleanEnv } from '../../scripts/offline-claude.mjs';
+
+export { cleanEnv };
 
 /** The repository; the plugin Claude Code installs is its plugin/ folder. */
 export const REPO = resolve(import.meta.dirname, '../..');
@@ -21,37 +24,27 @@ export interface RunOptions {
   input?: string;
 }
 
-/** A clean environment: no inherited Claude Code session, no ledger override. */
-export function cleanEnv(extra: NodeJS.ProcessEnv = {}): NodeJS.ProcessEnv {
-  const env: NodeJS.ProcessEnv = { ...process.env };
-  for (const k of Object.keys(env)) {
-    if (k.startsWith('CLAUDE') || k.startsWith('SPRINT_BUDGET') || k === 'FLUX_BUDGET_REMAINING') delete env[k];
-  }
-  return { ...env, ...extra };
+
+/** How every process of the suite is run: exactly the environment given, stdout and stderr whole, never a throw on a non-zero exit. */
+export const PROCESS = { extendEnv: false, stripFinalNewline: false, reject: false } as const;
+
+/** A finished process as the tests look at it (a signal shows as code -1). */
+export function resultOf(r: Pick<Result, 'exitCode' | 'stdout' | 'stderr'>): RunResult {
+  return { code: r.exitCode ?? -1, stdout: String(r.stdout ?? ''), stderr: String(r.stderr ?? '') };
+}
+
+/** Any program, run to its end in a clean environment (cleanEnv, plus `env`). */
+export function runProcess(file: string, args: string[], opts: Partial<RunOptions> & { timeout?: number } = {}): RunResult {
+  return resultOf(execaSync(file, args, { ...PROCESS, cwd: opts.cwd, env: cleanEnv(opts.env), input: opts.input ?? '', timeout: opts.timeout }));
 }
 
 export function runCli(args: string[], opts: RunOptions): RunResult {
-  const r = spawnSync(process.execPath, [CLI, ...args], {
-    cwd: opts.cwd,
-    env: cleanEnv(opts.env),
-    input: opts.input,
-    encoding: 'utf8',
-  });
-  return { code: r.status ?? -1, stdout: r.stdout, stderr: r.stderr };
+  return runProcess(process.execPath, [CLI, ...args], opts);
 }
 
 /** Starts the CLI without waiting, for races. */
-export function startCli(args: string[], opts: RunOptions): Promise<RunResult> {
-  return new Promise((done) => {
-    const child = spawn(process.execPath, [CLI, ...args], { cwd: opts.cwd, env: cleanEnv(opts.env) });
-    let stdout = '';
-    let stderr = '';
-    child.stdout.on('data', (d: Buffer) => (stdout += d.toString()));
-    child.stderr.on('data', (d: Buffer) => (stderr += d.toString()));
-    child.on('close', (code) => done({ code: code ?? -1, stdout, stderr }));
-    if (opts.input !== undefined) child.stdin.end(opts.input);
-    else child.stdin.end();
-  });
+export async function startCli(args: string[], opts: RunOptions): Promise<RunResult> {
+  return resultOf(await execa(process.execPath, [CLI, ...args], { ...PROCESS, cwd: opts.cwd, env: cleanEnv(opts.env), input: opts.input ?? '' }));
 }
 
 /** A temporary project directory (a git root, so the ledger lands there). */

@@ -3,14 +3,14 @@
  * (shared/reference/samples), rewritten to point at a temporary project and HOME, piped as JSON into
  * the command hooks.json gives for it, against a real ledger made by the real CLI.
  */
-import { spawnSync } from 'node:child_process';
+import { execa, execaSync } from 'execa';
 import { cpSync, existsSync, mkdirSync, readFileSync, readdirSync, writeFileSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import { recordedSpend } from '../../src/app/spend';
 import { type Ledger, openLedger } from '../../src/ledger/db';
 import { type Sprint, latestActiveSprint, listEvents } from '../../src/ledger/sprints';
 import { encodeProjectDir } from '../../src/transcripts/paths';
-import { PLUGIN, REPO, type RunResult, cleanEnv, runCli, tempProject } from './cli';
+import { PLUGIN, PROCESS, REPO, type RunResult, cleanEnv, resultOf, runCli, tempProject } from './cli';
 import { hookCommand } from '../../scripts/hook-command.mjs';
 import { tempHome } from './claude';
 
@@ -22,11 +22,12 @@ export const SAMPLE_AGENT = 'a946a5f5990bbc7a2';
 export const SAMPLE_MAIN_BILLING = 2 * (1000 + 40);
 export const SAMPLE_SUB_BILLING = 500 + 20;
 
-export type HookName = 'session-start' | 'pre-tool-use' | 'post-tool-use' | 'subagent-stop' | 'stop' | 'session-end';
+export type HookName = 'session-start' | 'pre-tool-use' | 'post-tool-use' | 'post-tool-use-failure' | 'subagent-stop' | 'stop' | 'session-end';
 export const HOOKS: Record<HookName, string> = {
   'session-start': 'SessionStart',
   'pre-tool-use': 'PreToolUse',
   'post-tool-use': 'PostToolUse',
+  'post-tool-use-failure': 'PostToolUseFailure',
   'subagent-stop': 'SubagentStop',
   stop: 'Stop',
   'session-end': 'SessionEnd',
@@ -67,7 +68,14 @@ export function sandbox(opts: { budget?: string; noLedger?: boolean } = {}): San
 
 /** A captured payload, pointed at the sandbox. */
 export function payload(sb: Sandbox, hook: HookName, overrides: Record<string, unknown> = {}): Record<string, unknown> {
-  const p = JSON.parse(readFileSync(join(SAMPLES, 'hooks', `${HOOKS[hook]}.json`), 'utf8')) as Record<string, unknown>;
+  // No PostToolUseFailure was captured: it is PostToolUse's payload with the documented `error` instead of the response.
+  const failure = hook === 'post-tool-use-failure';
+  const p = JSON.parse(readFileSync(join(SAMPLES, 'hooks', `${failure ? 'PostToolUse' : HOOKS[hook]}.json`), 'utf8')) as Record<string, unknown>;
+  if (failure) {
+    delete p.tool_response;
+    delete p.duration_ms;
+    Object.assign(p, { hook_event_name: 'PostToolUseFailure', error: 'the subagent failed', is_interrupt: false });
+  }
   p.cwd = sb.project;
   p.transcript_path = sb.transcript;
   if ('agent_transcript_path' in p) p.agent_transcript_path = sb.subagentTranscript;
@@ -96,15 +104,28 @@ export function runHook(
   opts: { env?: NodeJS.ProcessEnv; root?: string } = {},
 ): RunResult {
   const { command, args } = hookCommand(HOOKS[hook], opts.root ?? PLUGIN);
-  const r = spawnSync(command, args, {
+  const r = execaSync(command, args, {
+    ...PROCESS,
     cwd: sb.project,
     input: typeof input === 'string' ? input : JSON.stringify(input),
     env: cleanEnv({ HOME: sb.home, CLAUDE_ENV_FILE: sb.envFile, CLAUDE_CODE_SESSION_ID: SAMPLE_SESSION, ...opts.env }),
-    encoding: 'utf8',
     // A hook that hangs fails its test instead of stalling the suite (Claude Code itself stops a hook at its timeout).
     timeout: 60_000,
   });
-  return { code: r.status ?? -1, stdout: r.stdout, stderr: r.stderr };
+  return resultOf(r);
+}
+
+/** Starts a hook without waiting for it, as Claude Code does for parallel tool calls. */
+export async function startHook(hook: HookName, input: Record<string, unknown>, sb: Sandbox, opts: { env?: NodeJS.ProcessEnv } = {}): Promise<RunResult> {
+  const { command, args } = hookCommand(HOOKS[hook], PLUGIN);
+  return resultOf(
+    await execa(command, args, {
+      ...PROCESS,
+      cwd: sb.project,
+      input: JSON.stringify(input),
+      env: cleanEnv({ HOME: sb.home, CLAUDE_ENV_FILE: sb.envFile, CLAUDE_CODE_SESSION_ID: SAMPLE_SESSION, ...opts.env }),
+    }),
+  );
 }
 
 /** The hook's JSON answer (stdout), or null when it printed nothing. */

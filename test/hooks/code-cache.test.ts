@@ -1,10 +1,9 @@
 /** The V8 code cache of the hooks and the CLI (src/platform/cached-run.ts), through the real stubs. */
-import { spawnSync } from 'node:child_process';
 import { mkdtempSync, readFileSync, readdirSync, statSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { PLUGIN, cleanEnv, runCli, tempProject } from '../helpers/cli';
+import { PLUGIN, runCli, runProcess, tempProject } from '../helpers/cli';
 import { SAMPLE_MAIN_BILLING, SAMPLE_SUB_BILLING, payload, runHook, sandbox, spendOf, writeTranscripts } from '../helpers/hooks';
 
 /** The cache files of one bundle. */
@@ -67,9 +66,9 @@ describe('the code cache', () => {
     const mtime = statSync(path).mtimeMs;
 
     const byHand = () =>
-      spawnSync(process.execPath, [join(PLUGIN, 'dist/hooks/stop.cjs')], { cwd: sb.project, input: JSON.stringify(payload(sb, 'stop')), env: cleanEnv({ HOME: sb.home, ...env }) });
-    expect(byHand().status).toBe(0);
-    expect(byHand().status).toBe(0);
+      runProcess(process.execPath, [join(PLUGIN, 'dist/hooks/stop.cjs')], { cwd: sb.project, input: JSON.stringify(payload(sb, 'stop')), env: { HOME: sb.home, ...env } });
+    expect(byHand().code).toBe(0);
+    expect(byHand().code).toBe(0);
     const files = cacheFiles(data, 'stop.bundle');
     expect(files).toHaveLength(2);
     expect(files).toContain(hooks);
@@ -106,15 +105,21 @@ describe('the code cache', () => {
     expect(statSync(state).mtimeMs).toBe(mtime);
   });
 
-  it('bin/sprint-budget starts commands with --liftoff-only, as the hooks, and a whole-history `ingest` without (its cache names tell)', () => {
+  it('bin/sprint-budget starts commands with --liftoff-only, as the hooks, and a whole-history `ingest` with other flags (its cache names tell)', () => {
     const project = tempProject();
     const xdg = mkdtempSync(join(tmpdir(), 'sb-xdg-'));
-    const bin = (...args: string[]) => spawnSync(join(PLUGIN, 'bin/sprint-budget'), args, { cwd: project, env: cleanEnv({ XDG_CACHE_HOME: xdg, HOME: project }), encoding: 'utf8' });
-    expect(bin('create', 'Through the bin').status).toBe(0);
-    expect(bin('ingest', '--config-dir', join(project, 'no-claude'), '--json').status).toBe(0);
+    const bin = (...args: string[]) => runProcess(join(PLUGIN, 'bin/sprint-budget'), args, { cwd: project, env: { XDG_CACHE_HOME: xdg, HOME: project } });
+    expect(bin('create', 'Through the bin').code).toBe(0);
+    expect(bin('ingest', '--config-dir', join(project, 'no-claude'), '--json').code).toBe(0);
     // One session's lines: what a session appended, as the hooks read it.
     expect(bin('ingest', '--config-dir', join(project, 'no-claude'), '--session', 'none').stderr).toContain('no transcript for session none');
-    const names = readdirSync(join(xdg, 'sprint-budget', 'v8-cache', 'cli.bundle')).map((f) => f.replace(/^\d+-\d+-v\d+\.\d+\.\d+/, '').replace(/\.f[0-9a-f]{8}\./, '.fX.'));
-    expect(names.sort()).toEqual(['.create.fX.bin', '.ingest.bin', '.ingest.fX.bin']);
+    // <build>.<command>.<hash of Node's flags>.bin
+    const names = readdirSync(join(xdg, 'sprint-budget', 'v8-cache', 'cli.bundle')).map((f) => f.replace(/^\d+-\d+-v\d+\.\d+\.\d+\./, ''));
+    const flagsOf = (command: string) => names.filter((n) => n.startsWith(`${command}.`)).map((n) => n.split('.')[1]);
+    expect(names).toHaveLength(3);
+    const [liftoff] = flagsOf('create');
+    expect(flagsOf('ingest')).toHaveLength(2);
+    expect(flagsOf('ingest')).toContain(liftoff);
+    expect(new Set(flagsOf('ingest')).size).toBe(2);
   });
 });

@@ -111,14 +111,20 @@ describe('a locked ledger', () => {
     expect(spendOf(sb).billing).toBe(SAMPLE_MAIN_BILLING + SAMPLE_SUB_BILLING);
   });
 
-  it('the dispatch gate says the budget was not checked, and lets the dispatch proceed', () => {
+  it('under hard, the dispatch gate stops the dispatch and the watch stops the loop, saying the budget could not be checked', () => {
     const sb = sandbox({ budget: '1000' });
     const holder = openLedger(sb.ledger);
     holder.db.exec('BEGIN IMMEDIATE');
     try {
-      const r = runHook('pre-tool-use', payload(sb, 'pre-tool-use'), sb, { env: { SPRINT_BUDGET_DISPATCH_POLICY: 'hard' } });
+      const env = { SPRINT_BUDGET_DISPATCH_POLICY: 'hard' };
+      const r = runHook('pre-tool-use', payload(sb, 'pre-tool-use'), sb, { env });
       expect(r.code).toBe(0);
-      expect(answerOf(r)).toEqual({ systemMessage: expect.stringMatching(/^sprint-budget: the budget was not checked for this dispatch \(.*(locked|busy).*\); it proceeds$/) });
+      expect(answerOf(r)?.hookSpecificOutput).toMatchObject({
+        permissionDecision: 'deny',
+        permissionDecisionReason: expect.stringMatching(/^sprint-budget: the budget could not be checked \(.*(locked|busy).*\); under the hard policy the dispatch is stopped/),
+      });
+      const w = runHook('post-tool-use', payload(sb, 'post-tool-use'), sb, { env });
+      expect(answerOf(w)).toMatchObject({ continue: false, stopReason: expect.stringMatching(/^sprint-budget: the budget could not be checked .*the session stops here$/) });
     } finally {
       holder.db.exec('ROLLBACK');
       holder.close();

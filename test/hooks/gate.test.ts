@@ -46,7 +46,7 @@ describe('over budget', () => {
     expect(spendOf(sb).events).toEqual(['create', 'dispatch_asked']);
     runHook('post-tool-use', payload(sb, 'post-tool-use'), sb);
     runHook('post-tool-use', payload(sb, 'post-tool-use'), sb);
-    expect(spendOf(sb).events).toEqual(['create', 'dispatch_asked', 'dispatch_approved']);
+    expect(spendOf(sb).events.filter((e) => e.startsWith('dispatch_'))).toEqual(['dispatch_asked', 'dispatch_approved']);
   });
 
   it('a dispatch that was never asked about records no approval', () => {
@@ -71,7 +71,7 @@ describe('over budget', () => {
     writeFileSync(join(sb.project, '.sprint-budget/config.json'), JSON.stringify({ dispatch_policy: 'strict' }));
     const a = gate(sb);
     expect(a?.hookSpecificOutput.permissionDecision).toBe('ask');
-    expect(a?.systemMessage).toMatch(/config\.json: dispatch_policy must be one of soft, hard, off; using dispatch policy soft/);
+    expect(a?.systemMessage).toMatch(/config\.json: dispatch_policy: expected one of soft, hard, off, got "strict"; the default applies$/);
     const b = gate(sb, { SPRINT_BUDGET_DISPATCH_POLICY: 'loose' }, { tool_use_id: 'toolu_2' });
     expect(b?.systemMessage).toContain('SPRINT_BUDGET_DISPATCH_POLICY="loose" is not one of soft, hard, off');
   });
@@ -123,14 +123,30 @@ describe('under budget', () => {
   });
 });
 
-describe('a ledger that cannot be read', () => {
-  it('neither blocks nor pretends: the dispatch proceeds and the user is told why', () => {
+describe('a ledger that cannot be read (fail closed under hard)', () => {
+  const unreadable = () => {
     const sb = sandbox({ budget: '1000' });
     writeFileSync(sb.ledger, 'this is not a database'.repeat(100));
-    const r = runHook('pre-tool-use', payload(sb, 'pre-tool-use'), sb, { env: { SPRINT_BUDGET_DISPATCH_POLICY: 'hard' } });
+    return sb;
+  };
+  const answer = (sb: Sandbox, policy: string) => {
+    const r = runHook('pre-tool-use', payload(sb, 'pre-tool-use'), sb, { env: { SPRINT_BUDGET_DISPATCH_POLICY: policy } });
     expect(r.code).toBe(0);
-    const a = answerOf(r);
-    expect(a?.hookSpecificOutput).toBeUndefined();
-    expect(a?.systemMessage).toMatch(/^sprint-budget: the budget was not checked for this dispatch \(ledger .* is not a readable SQLite database.*\); it proceeds$/);
+    return answerOf(r);
+  };
+  const unchecked = /^sprint-budget: the budget could not be checked \(ledger .* is not a readable SQLite database.*\)/;
+
+  it('hard: the dispatch is denied, with a line saying the budget could not be checked', () => {
+    const a = answer(unreadable(), 'hard');
+    expect(a?.hookSpecificOutput).toMatchObject({ permissionDecision: 'deny', permissionDecisionReason: expect.stringMatching(unchecked) });
+    expect(a?.systemMessage).toMatch(/under the hard policy the dispatch is stopped$/);
+  });
+
+  it('soft: the user is asked; off: it passes, and the user is told it was not checked', () => {
+    const sb = unreadable();
+    expect(answer(sb, 'soft')?.hookSpecificOutput).toMatchObject({ permissionDecision: 'ask', permissionDecisionReason: expect.stringMatching(unchecked) });
+    const off = answer(sb, 'off');
+    expect(off?.hookSpecificOutput).toBeUndefined();
+    expect(off?.systemMessage).toMatch(/the dispatch proceeds \(policy off\)$/);
   });
 });

@@ -78,9 +78,10 @@ describe('token counts are bounded', () => {
   it('rows stored out of range by an older version are moved out into notes when the ledger is migrated, and sums work again', () => {
     const path = join(tmp(), 'ledger.db');
     const old = new Database(path);
-    old.exec(MIGRATIONS[0] as string);
-    old.exec(MIGRATIONS[1] as string);
-    old.pragma('user_version = 2');
+    // The ledger as the version before the bound left it.
+    const before = MIGRATIONS.findIndex((m) => m.includes('CREATE TABLE unread'));
+    for (const m of MIGRATIONS.slice(0, before)) old.exec(m);
+    old.pragma(`user_version = ${before}`);
     old.defaultSafeIntegers(true);
     for (const [key, input] of [['a', 9_000_000_000_000_000_000n], ['b', 9_000_000_000_000_000_000n], ['c', 100n]] as const) old.prepare(INSERT).run(...usageRow(key, input));
     old.prepare(INSERT).run(...usageRow('d', 5_000_000_000n, 'hook', 'hook:PostToolUse:toolu_9'));
@@ -89,7 +90,7 @@ describe('token counts are bounded', () => {
 
     const l = openLedger(path);
     expect(l.db.prepare('SELECT SUM(input_tokens) AS s, COUNT(*) AS n FROM usage').get()).toEqual({ s: 100, n: 1 });
-    const reason = (input: string) => `usage counts out of range (input ${input}, output 1, cache read 0, cache write 0; at most 1000000000 each): removed from the ledger`;
+    const reason = (input: string) => `usage counts out of range (input ${input}, output 1, cache read 0, cache write 0 (5m 0, 1h 0); at most 1000000000 each): removed from the ledger`;
     expect(l.db.prepare('SELECT path, line, reason FROM unread ORDER BY path, line').all()).toEqual([
       { path: '/t.jsonl', line: 97, reason: reason('9000000000000000000') },
       { path: '/t.jsonl', line: 98, reason: reason('9000000000000000000') },

@@ -116,6 +116,26 @@ describe('line shapes and traps', () => {
     expect(found.map((r) => [r.key, r.input, r.output])).toEqual([['msg:msg_t:req_1', 10, 33]]);
   });
 
+  it('reads the cache writes by lifetime and fast mode, as 2.1.332 writes them', () => {
+    const line = JSON.parse(oldLine('msg_c', 12)) as { message: { usage: Record<string, unknown> } };
+    line.message.usage = {
+      input_tokens: 10,
+      cache_creation_input_tokens: 1500,
+      cache_read_input_tokens: 7,
+      cache_creation: { ephemeral_5m_input_tokens: 1000, ephemeral_1h_input_tokens: 500 },
+      output_tokens: 12,
+      service_tier: 'standard',
+      speed: 'fast',
+    };
+    const standard = JSON.parse(oldLine('msg_d', 3)) as { message: { usage: Record<string, unknown> } };
+    standard.message.usage.speed = 'standard';
+    const { found } = scan(`${JSON.stringify(line)}\n${JSON.stringify(standard)}\n`);
+    expect(found.map((r) => [r.key, r.cacheWrite, r.cacheWrite5m, r.cacheWrite1h, r.fast])).toEqual([
+      ['msg:msg_c:req_1', 1500, 1000, 500, true],
+      ['msg:msg_d:req_1', 3, 0, 0, false],
+    ]);
+  });
+
   it('falls back to a full decode for a layout it does not expect, and still counts exactly', () => {
     const spaced = JSON.stringify(JSON.parse(oldLine('msg_9', 77)), null, 0).replace('{"parentUuid"', '{ "parentUuid"');
     const { found } = scan(`${spaced}\n`);
@@ -168,9 +188,20 @@ describe('the walk agrees with a full decode', () => {
   const count = fc.oneof({ weight: 6, arbitrary: fc.nat(2_000_000) }, { weight: 1, arbitrary: anything });
   const decoy = fc.record({ stop_reason: text, usage: fc.record({ input_tokens: fc.nat(), output_tokens: fc.nat() }), role: fc.constant('assistant'), type: fc.constant('assistant') });
   const entries = (pairs: [string, unknown][], omitted: Set<string>) => Object.fromEntries(pairs.filter(([k]) => !omitted.has(k)));
-  const usage = fc.tuple(count, count, count, count, anything, fc.subarray(['input_tokens', 'output_tokens', 'cache_read_input_tokens', 'cache_creation_input_tokens'])).map(([i, o, r, w, extra, omitted]) =>
-    entries([['input_tokens', i], ['cache_creation_input_tokens', w], ['cache_read_input_tokens', r], ['output_tokens', o], ['server_tool_use', extra]], new Set(omitted)),
+  // The cache writes by lifetime (an object the walk enters) and the speed (a flag), or anything in their place.
+  const split = fc.oneof(
+    { weight: 4, arbitrary: fc.tuple(count, count, fc.subarray(['ephemeral_5m_input_tokens', 'ephemeral_1h_input_tokens'])).map(([m5, h1, omitted]) => entries([['ephemeral_5m_input_tokens', m5], ['ephemeral_1h_input_tokens', h1]], new Set(omitted))) },
+    { weight: 1, arbitrary: anything },
   );
+  const speed = fc.oneof(fc.constantFrom('fast', 'standard', 'fastest'), anything);
+  const usage = fc
+    .tuple(count, count, count, count, anything, split, speed, fc.subarray(['input_tokens', 'output_tokens', 'cache_read_input_tokens', 'cache_creation_input_tokens', 'cache_creation', 'speed']))
+    .map(([i, o, r, w, extra, cc, sp, omitted]) =>
+      entries(
+        [['input_tokens', i], ['cache_creation_input_tokens', w], ['cache_read_input_tokens', r], ['cache_creation', cc], ['output_tokens', o], ['server_tool_use', extra], ['speed', sp]],
+        new Set(omitted),
+      ),
+    );
   const message = fc
     .tuple(
       fc.oneof(fc.constantFrom('msg_1', 'msg_2', 'msg_\u00e9'), text, anything),
@@ -245,6 +276,9 @@ describe('the walk agrees with a full decode', () => {
             had.output = Math.max(had.output, r.output);
             had.cacheRead = Math.max(had.cacheRead, r.cacheRead);
             had.cacheWrite = Math.max(had.cacheWrite, r.cacheWrite);
+            had.cacheWrite5m = Math.max(had.cacheWrite5m, r.cacheWrite5m);
+            had.cacheWrite1h = Math.max(had.cacheWrite1h, r.cacheWrite1h);
+            had.fast ||= r.fast;
           }
         });
         expect(found).toEqual([...reference.values()]);

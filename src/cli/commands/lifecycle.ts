@@ -6,10 +6,11 @@ import { stopSprintFor } from '../../app/decisions';
 import { listSprintSummaries, readState } from '../../app/state';
 import { DEFAULT_PHASES, PhaseChainError, parsePhaseChain } from '../../domain/phases';
 import { formatPause } from '../../domain/protocol';
+import { type Controls, readControls } from '../../domain/controls';
 import { formatTokensShort } from '../../domain/tokens';
 import type { SprintStatus } from '../../ledger/sprints';
 import { UsageError } from '../../platform/errors';
-import { ID_POSITIONAL, SPRINT_OPTION, budgetSummary, stateLines } from '../common';
+import { ID_POSITIONAL, SPRINT_OPTION, budgetSummary, forecastStderr, stateLines } from '../common';
 import { command } from '../framework';
 import { formatTable, printErr, printJson, printLine } from '../output';
 import { budgetValue, optInt, required, slugValue } from '../validate';
@@ -36,6 +37,53 @@ function phaseChain(raw: string | undefined): string[] | undefined {
   }
 }
 
+/** The spend-control options of `create`, by the config.json key each sets (docs/spec.md, "Spend controls"). */
+const CONTROL_OPTIONS = {
+  alerts: 'alerts',
+  'max-agents-per-phase': 'max_agents_per_phase',
+  'max-agents-per-sprint': 'max_agents_per_sprint',
+  'max-concurrent-agents': 'max_concurrent_agents',
+  'stage-shares': 'stage_shares',
+  'stage-min': 'stage_min_tokens',
+  'reservation-max-age': 'reservation_max_age_minutes',
+} as const;
+
+/** The option's text as the value its config.json key takes; bad text is left as it is, for the key's own check to name. */
+function controlValue(option: keyof typeof CONTROL_OPTIONS, raw: string): unknown {
+  const t = raw.trim();
+  switch (option) {
+    case 'alerts':
+      return t.toLowerCase() === 'none' ? [] : t.split(',').map((x) => (/^\d+$/.test(x.trim()) ? Number(x.trim()) : x.trim()));
+    case 'stage-shares':
+      return Object.fromEntries(
+        t.split(',').map((pair) => {
+          const [stage = '', pct = ''] = pair.split('=');
+          return [stage.trim(), /^\d+(\.\d+)?$/.test(pct.trim()) ? Number(pct.trim()) : pct.trim()];
+        }),
+      );
+    case 'stage-min':
+      return budgetValue('--stage-min', t) ?? 0;
+    default:
+      return /^\d+$/.test(t) ? Number(t) : t;
+  }
+}
+
+function controlOptions(values: Partial<Record<keyof typeof CONTROL_OPTIONS, string>>): Partial<Controls> | undefined {
+  const raw: Record<string, unknown> = {};
+  const optionOf: Record<string, string> = {};
+  for (const [option, key] of Object.entries(CONTROL_OPTIONS) as [keyof typeof CONTROL_OPTIONS, string][]) {
+    const v = values[option];
+    if (v === undefined) continue;
+    raw[key] = controlValue(option, v);
+    optionOf[key] = `--${option}`;
+  }
+  if (Object.keys(raw).length === 0) return undefined;
+  const { controls, problems } = readControls(raw);
+  const first = problems[0];
+  if (first) throw new UsageError(`${optionOf[first.key]}: ${first.message.slice(first.key.length + 2)}`);
+  return controls;
+}
+
 export const create = command({
   name: 'create',
   summary: 'Start a sprint: classify its complexity, set the default budget, attach this Claude Code session.',
@@ -50,6 +98,13 @@ export const create = command({
     phases: { type: 'string', value: 'a,b,...', description: 'phase chain (default brainstorm,...,done)' },
     gate: { type: 'string', value: 'PHASE=ARTIFACT', multiple: true, description: 'require an artifact before entering a phase' },
     manual: { type: 'boolean', description: 'auto_advance=false: every advance pauses for confirmation' },
+    alerts: { type: 'string', value: 'P,P,...|none', description: 'alert once at each percent of the budget (default 50,80,100)' },
+    'max-agents-per-phase': { type: 'string', value: 'N', description: 'stop a dispatch past N subagents in one phase (default: no cap)' },
+    'max-agents-per-sprint': { type: 'string', value: 'N', description: 'stop a dispatch past N subagents in the sprint (default: no cap)' },
+    'max-concurrent-agents': { type: 'string', value: 'N', description: 'stop a dispatch while N subagents run (default: no cap)' },
+    'stage-shares': { type: 'string', value: 'STAGE=P,...', description: 'percent of the budget per stage: discover, design, build, ship, reflect' },
+    'stage-min': { type: 'string', value: 'N', description: 'the least a stage with a share gets, in billing tokens (default 0)' },
+    'reservation-max-age': { type: 'string', value: 'MIN', description: 'a reservation never settled expires after MIN minutes (default 60)' },
   },
   details: [
     'Prints the new sprint id (the full state with --json). Inside Claude Code (CLAUDE_CODE_SESSION_ID set)',
@@ -69,15 +124,16 @@ export const create = command({
       phases,
       gates: parseGates(v.gate, phases ?? DEFAULT_PHASES),
       autoAdvance: v.manual !== true,
+      controls: controlOptions(v),
     });
-    if (ctx.json) {
-      printJson(started.state);
-      return 0;
-    }
     const { sprint, classification, session } = started;
-    printLine(sprint.id);
-    const budget = sprint.tokenBudget === null ? 'no budget' : `${formatTokensShort(sprint.tokenBudget)} billing tokens`;
-    printErr(`Complexity: ${classification.complexity}/5 (${classification.label}) · Budget: ${budget}${session ? ` · session ${session} attached` : ''}`);
+    if (ctx.json) printJson(started.state);
+    else {
+      printLine(sprint.id);
+      const budget = sprint.tokenBudget === null ? 'no budget' : `${formatTokensShort(sprint.tokenBudget)} billing tokens`;
+      printErr(`Complexity: ${classification.complexity}/5 (${classification.label}) · Budget: ${budget}${session ? ` · session ${session} attached` : ''}`);
+    }
+    for (const line of forecastStderr(sprint.phase, started.state.forecast, { projection: !ctx.json })) printErr(line);
     return 0;
   },
 });
@@ -92,6 +148,7 @@ export const state = command({
     const st = readState(ctx.caller, ctx.positionals[0] ?? ctx.values.sprint);
     if (ctx.json) printJson(st);
     else for (const line of stateLines(st)) printLine(line);
+    for (const line of forecastStderr(st.phase, st.forecast, { projection: false })) printErr(line);
     return 0;
   },
 });
@@ -168,6 +225,8 @@ export const advance = command({
     '  manual_pause|<next phase>|auto_advance=false',
     '  stale_phase|<your --from>|Phase already advanced to <actual>',
     'Past warn_pct a budget_warning|<phase>|<spent>/<budget> billing tokens (NN%) line goes to stderr.',
+    'After a move, the forecast goes to stderr (a projection, never spend); projected over the budget:',
+    '  budget_forecast|<phase>|projected <p50>/<budget> billing tokens (p90 <p90>)',
   ],
   run(ctx) {
     const v = ctx.values;
@@ -181,10 +240,11 @@ export const advance = command({
     }
     if (r.warning) printErr(r.overrideUsed ? `${r.warning} · passed by override` : r.warning);
     if (ctx.json) {
-      printJson({ advanced: true, sprint: r.sprint, from: r.from, to: r.to, spent: r.spent, budget: r.budget, override_used: r.overrideUsed, gate_skipped: r.gateSkipped });
+      printJson({ advanced: true, sprint: r.sprint, from: r.from, to: r.to, spent: r.spent, budget: r.budget, override_used: r.overrideUsed, gate_skipped: r.gateSkipped, forecast: r.forecast });
     } else {
       printLine(`Phase: ${r.from} → ${r.to}`);
     }
+    if (r.forecast) for (const line of forecastStderr(r.to, r.forecast, { projection: !ctx.json })) printErr(line);
     return 0;
   },
 });

@@ -2,10 +2,11 @@
 import { attachSessionTo } from '../../app/attach';
 import { readBreakdown, readSpendRecords } from '../../app/breakdown';
 import { ingestHistory } from '../../app/history';
+import { formatCostCell } from '../../domain/pricing';
 import { formatTokensExact, formatTokensShort } from '../../domain/tokens';
 import { UsageError } from '../../platform/errors';
 import { claudeConfigDir } from '../../transcripts/paths';
-import { ID_POSITIONAL, SPRINT_OPTION, budgetSummary } from '../common';
+import { ID_POSITIONAL, SPRINT_OPTION, budgetSummary, unpricedLines } from '../common';
 import { command } from '../framework';
 import { formatTable, printErr, printJson, printLine } from '../output';
 import { progressBar } from '../progress';
@@ -102,6 +103,8 @@ export const tokens = command({
     'Billing tokens = input + output. Sources: transcript (Claude Code\'s own records), hook (a subagent\'s',
     'PostToolUse report, until its transcript is read), interstat, or what a `record` caller named.',
     'A phase with nothing measured shows an estimate, labelled as one; estimates never count as spend.',
+    'Dollars: each record priced by its own model (sprint-budget pricing); a model with no price is',
+    '"no price" and listed, never $0. Budgets stay in billing tokens.',
   ],
   run(ctx) {
     const id = ctx.positionals[0] ?? ctx.values.sprint;
@@ -111,7 +114,7 @@ export const tokens = command({
       printJson(b);
       return 0;
     }
-    type Row = { phase: string; agent: string; billing: string; input: string; output: string; cr: string; cw: string; source: string };
+    type Row = { phase: string; agent: string; billing: string; usd: string; input: string; output: string; cr: string; cw: string; source: string };
     const rows: Row[] = [];
     const n = formatTokensExact;
     for (const p of b.phases) {
@@ -119,7 +122,7 @@ export const tokens = command({
       if (!p.measured) {
         if (p.status === 'pending') continue;
         const e = p.estimate;
-        rows.push({ phase: label, agent: '—', billing: e ? `~${n(e.tokens)}` : '0', input: '', output: '', cr: '', cw: '', source: e ? `estimate (${e.basis === 'measured' ? `${e.runs} past runs` : 'default'})` : '' });
+        rows.push({ phase: label, agent: '—', billing: e ? `~${n(e.tokens)}` : '0', usd: '', input: '', output: '', cr: '', cw: '', source: e ? `estimate (${e.basis === 'measured' ? `${e.runs} past runs` : 'default'})` : '' });
         continue;
       }
       p.agents.forEach((a, i) =>
@@ -127,6 +130,7 @@ export const tokens = command({
           phase: i === 0 ? label : '',
           agent: a.agent_type,
           billing: n(a.billing),
+          usd: formatCostCell(a),
           input: n(a.input),
           output: n(a.output),
           cr: n(a.cache_read),
@@ -135,13 +139,14 @@ export const tokens = command({
         }),
       );
     }
-    rows.push({ phase: 'Total', agent: '', billing: n(b.totals.billing), input: n(b.totals.input), output: n(b.totals.output), cr: n(b.totals.cache_read), cw: n(b.totals.cache_write), source: '' });
+    rows.push({ phase: 'Total', agent: '', billing: n(b.totals.billing), usd: formatCostCell(b.totals), input: n(b.totals.input), output: n(b.totals.output), cr: n(b.totals.cache_read), cw: n(b.totals.cache_write), source: '' });
     printLine(`Sprint ${b.sprint} · ${budgetSummary(b)} · ${b.budget_state}`);
     const table = formatTable<Row>(
       [
         { header: 'Phase', value: (r) => r.phase },
         { header: 'Agent', value: (r) => r.agent },
         { header: 'Billing', value: (r) => r.billing, align: 'right' },
+        { header: 'Dollars', value: (r) => r.usd, align: 'right' },
         { header: 'Input', value: (r) => r.input, align: 'right' },
         { header: 'Output', value: (r) => r.output, align: 'right' },
         { header: 'Cache read', value: (r) => r.cr, align: 'right' },
@@ -151,7 +156,26 @@ export const tokens = command({
       rows,
     );
     for (const line of table) printLine(line);
+    if (b.models.length > 0) {
+      printLine('By model');
+      const models = formatTable<(typeof b.models)[number]>(
+        [
+          { header: 'Model', value: (m) => `${m.model ?? 'unknown model'}${m.fast ? ' (fast)' : ''}` },
+          { header: 'Billing', value: (m) => n(m.billing), align: 'right' },
+          { header: 'Dollars', value: (m) => formatCostCell(m), align: 'right' },
+          { header: 'Cache read', value: (m) => n(m.cache_read), align: 'right' },
+          { header: 'Write 5m', value: (m) => n(m.cache_write - m.cache_write_1h), align: 'right' },
+          { header: 'Write 1h', value: (m) => n(m.cache_write_1h), align: 'right' },
+        ],
+        b.models,
+      );
+      for (const line of models) printLine(`  ${line}`);
+    }
+    for (const line of unpricedLines(b.totals.unpriced, b.pricing)) printLine(line);
     const pending = b.phases.filter((p) => p.status === 'pending' && p.estimate).reduce((t, p) => t + (p.estimate?.tokens ?? 0), 0);
+    for (const st of b.stages ?? []) {
+      printLine(`Stage ${st.stage}: ${formatTokensExact(st.spent)} / ${formatTokensExact(st.budget as number)} billing tokens${st.depleted ? ' · depleted' : ''} (${st.phases.join(', ')})`);
+    }
     if (pending > 0) printLine(`Projected: ${formatTokensShort(b.projected_total)} (measured + ~${formatTokensShort(b.projected_total - b.tokens_spent)} estimated for phases with no data) · * current phase`);
     return 0;
   },

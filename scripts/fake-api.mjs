@@ -1,94 +1,33 @@
 /**
- * A scripted stand-in for the Anthropic Messages API (the one mock in the e2e suite: the real model
- * cannot be reached here). It serves `POST /v1/messages` as Server-Sent Events on 127.0.0.1, decides
- * what the "model" does from a per-test script, and records every request body and every usage figure
- * it sent, so tests can compare what the plugin measured with what the server actually reported.
+ * A scripted stand-in for the Anthropic Messages API (the real model cannot be reached here), for the
+ * e2e tests, the session benchmark and demos. It serves `POST /v1/messages` as Server-Sent Events on
+ * 127.0.0.1, decides what the "model" does from a script, and records every request body and every
+ * usage figure it sent, so a caller can compare what the plugin measured with what the server reported.
+ * Types: fake-api.d.mts.
  *
  * Scripts are stateless: a request's step is the number of assistant turns already in its
  * conversation, so a retried request gets the same answer and subagents can run in parallel.
  */
-import { type IncomingMessage, type Server, type ServerResponse, createServer } from 'node:http';
-import type { AddressInfo } from 'node:net';
-
-export interface Usage {
-  input_tokens: number;
-  output_tokens: number;
-  cache_creation_input_tokens?: number;
-  cache_read_input_tokens?: number;
-}
-
-export interface ToolCall {
-  name: string;
-  input: Record<string, unknown>;
-}
-
-/** One model turn: tool calls (the CLI runs them and calls back), or a final text. */
-export interface Turn {
-  text?: string;
-  tools?: ToolCall[];
-  usage: Usage;
-}
-
-export interface Script {
-  /** Which agent this is, for the record (`main`, or the subagent's name in the test). */
-  name: string;
-  /** Text that identifies the agent's conversation: it appears in its first user message. */
-  marker: string;
-  turns: Turn[];
-}
-
-export interface Served {
-  script: string;
-  step: number;
-  messageId: string;
-  usage: Usage;
-  toolUseIds: string[];
-}
-
-export interface RecordedRequest {
-  path: string;
-  body: MessagesBody | null;
-  /** The script and step it was answered from; null for a request no script matched. */
-  served: Served | null;
-}
-
-interface MessageParam {
-  role: 'user' | 'assistant';
-  content: string | { type: string; [k: string]: unknown }[];
-}
-
-export interface MessagesBody {
-  model: string;
-  messages: MessageParam[];
-  system?: unknown;
-  stream?: boolean;
-  [k: string]: unknown;
-}
-
-export interface FakeApi {
-  url: string;
-  requests: RecordedRequest[];
-  /** What the server answered to each scripted request, in order. */
-  served(): Served[];
-  close(): Promise<void>;
-}
+import { createServer } from 'node:http';
 
 /** The first user message's text: where Claude Code puts the prompt given to an agent. */
-function firstUserText(body: MessagesBody): string {
+function firstUserText(body) {
   const first = body.messages.find((m) => m.role === 'user');
   return first ? JSON.stringify(first.content) : '';
 }
 
-function sse(res: ServerResponse, event: string, data: unknown): void {
+function sse(res, event, data) {
   res.write(`event: ${event}\ndata: ${JSON.stringify(data)}\n\n`);
 }
 
-function streamTurn(res: ServerResponse, body: MessagesBody, served: Served, turn: Turn): void {
+function streamTurn(res, body, served, turn) {
   const usage = {
     input_tokens: turn.usage.input_tokens,
     output_tokens: turn.usage.output_tokens,
     cache_creation_input_tokens: turn.usage.cache_creation_input_tokens ?? 0,
     cache_read_input_tokens: turn.usage.cache_read_input_tokens ?? 0,
+    ...(turn.usage.cache_creation ? { cache_creation: turn.usage.cache_creation } : {}),
+    ...(turn.usage.speed ? { speed: turn.usage.speed } : {}),
   };
   res.writeHead(200, { 'content-type': 'text/event-stream', 'cache-control': 'no-cache', connection: 'keep-alive' });
   sse(res, 'message_start', {
@@ -113,7 +52,7 @@ function streamTurn(res: ServerResponse, body: MessagesBody, served: Served, tur
     index++;
   }
   (turn.tools ?? []).forEach((call, i) => {
-    const id = served.toolUseIds[i] as string;
+    const id = served.toolUseIds[i];
     sse(res, 'content_block_start', { type: 'content_block_start', index, content_block: { type: 'tool_use', id, name: call.name, input: {} } });
     sse(res, 'content_block_delta', {
       type: 'content_block_delta',
@@ -133,25 +72,25 @@ function streamTurn(res: ServerResponse, body: MessagesBody, served: Served, tur
 }
 
 /** A request no script claims (or a step past a script's end): a short answer, flagged as unscripted. */
-const UNSCRIPTED: Turn = { text: 'unscripted', usage: { input_tokens: 0, output_tokens: 0 } };
+const UNSCRIPTED = { text: 'unscripted', usage: { input_tokens: 0, output_tokens: 0 } };
 
-export async function startFakeApi(scripts: Script[], opts: { label?: string } = {}): Promise<FakeApi> {
-  const requests: RecordedRequest[] = [];
+export async function startFakeApi(scripts, opts = {}) {
+  const requests = [];
   let counter = 0;
   const label = opts.label ?? 'e2e';
 
-  const handle = async (req: IncomingMessage, res: ServerResponse): Promise<void> => {
-    const chunks: Buffer[] = [];
-    for await (const c of req) chunks.push(c as Buffer);
+  const handle = async (req, res) => {
+    const chunks = [];
+    for await (const c of req) chunks.push(c);
     const raw = Buffer.concat(chunks).toString('utf8');
     const path = req.url ?? '/';
-    let body: MessagesBody | null = null;
+    let body = null;
     try {
-      body = raw ? (JSON.parse(raw) as MessagesBody) : null;
+      body = raw ? JSON.parse(raw) : null;
     } catch {
       body = null;
     }
-    const record: RecordedRequest = { path, body, served: null };
+    const record = { path, body, served: null };
     requests.push(record);
 
     if (req.method === 'POST' && path.startsWith('/v1/messages/count_tokens')) {
@@ -173,7 +112,7 @@ export async function startFakeApi(scripts: Script[], opts: { label?: string } =
       streamTurn(res, body, { script: '?', step, messageId: `msg_${label}_x${n}`, usage: UNSCRIPTED.usage, toolUseIds: [] }, UNSCRIPTED);
       return;
     }
-    const served: Served = {
+    const served = {
       script: script.name,
       step,
       messageId: `msg_${label}_${n}`,
@@ -184,20 +123,20 @@ export async function startFakeApi(scripts: Script[], opts: { label?: string } =
     streamTurn(res, body, served, turn);
   };
 
-  const server: Server = createServer((req, res) => {
-    handle(req, res).catch((err: unknown) => {
+  const server = createServer((req, res) => {
+    handle(req, res).catch((err) => {
       res.writeHead(500);
       res.end(String(err));
     });
   });
-  await new Promise<void>((ready) => server.listen(0, '127.0.0.1', ready));
-  const { port } = server.address() as AddressInfo;
+  await new Promise((ready) => server.listen(0, '127.0.0.1', ready));
+  const { port } = server.address();
   return {
     url: `http://127.0.0.1:${port}`,
     requests,
     served: () => requests.flatMap((r) => (r.served ? [r.served] : [])),
     close: () =>
-      new Promise<void>((done) => {
+      new Promise((done) => {
         server.closeAllConnections();
         server.close(() => done());
       }),
@@ -205,13 +144,13 @@ export async function startFakeApi(scripts: Script[], opts: { label?: string } =
 }
 
 /** The text of the tool_result the CLI sent back for a tool use id, or null if it never did. */
-export function toolResultText(requests: readonly RecordedRequest[], toolUseId: string): string | null {
+export function toolResultText(requests, toolUseId) {
   for (const r of requests) {
     for (const m of r.body?.messages ?? []) {
       if (m.role !== 'user' || typeof m.content === 'string') continue;
       for (const block of m.content) {
         if (block.type === 'tool_result' && block.tool_use_id === toolUseId) {
-          const c = block.content as string | { type: string; text?: string }[];
+          const c = block.content;
           return typeof c === 'string' ? c : c.map((part) => part.text ?? '').join('\n');
         }
       }

@@ -1,0 +1,20 @@
+/** A sprint's forecast (docs/spec.md, "Forecast"): its spend and this project's finished sprints, projected. */
+import { type Forecast, forecast } from '../domain/forecast';
+import type { Ledger } from '../ledger/db';
+import { type Sprint, finishedPhaseRuns } from '../ledger/sprints';
+import type { SprintSpend } from './spend';
+
+export function sprintForecast(l: Ledger, s: Sprint, spend: SprintSpend): Forecast {
+  const measured: Record<string, number> = {};
+  for (const r of spend.rows) measured[r.phase] = (measured[r.phase] ?? 0) + r.input + r.output;
+  return forecast({
+    phases: s.phases,
+    phase: s.phase,
+    active: s.status === 'active',
+    complexity: s.complexity,
+    budget: s.tokenBudget,
+    spent: spend.billing,
+    measured,
+    history: finishedPhaseRuns(l, s.complexity),
+  });
+}
