@@ -2,7 +2,7 @@
  * Who calls and in which project: the ledger a command works on (located, opened, the spool
  * drained), and the facts about the caller every decision records.
  */
-import { type Ledger, openLedger } from '../ledger/db';
+import { type Ledger, ledgerFailure, openLedger } from '../ledger/db';
 import { locateLedger } from '../ledger/locate';
 import { type DrainResult, spoolDrain, spoolPending } from '../ledger/spool';
 import { actorName, claudeSessionId } from '../platform/env';
@@ -34,15 +34,22 @@ export function openProjectLedger(caller: Caller, opts: { create?: boolean } = {
     throw new NotFoundError(`no sprint-budget ledger at or above ${caller.cwd} (start a sprint: sprint-budget create "<title>")`);
   }
   const l = openLedger(loc.path, { create: opts.create === true });
-  drainSpool(l);
+  try {
+    drainSpool(l);
+  } catch (err) {
+    l.close();
+    throw ledgerFailure(l.path, err);
+  }
   return l;
 }
 
-/** Runs `fn` on the project's ledger, closed afterwards whatever happens. */
+/** Runs `fn` on the project's ledger, closed afterwards whatever happens; its failures as ledgerFailure reports them. */
 export function inProject<T>(caller: Caller, opts: { create?: boolean }, fn: (l: Ledger) => T): T {
   const l = openProjectLedger(caller, opts);
   try {
     return fn(l);
+  } catch (err) {
+    throw ledgerFailure(l.path, err);
   } finally {
     l.close();
   }

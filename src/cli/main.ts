@@ -1,7 +1,7 @@
 /** The `sprint-budget` command line: dispatch to one command, one exit-code convention. */
 import { BindingMissingError } from '../install/binding';
 import { LedgerBusyError } from '../ledger/db';
-import { SprintBudgetError, errorMessage, firstLine } from '../platform/errors';
+import { SprintBudgetError, diskFull, errorMessage, firstLine } from '../platform/errors';
 import { writeOut } from '../platform/stdio';
 import { type AnyCommand, commandHelp, parseCommandArgs } from './framework';
 import { printErr } from './output';
@@ -98,6 +98,12 @@ export async function main(argv: string[], env: NodeJS.ProcessEnv = process.env,
     if (err instanceof SprintBudgetError) {
       printErr(`sprint-budget: ${errorMessage(err)}`);
       return err.exitCode;
+    }
+    // A full disk met outside the ledger (a file the system's error names): said as such.
+    const full = diskFull(err, 'a file');
+    if (full) {
+      printErr(`sprint-budget: ${full.message}`);
+      return 2;
     }
     printErr(`sprint-budget: internal error: ${firstLine(err)}`);
     if (env.SPRINT_BUDGET_DEBUG) printErr(String((err as Error).stack));

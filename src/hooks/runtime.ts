@@ -17,11 +17,12 @@ import { drainSpool } from '../app/project';
 import type { SpooledEvent } from '../app/spooled';
 import { BindingMissingError } from '../install/binding';
 import { type RepairState, repairPaths, requestRepair, runRepair } from '../install/repair';
-import { type Ledger, LedgerBusyError, isBusy, openLedger } from '../ledger/db';
+import { type Ledger, LedgerBusyError, isBusy, ledgerFailure, openLedger } from '../ledger/db';
 import { locateLedger } from '../ledger/locate';
-import { spoolAppend } from '../ledger/spool';
+import { spoolAppend, spoolPath } from '../ledger/spool';
 import { childProcess } from '../platform/builtin';
-import { errorMessage, firstLine } from '../platform/errors';
+import { SprintBudgetError, diskFull, errorMessage, firstLine } from '../platform/errors';
+import { fileErrorReason } from '../platform/files';
 import { sleepSync } from '../platform/sleep';
 import { writeOut } from '../platform/stdio';
 import { zodIssues } from '../platform/zod-issues';
@@ -113,7 +114,7 @@ function withLedger<T>(path: string, busyTimeoutMs: number, deadline: number | u
         sleepSync(RETRY_PAUSE_MS);
         continue;
       }
-      throw err;
+      throw ledgerFailure(path, err);
     } finally {
       l?.close();
     }
@@ -211,8 +212,9 @@ function handle<P extends HookPayload>(hook: Hook<P>): void {
   try {
     ledgerPath = existingLedger(p.cwd, env);
   } catch (err) {
-    // A cwd that is no directory (under a regular file, a NUL byte in it), a ledger refused: said, never thrown.
-    complain(hook.event, `ignored: cannot look for a ledger from cwd ${JSON.stringify(p.cwd)} (${firstLine(err)})`);
+    // A ledger refused, or a cwd that is no directory (under a regular file, a NUL byte in it): said, never thrown.
+    const why = p.cwd.includes('\0') ? 'it holds a NUL byte' : fileErrorReason(err);
+    complain(hook.event, `ignored: ${err instanceof SprintBudgetError ? firstLine(err) : `cwd ${JSON.stringify(p.cwd)} cannot be used (${why})`}`);
     return;
   }
   if (ledgerPath) runOn(hook, p, ledgerPath, env);
@@ -229,7 +231,7 @@ function runOn<P extends HookPayload>(hook: Hook<P>, p: P, ledgerPath: string, e
     try {
       queue(ledgerPath, fallback.spool, fallback.drainNow === true);
     } catch (spoolErr) {
-      complain(hook.event, `${why.message}; and the spool could not be written: ${errorMessage(spoolErr)}`);
+      complain(hook.event, `${why.message}; and the spool could not be written: ${errorMessage(diskFull(spoolErr, spoolPath(ledgerPath)) ?? spoolErr)}`);
       return;
     }
     print(fallback.answer);
