@@ -18,10 +18,10 @@ import type { SpooledEvent } from '../app/spooled';
 import { BindingMissingError } from '../install/binding';
 import { type RepairState, repairPaths, requestRepair, runRepair } from '../install/repair';
 import { type Ledger, LedgerBusyError, isBusy, ledgerFailure, openLedger } from '../ledger/db';
-import { locateLedger } from '../ledger/locate';
+import { LedgerSymlinkError, locateLedger } from '../ledger/locate';
 import { spoolAppend, spoolPath } from '../ledger/spool';
 import { childProcess } from '../platform/builtin';
-import { SprintBudgetError, diskFull, errorMessage, firstLine } from '../platform/errors';
+import { diskFull, errorMessage, firstLine } from '../platform/errors';
 import { fileErrorReason } from '../platform/files';
 import { sleepSync } from '../platform/sleep';
 import { writeOut } from '../platform/stdio';
@@ -212,9 +212,15 @@ function handle<P extends HookPayload>(hook: Hook<P>): void {
   try {
     ledgerPath = existingLedger(p.cwd, env);
   } catch (err) {
-    // A ledger refused, or a cwd that is no directory (under a regular file, a NUL byte in it): said, never thrown.
-    const why = p.cwd.includes('\0') ? 'it holds a NUL byte' : fileErrorReason(err);
-    complain(hook.event, `ignored: ${err instanceof SprintBudgetError ? firstLine(err) : `cwd ${JSON.stringify(p.cwd)} cannot be used (${why})`}`);
+    if (err instanceof LedgerSymlinkError) {
+      // A ledger is there but refused: the hook answers as for one it cannot use (the gate by its policy); nothing is queued beside it.
+      const { answer } = hook.unavailable(p, { kind: 'error', ledger: err.ledger, message: firstLine(err), notice: null });
+      if (answer) print(answer);
+      else complain(hook.event, `ignored: ${firstLine(err)}`);
+      return;
+    }
+    // A cwd that is no directory (under a regular file, a NUL byte in it): said, never thrown.
+    complain(hook.event, `ignored: cwd ${JSON.stringify(p.cwd)} cannot be used (${p.cwd.includes('\0') ? 'it holds a NUL byte' : fileErrorReason(err)})`);
     return;
   }
   if (ledgerPath) runOn(hook, p, ledgerPath, env);

@@ -3,7 +3,7 @@
  * ledger found that way (or made there) is never reached through a symlink: one would put the
  * ledger, and the modes set on it, outside the project. A path the user names is followed.
  */
-import { existsSync, lstatSync, readlinkSync } from 'node:fs';
+import { type Stats, existsSync, lstatSync, readlinkSync } from 'node:fs';
 import { dirname, join, resolve } from 'node:path';
 import { SprintBudgetError } from '../platform/errors';
 
@@ -11,7 +11,15 @@ export const LEDGER_DIR = '.sprint-budget';
 export const LEDGER_FILE = 'ledger.db';
 
 /** A ledger found (or to be made) in a project is reached through a symlink. */
-export class LedgerSymlinkError extends SprintBudgetError {}
+export class LedgerSymlinkError extends SprintBudgetError {
+  constructor(
+    /** The ledger's path as found (through the symlink). */
+    readonly ledger: string,
+    link: string,
+  ) {
+    super(`${link} is a symlink (to ${readlinkSync(link)}): a ledger found in a project is not followed through one; name it with --db or SPRINT_BUDGET_DB to use it`);
+  }
+}
 
 function walkUp(start: string, found: (dir: string) => boolean): string | null {
   let dir = resolve(start);
@@ -23,22 +31,19 @@ function walkUp(start: string, found: (dir: string) => boolean): string | null {
   }
 }
 
-/** What is at `path`, not following a symlink there; refused when it is one. */
-function entry(path: string): ReturnType<typeof lstatSync> | undefined {
+/** What is at `path`, not following a symlink there; refused when it is one (on the way to `ledger`). */
+function entry(path: string, ledger: string): Stats | undefined {
   const st = lstatSync(path, { throwIfNoEntry: false });
-  if (st?.isSymbolicLink()) {
-    throw new LedgerSymlinkError(
-      `${path} is a symlink (to ${readlinkSync(path)}): a ledger found in a project is not followed through one; name it with --db or SPRINT_BUDGET_DB to use it`,
-    );
-  }
+  if (st?.isSymbolicLink()) throw new LedgerSymlinkError(ledger, path);
   return st;
 }
 
 /** Whether `dir` holds a ledger (one look at most levels: they have no `.sprint-budget`); throws when it is reached through a symlink. */
 function holdsLedger(dir: string): boolean {
   const ledgerDir = join(dir, LEDGER_DIR);
-  if (!entry(ledgerDir)) return false;
-  return entry(join(ledgerDir, LEDGER_FILE))?.isFile() === true;
+  const ledger = join(ledgerDir, LEDGER_FILE);
+  if (!entry(ledgerDir, ledger)) return false;
+  return entry(ledger, ledger)?.isFile() === true;
 }
 
 /** The nearest existing ledger at or above `cwd`, or null. */

@@ -1,0 +1,115 @@
+/**
+ * What the reliability suite (test/reliability/) shares: processes started as Claude Code starts
+ * them and killed at chosen points, what a kill left in the ledger's write-ahead log, the ledger's
+ * own totals, and the counts each file reports.
+ */
+import { type ChildProcess, spawn } from 'node:child_process';
+import { existsSync, readFileSync, statSync } from 'node:fs';
+import { createRequire } from 'node:module';
+import type BetterSqlite3 from 'better-sqlite3';
+import { hookCommand } from '../../scripts/hook-command.mjs';
+import { CLI, PLUGIN, cleanEnv } from './cli';
+import { HOOKS, type HookName, SAMPLE_SESSION, type Sandbox } from './hooks';
+
+const Database = createRequire(import.meta.url)('better-sqlite3') as typeof BetterSqlite3;
+
+/** A hook (by name) or a CLI command (its arguments), as Claude Code or a user starts it. */
+export type Job = { hook: HookName; payload: Record<string, unknown> } | { cli: string[] };
+
+export function jobName(job: Job): string {
+  return 'hook' in job ? HOOKS[job.hook] : `cli ${job.cli.join(' ')}`;
+}
+
+/** Starts the job in the sandbox, without waiting. */
+export function startJob(job: Job, sb: Pick<Sandbox, 'project' | 'home'>, env: NodeJS.ProcessEnv = {}): ChildProcess {
+  const fullEnv = cleanEnv({ HOME: sb.home, CLAUDE_CODE_SESSION_ID: SAMPLE_SESSION, ...env });
+  if ('cli' in job) return spawn(process.execPath, [CLI, ...job.cli], { cwd: sb.project, env: fullEnv, stdio: ['ignore', 'pipe', 'pipe'] });
+  const { command, args } = hookCommand(HOOKS[job.hook], PLUGIN);
+  const child = spawn(command, args, { cwd: sb.project, env: fullEnv, stdio: ['pipe', 'pipe', 'pipe'] });
+  child.stdin?.end(JSON.stringify(job.payload));
+  return child;
+}
+
+export interface Ended {
+  code: number | null;
+  signal: NodeJS.Signals | null;
+  stdout: string;
+  stderr: string;
+}
+
+/** The child's end, with its output. */
+export function ended(child: ChildProcess): Promise<Ended> {
+  let stdout = '';
+  let stderr = '';
+  child.stdout?.on('data', (d: Buffer) => (stdout += d.toString()));
+  child.stderr?.on('data', (d: Buffer) => (stderr += d.toString()));
+  return new Promise((done) => child.once('close', (code, signal) => done({ code, signal, stdout, stderr })));
+}
+
+/** Waits until the file at `path` grows past `from` bytes (true), or the child ends or `ms` pass first (false). */
+export async function grows(path: string, from: number, child: ChildProcess, ms: number): Promise<boolean> {
+  const until = Date.now() + ms;
+  while (Date.now() < until && child.exitCode === null && child.signalCode === null) {
+    if ((statSync(path, { throwIfNoEntry: false })?.size ?? 0) > from) return true;
+    await new Promise((r) => setImmediate(r));
+  }
+  return false;
+}
+
+/**
+ * Whether a write-ahead log ends inside a transaction: its last frame of the current generation
+ * (salts as in its header) is not a commit frame. A process killed while it wrote a commit leaves
+ * that; SQLite ignores those frames when it next opens the ledger.
+ */
+export function endsInsideCommit(wal: string): boolean {
+  if (!existsSync(wal)) return false;
+  const b = readFileSync(wal);
+  if (b.length < 32) return false;
+  const pageSize = b.readUInt32BE(8);
+  const salts = [b.readUInt32BE(16), b.readUInt32BE(20)];
+  let lastCommit: number | null = null;
+  for (let at = 32; at + 24 <= b.length; at += 24 + pageSize) {
+    if (b.readUInt32BE(at + 8) !== salts[0] || b.readUInt32BE(at + 12) !== salts[1]) break;
+    lastCommit = b.readUInt32BE(at + 4);
+  }
+  return lastCommit === 0;
+}
+
+export interface LedgerTruth {
+  /** Responses stored, per agent type: count, input, output, cache read, cache write. */
+  byAgentType: Record<string, { responses: number; input: number; output: number; cacheRead: number; cacheWrite: number }>;
+  integrity: string;
+}
+
+/** What the ledger holds, read with SQLite directly (no reading of transcripts on the way). */
+export function ledgerTruth(path: string): LedgerTruth {
+  const db = new Database(path, { readonly: true });
+  try {
+    const rows = db
+      .prepare(
+        `SELECT agent_type AS t, COUNT(*) AS responses, SUM(input_tokens) AS input, SUM(output_tokens) AS output,
+           SUM(cache_read_tokens) AS cacheRead, SUM(cache_write_tokens) AS cacheWrite
+         FROM usage WHERE kind = 'response' GROUP BY agent_type ORDER BY agent_type`,
+      )
+      .all() as ({ t: string } & LedgerTruth['byAgentType'][string])[];
+    return { byAgentType: Object.fromEntries(rows.map(({ t, ...rest }) => [t, rest])), integrity: String(db.pragma('integrity_check', { simple: true })) };
+  } finally {
+    db.close();
+  }
+}
+
+/** |expected − measured| billing tokens over every agent type: what was lost (or counted twice). */
+export function tokensLost(expected: LedgerTruth['byAgentType'], measured: LedgerTruth['byAgentType']): number {
+  let lost = 0;
+  for (const t of new Set([...Object.keys(expected), ...Object.keys(measured)])) {
+    const e = expected[t];
+    const m = measured[t];
+    lost += Math.abs((e ? e.input + e.output : 0) - (m ? m.input + m.output : 0));
+  }
+  return lost;
+}
+
+/** One line a reliability file prints when it is done: what it did and what it found. */
+export function report(file: string, counts: Record<string, number>): void {
+  console.log(`sprint-budget reliability, ${file}: ${Object.entries(counts).map(([k, v]) => `${k} ${v}`).join(', ')}`);
+}
