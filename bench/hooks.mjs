@@ -8,7 +8,7 @@ import { basename, dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { execaSync } from 'execa';
 import { generateCorpus } from '../scripts/corpus.mjs';
-import { hookCommand } from '../scripts/hook-command.mjs';
+import { handlersFor } from '../scripts/hook-command.mjs';
 import { median } from './measure.mjs';
 
 const root = join(dirname(fileURLToPath(import.meta.url)), '..');
@@ -28,7 +28,7 @@ function setup() {
   const subDir = join(dirname(main), session, 'subagents');
   const agentFile = readdirSync(subDir).find((f) => f.endsWith('.jsonl'));
   // What Claude Code gives a hook, CLAUDE_PLUGIN_DATA included (where the hooks keep their code cache).
-  const env = { ...process.env, HOME: home, CLAUDE_CODE_SESSION_ID: session, CLAUDE_ENV_FILE: join(dir, 'env.sh'), CLAUDE_PLUGIN_DATA: join(dir, 'plugin-data') };
+  const env = { ...process.env, HOME: home, CLAUDE_CODE_SESSION_ID: session, CLAUDE_PROJECT_DIR: project, CLAUDE_ENV_FILE: join(dir, 'env.sh'), CLAUDE_PLUGIN_DATA: join(dir, 'plugin-data') };
   delete env.SPRINT_BUDGET_DB;
   delete env.SPRINT_BUDGET_DISPATCH_POLICY;
   execaSync(process.execPath, [join(root, 'plugin/dist/cli.cjs'), 'create', 'Hook bench sprint', '--budget', '10M'], { cwd: project, env, extendEnv: false });
@@ -38,6 +38,8 @@ function setup() {
   const payloads = {
     'session-start': { ...base, hook_event_name: 'SessionStart', source: 'startup' },
     'pre-tool-use': { ...base, hook_event_name: 'PreToolUse', tool_name: 'Agent', tool_use_id: 'toolu_bench', tool_input: agent },
+    'pre-tool-use sprint-budget': { ...base, hook_event_name: 'PreToolUse', tool_name: 'Bash', tool_use_id: 'toolu_bench_bash', tool_input: { command: 'sprint-budget state' } },
+    'post-tool-use Bash': { ...base, hook_event_name: 'PostToolUse', tool_name: 'Bash', tool_use_id: 'toolu_bench_bash', tool_input: { command: 'ls' }, tool_response: { stdout: '', stderr: '' } },
     'post-tool-use': {
       ...base,
       hook_event_name: 'PostToolUse',
@@ -64,9 +66,15 @@ function timed([command, ...args], { cwd, env, input }) {
 export async function benchHooks({ runs = Number(process.env.BENCH_HOOK_RUNS ?? 21), log = console.log } = {}) {
   const s = setup();
   try {
-    const hooks = Object.keys(s.payloads);
-    const commands = Object.fromEntries(hooks.map((hook) => [hook, hookCommand(s.payloads[hook].hook_event_name)]));
-    const run = (hook) => timed([commands[hook].command, ...commands[hook].args], { cwd: s.project, env: s.env, input: JSON.stringify(s.payloads[hook]) });
+    // Each handler the payload starts, as its own row: the watch has one Claude Code waits for (under
+    // the hard policy; a no-op otherwise) and one it does not.
+    const handlers = Object.entries(s.payloads).flatMap(([hook, payload]) => {
+      const selected = handlersFor(payload);
+      return selected.map((h) => ({ name: selected.length > 1 ? `${hook} [${h.async ? 'async' : 'waited'}]` : hook, h, input: JSON.stringify(payload) }));
+    });
+    const byName = Object.fromEntries(handlers.map((x) => [x.name, x]));
+    const hooks = Object.keys(byName);
+    const run = (name) => timed([byName[name].h.command, ...byName[name].h.args], { cwd: s.project, env: s.env, input: byName[name].input });
     // Warm-up, untimed: attach the session and read its transcripts once (what a session's first hooks
     // do), and leave each hook's code cache behind.
     for (const hook of hooks) run(hook);
@@ -82,10 +90,11 @@ export async function benchHooks({ runs = Number(process.env.BENCH_HOOK_RUNS ?? 
       return { name, medianMs, ratio: medianMs / bare, withinGoal: medianMs / bare <= GOAL };
     });
     log(`Hooks: median wall time of ${runs} runs each, interleaved (steady state: transcripts already read)`);
-    log(`${'hook'.padEnd(16)}${'median'.padStart(10)}${'vs node -e 0'.padStart(15)}`);
+    const w = Math.max(...rows.map((r) => r.name.length)) + 2;
+    log(`${'hook'.padEnd(w)}${'median'.padStart(10)}${'vs node -e 0'.padStart(15)}`);
     for (const r of rows) {
       const mark = r.name === 'node -e 0' ? '' : r.withinGoal ? '' : `  over ${GOAL}x`;
-      log(`${r.name.padEnd(16)}${`${r.medianMs.toFixed(1)} ms`.padStart(10)}${`${r.ratio.toFixed(2)}x`.padStart(15)}${mark}`);
+      log(`${r.name.padEnd(w)}${`${r.medianMs.toFixed(1)} ms`.padStart(10)}${`${r.ratio.toFixed(2)}x`.padStart(15)}${mark}`);
     }
     return rows;
   } finally {

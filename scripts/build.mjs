@@ -101,6 +101,8 @@ export async function build({ write }) {
     target: 'node20',
     format: 'cjs',
     external: ['bindings'],
+    // Module names in the bundle stay relative to this checkout's node_modules, even where that is a link.
+    preserveSymlinks: true,
     plugins: [yamlApart],
     // import() of the external YAML bundle becomes require(): bundles run as CommonJS inside vm.Script.
     supported: { 'dynamic-import': false },

@@ -88,8 +88,8 @@ tick();
 sh(['advance', '--from', 'brainstorm-reviewed']);
 sh(['tokens']);
 
-say('Before plan review the sprint command hands the remaining budget to review triage, which launches what fits.');
-const remaining = sh(['remaining']).stdout.trim();
+say('Before plan review, review triage reads what the sprint has left at that moment and launches what fits.');
+sh(['remaining']);
 const agents = [
   { name: 'fd-correctness', score: 5, stage: 1 },
   { name: 'fd-architecture', score: 4, stage: 2 },
@@ -97,7 +97,7 @@ const agents = [
   { name: 'fd-quality', score: 3, stage: 2 },
   { name: 'repo-researcher', score: 2, stage: 2 },
 ];
-sh(['triage', '--input-type', 'plan', '--agents', '-', '--sprint-remaining', remaining], { input: JSON.stringify(agents) });
+sh(['triage', '--input-type', 'plan', '--agents', '-'], { input: JSON.stringify(agents) });
 
 say('Planning spends past the budget: the next advance pauses with a protocol line (exit 1).');
 mainSpends({ input: 9800, output: 2600, cacheRead: 41000 });

@@ -8,9 +8,10 @@ import type { Forecast } from '../domain/forecast';
 import { overridePending } from '../domain/overrides';
 import { budgetWarningLine, budgetExceeded, gateBlocked, manualPause, type Pause, stalePhase } from '../domain/protocol';
 import { isTerminal, nextPhase } from '../domain/phases';
-import { billingTokens } from '../domain/tokens';
+import { type SpendCounts, ZERO_SPEND, addSpend, billingTokens } from '../domain/tokens';
 import type { Ledger } from '../ledger/db';
-import { getSprint, insertEvent, listArtifacts, listEvents, setPhase } from '../ledger/sprints';
+import { detachSprintSessions } from '../ledger/sessions';
+import { type Sprint, getSprint, insertEvent, listArtifacts, listEvents, setPhase } from '../ledger/sprints';
 import { UsageError } from '../platform/errors';
 import { sprintForecast } from './forecast';
 import type { Controls } from '../domain/controls';
@@ -23,6 +24,8 @@ import { sprintStages, stagePause } from './stages';
 export interface AdvanceRequest {
   /** The phase the caller believes the sprint is in; a mismatch is `stale_phase`. */
   from?: string;
+  /** The phase the caller means to enter (the one a gate_blocked or manual_pause line names); a mismatch is `stale_phase`. */
+  to?: string;
   /** Passes a manual pause (auto_advance=false): the user said continue. */
   confirm?: boolean;
   /** Passes a gate; recorded with the reason. */
@@ -51,13 +54,30 @@ export type AdvanceResult =
     }
   | { advanced: false; pause: Pause; spent: number; budget: number | null };
 
+/**
+ * The phase the caller believes the sprint is in: `--from`, or the phase before `--to`. A phase
+ * this sprint does not have is a bad argument, not a stale view.
+ */
+function believedPhase(s: Sprint, req: AdvanceRequest): string | undefined {
+  const chain = s.phases.join(',');
+  for (const [flag, phase] of [['--from', req.from], ['--to', req.to]] as const) {
+    if (phase !== undefined && !s.phases.includes(phase)) throw new UsageError(`${flag}: "${phase}" is not a phase of sprint ${s.id} (${chain})`);
+  }
+  if (req.to === undefined) return req.from;
+  const before = s.phases[s.phases.indexOf(req.to) - 1];
+  if (before === undefined) throw new UsageError(`--to: "${req.to}" is where sprint ${s.id} starts; no advance enters it`);
+  if (req.from !== undefined && req.from !== before) throw new UsageError(`--from ${req.from} --to ${req.to}: "${req.to}" does not follow "${req.from}" (${chain})`);
+  return before;
+}
+
 export function advanceSprint(l: Ledger, sprintId: string, opts: AdvanceOptions): AdvanceResult {
   return l.write((): AdvanceResult => {
     const s = getSprint(l, sprintId);
     if (!s) throw new UsageError(`unknown sprint "${sprintId}"`);
     const spend = recordedSpend(l, s);
     const base = { spent: spend.billing, budget: s.tokenBudget };
-    if (opts.from !== undefined && opts.from !== s.phase) return { advanced: false, pause: stalePhase(opts.from, s.phase), ...base };
+    const believed = believedPhase(s, opts);
+    if (believed !== undefined && believed !== s.phase) return { advanced: false, pause: stalePhase(believed, s.phase, s.phases), ...base };
     if (s.status !== 'active') throw new UsageError(`sprint ${s.id} is ${s.status}; it does not advance`);
     const to = nextPhase(s.phases, s.phase);
     if (to === null) throw new UsageError(`sprint ${s.id} is already in its final phase "${s.phase}"`);
@@ -83,7 +103,10 @@ export function advanceSprint(l: Ledger, sprintId: string, opts: AdvanceOptions)
     }
     if (!s.autoAdvance && !opts.confirm) return { advanced: false, pause: manualPause(to), ...base };
 
-    setPhase(l, s.id, to, isTerminal(s.phases, to) ? 'done' : 'active', opts.now);
+    const finished = isTerminal(s.phases, to);
+    setPhase(l, s.id, to, finished ? 'done' : 'active', opts.now);
+    // A done sprint counts nothing more: what its sessions do from now on is theirs alone.
+    if (finished) detachSprintSessions(l, s.id, opts.now);
     if (missing.length > 0) {
       insertEvent(l, s.id, {
         kind: 'skip_gate',
@@ -96,15 +119,7 @@ export function advanceSprint(l: Ledger, sprintId: string, opts: AdvanceOptions)
       });
     }
     const closed = spend.rows.filter((r) => r.phase === s.phase);
-    const closedTotals = closed.reduce(
-      (acc, r) => ({
-        input: acc.input + r.input,
-        output: acc.output + r.output,
-        cacheRead: acc.cacheRead + r.cacheRead,
-        cacheWrite: acc.cacheWrite + r.cacheWrite,
-      }),
-      { input: 0, output: 0, cacheRead: 0, cacheWrite: 0 },
-    );
+    const closedTotals = closed.reduce<SpendCounts>((acc, r) => addSpend(acc, r), { ...ZERO_SPEND });
     insertEvent(l, s.id, {
       kind: 'advance',
       fromPhase: s.phase,
@@ -123,6 +138,7 @@ export function advanceSprint(l: Ledger, sprintId: string, opts: AdvanceOptions)
           output: closedTotals.output,
           cache_read: closedTotals.cacheRead,
           cache_write: closedTotals.cacheWrite,
+          total_only: closedTotals.totalOnly,
           records: closed.reduce((n, r) => n + r.records, 0),
         },
       },

@@ -6,6 +6,7 @@ import type { BudgetState } from '../domain/budget';
 import { type Estimate, phaseEstimate } from '../domain/estimates';
 import { type Dollars, type DollarsJson, dollarsJson, mergeDollars, noDollars } from '../domain/pricing';
 import type { SpendRecord } from '../domain/records';
+import { type SpendCounts, billingTokens } from '../domain/tokens';
 import type { StageSpend } from '../domain/stages';
 import type { Ledger } from '../ledger/db';
 import { sprintSpendRecords } from '../ledger/records';
@@ -23,6 +24,8 @@ interface Figures {
   output: number;
   cache_read: number;
   cache_write: number;
+  /** Billing tokens recorded only as totals (in `billing`, never in input or output). */
+  total_only: number;
 }
 
 /** Dollars beside a figure (docs/spec.md, "Cost in dollars"): the priced part, and the models with no price. */
@@ -47,7 +50,7 @@ export interface CostFigures extends ModelFigures {
 export interface AgentFigures extends Figures, Priced {
   agent_type: string;
   records: number;
-  sources: { source: string; records: number; billing: number }[];
+  sources: { source: string; records: number; billing: number; total_only: number }[];
 }
 
 export interface PhaseFigures extends Figures, Priced {
@@ -81,25 +84,27 @@ export interface Breakdown {
   stages: StageSpend[] | null;
 }
 
-const zero = (): Figures => ({ billing: 0, input: 0, output: 0, cache_read: 0, cache_write: 0 });
+const zero = (): Figures => ({ billing: 0, input: 0, output: 0, cache_read: 0, cache_write: 0, total_only: 0 });
 
-function add(f: Figures, r: { input: number; output: number; cacheRead: number; cacheWrite: number }): void {
-  f.billing += r.input + r.output;
+function add(f: Figures, r: SpendCounts): void {
+  f.billing += billingTokens(r);
   f.input += r.input;
   f.output += r.output;
   f.cache_read += r.cacheRead;
   f.cache_write += r.cacheWrite;
+  f.total_only += r.totalOnly;
 }
 
 function modelFigures(line: CostLine): ModelFigures {
   return {
     model: line.model,
     records: line.records,
-    billing: line.input + line.output,
+    billing: billingTokens(line),
     input: line.input,
     output: line.output,
     cache_read: line.cacheRead,
     cache_write: line.cacheWrite,
+    total_only: line.totalOnly,
     cache_write_5m: line.cacheWrite5m,
     cache_write_1h: line.cacheWrite1h,
     fast: line.fast,
@@ -131,9 +136,9 @@ export function sprintBreakdown(l: Ledger, s: Sprint, spend: SprintSpend, pricin
       }
       add(a, r);
       a.records += r.records;
-      a.sources.push({ source: r.source, records: r.records, billing: r.input + r.output });
+      a.sources.push({ source: r.source, records: r.records, billing: billingTokens(r), total_only: r.totalOnly });
     }
-    add(totals, { input: f.input, output: f.output, cacheRead: f.cache_read, cacheWrite: f.cache_write });
+    add(totals, { input: f.input, output: f.output, cacheRead: f.cache_read, cacheWrite: f.cache_write, totalOnly: f.total_only });
     const measured = rows.length > 0;
     return {
       phase,
@@ -178,11 +183,12 @@ function byModel(lines: readonly CostLine[]): ModelFigures[] {
           cacheWrite: a.cacheWrite + c.cacheWrite,
           cacheWrite5m: a.cacheWrite5m + c.cacheWrite5m,
           cacheWrite1h: a.cacheWrite1h + c.cacheWrite1h,
+          totalOnly: a.totalOnly + c.totalOnly,
           records: a.records + c.records,
           fast: a.fast || c.fast,
           long: a.long || c.long,
         }),
-        { ...(ls[0] as CostLine), input: 0, output: 0, cacheRead: 0, cacheWrite: 0, cacheWrite5m: 0, cacheWrite1h: 0, records: 0, fast: false, long: false },
+        { ...(ls[0] as CostLine), input: 0, output: 0, cacheRead: 0, cacheWrite: 0, cacheWrite5m: 0, cacheWrite1h: 0, totalOnly: 0, records: 0, fast: false, long: false },
       );
       return modelFigures({ ...sum, model, dollars: dollarsOf(ls) });
     })

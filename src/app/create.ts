@@ -3,6 +3,7 @@ import { DEFAULT_WARN_PCT, defaultBudget } from '../domain/budget';
 import { type Classification, type Complexity, classify } from '../domain/complexity';
 import { type Controls, controlsToJson } from '../domain/controls';
 import { DEFAULT_PHASES } from '../domain/phases';
+import { TitleError, sprintTitle } from '../domain/text';
 import type { Ledger } from '../ledger/db';
 import { projectOf } from '../ledger/locate';
 import { attachSession } from '../ledger/sessions';
@@ -51,9 +52,18 @@ export function newSprintId(): string {
   return id;
 }
 
+/** The title as stored (one plain line, capped), or the reason it cannot be one. */
+function titleOf(raw: string): string {
+  try {
+    return sprintTitle(raw);
+  } catch (err) {
+    if (err instanceof TitleError) throw new UsageError(err.message);
+    throw err;
+  }
+}
+
 export function createSprint(l: Ledger, input: CreateInput): Created {
-  const title = input.title.trim();
-  if (!title) throw new UsageError('a sprint needs a title');
+  const title = titleOf(input.title);
   const classification = classify([title, input.description ?? ''].join(' ').trim(), {
     files: input.files,
     explicit: input.complexity,
@@ -62,6 +72,8 @@ export function createSprint(l: Ledger, input: CreateInput): Created {
   const gates = input.gates ?? {};
   for (const target of Object.keys(gates)) {
     if (!phases.includes(target)) throw new UsageError(`gate for "${target}", which is not a phase of ${phases.join(',')}`);
+    // A gate guards entering a phase: the sprint starts in its first one, so such a gate could never hold.
+    if (target === phases[0]) throw new UsageError(`gate for "${target}": the sprint starts in it, so nothing could be required before it (gate a later phase)`);
   }
   const configured = input.tierBudgets?.[classification.complexity];
   const budget = input.budget !== undefined ? input.budget : (configured ?? defaultBudget(classification.complexity));

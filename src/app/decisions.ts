@@ -1,6 +1,7 @@
 /** Deliberate budget decisions: override, adjust, stop. Each is stored with its reason, actor and time. */
 import type { DecisionKind } from '../domain/deciders';
 import type { Ledger } from '../ledger/db';
+import { detachSprintSessions } from '../ledger/sessions';
 import { type Sprint, getSprint, insertEvent, setBudget, setStatus } from '../ledger/sprints';
 import { UsageError } from '../platform/errors';
 import { decisionActor } from './deciders';
@@ -61,7 +62,9 @@ export function stopSprint(l: Ledger, sprintId: string, d: Decision): void {
   l.write(() => {
     const s = activeSprint(l, sprintId);
     setStatus(l, s.id, 'stopped', d.now);
-    insertEvent(l, s.id, { kind: 'stop', fromPhase: s.phase, at: d.now, actor: d.actor, reason, detail: d.by ?? null });
+    // A stopped sprint counts nothing more: its sessions' lines from now on are not its spend.
+    const detached = detachSprintSessions(l, s.id, d.now);
+    insertEvent(l, s.id, { kind: 'stop', fromPhase: s.phase, at: d.now, actor: d.actor, reason, detail: { ...d.by, sessions_detached: detached } });
   });
 }
 

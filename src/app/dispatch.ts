@@ -12,16 +12,17 @@
  * that fires twice records once; the user's answer to an `ask` is recorded when the dispatch runs.
  */
 import { type Controls } from '../domain/controls';
-import { type Estimate, agentEstimate } from '../domain/estimates';
+import type { Estimate } from '../domain/estimates';
 import { capReached } from '../domain/fan-out';
 import { overrideStands } from '../domain/overrides';
 import { agentCap, budgetCommitted, budgetExceeded, formatPause } from '../domain/protocol';
 import type { SpendRecord } from '../domain/records';
 import type { Ledger } from '../ledger/db';
-import { agentTypeRuns, upsertRecords } from '../ledger/records';
+import { upsertRecords } from '../ledger/records';
 import { closeReservation, dispatchCounts, getReservation, reserve } from '../ledger/reservations';
 import { openAttachment } from '../ledger/sessions';
 import { type EventKind, type Sprint, getSprint, insertEvent, listEvents } from '../ledger/sprints';
+import { dispatchEstimate } from './agent-estimate';
 import { type DispatchPolicy, type ProjectConfig, projectConfig, sprintControls } from './config';
 import { configNotice } from './notices';
 import { expireOldReservations } from './reservations';
@@ -44,6 +45,8 @@ export interface Dispatch {
   sessionId: string;
   toolUseId: string;
   agentType: string;
+  /** The agent the dispatch's description names (`fd-safety: …`), for its estimate. */
+  name?: string | null;
   at: number;
 }
 
@@ -93,7 +96,7 @@ export function gateDispatch(l: Ledger, s: Sprint, d: Dispatch, policy: Dispatch
       recordOnce(l, sprint, kind, d, stopped.line, { policy, ...(stopped.kind === 'cap' ? { decision: stopped.action } : {}) });
       return stopped;
     }
-    const estimate = agentEstimate(d.agentType, agentTypeRuns(l, d.agentType).map((r) => r.billing));
+    const estimate = dispatchEstimate(l, sprint, { agentType: d.agentType, name: d.name ?? null });
     const before = recordedSpend(l, sprint);
     reserve(l, { toolUseId: d.toolUseId, sprintId: sprint.id, sessionId: d.sessionId, phase: sprint.phase, agentType: d.agentType, tokens: estimate.tokens, at: d.at });
     if (sprint.tokenBudget === null) return { action: 'allow' };

@@ -7,13 +7,14 @@
 import { type SpendRecord, isStoredResponse } from '../domain/records';
 import { type Ledger } from '../ledger/db';
 import { getCursor, getCursors, putCursor } from '../ledger/cursors';
+import { putSubagents } from '../ledger/agents';
 import { putRecords } from '../ledger/records';
 import { attachedSessions } from '../ledger/sessions';
 import { type UnreadNote, clearUnreadFile, clearUnreadLines, putUnread, unreadFiles } from '../ledger/unread';
 import { fileErrorReason } from '../platform/files';
 import type { Cursor } from '../transcripts/file-reader';
 import { type TranscriptRef, findSessionTranscript, sessionTranscripts } from '../transcripts/paths';
-import { type FileReading, readTranscript } from '../transcripts/reading';
+import { type FileReading, type Subagent, readTranscript } from '../transcripts/reading';
 import { processWalk } from '../transcripts/walk';
 
 export interface IngestTotals {
@@ -62,6 +63,8 @@ export class IngestWriter {
   private pending: SpendRecord[] = [];
   /** The files read since the last write, for their cursors. */
   private reads: Pick<FileReading, 'read' | 'now' | 'passed'>[] = [];
+  /** Subagents whose files were read from their start since the last write. */
+  private subagents: Subagent[] = [];
   /** What could not be read since the last write. */
   private notes: UnreadNote[] = [];
   /** Every note of this run. */
@@ -108,13 +111,15 @@ export class IngestWriter {
     for (const r of reading.records) this.pending.push(r);
     for (const s of reading.read.skipped) this.note({ path: reading.read.cursor.path, line: s.line, reason: s.reason });
     this.reads.push({ read: reading.read, now: reading.now, passed: reading.passed });
+    if (reading.subagent) this.subagents.push(reading.subagent);
     if (this.pending.length >= BATCH_RECORDS || this.reads.length >= BATCH_FILES) this.flush();
   }
 
   flush(): void {
     if (this.reads.length === 0 && this.notes.length === 0) return;
-    const { pending, reads, notes, l } = this;
+    const { pending, reads, subagents, notes, l } = this;
     l.write(() => {
+      putSubagents(l, subagents);
       // Read inside the write lock, so a session attached meanwhile is seen (attaching takes the lock too).
       const attached = attachedSessions(l);
       putRecords(l, pending.filter((r) => isStoredResponse(r.agentId, r.sessionId, attached)));
@@ -130,6 +135,7 @@ export class IngestWriter {
     });
     this.pending = [];
     this.reads = [];
+    this.subagents = [];
     this.notes = [];
   }
 

@@ -6,7 +6,7 @@
 import { mkdirSync, readFileSync, renameSync, statSync, writeFileSync } from 'node:fs';
 import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { type Dollars, LONG_CONTEXT_TOKENS, type PricingTable, addCost, noDollars } from '../domain/pricing';
+import { type Dollars, LONG_CONTEXT_TOKENS, type PricingTable, UNKNOWN_MODEL, addCost, noDollars } from '../domain/pricing';
 import { parseIsoDate } from '../domain/time';
 import type { Ledger } from '../ledger/db';
 import { type CostRow, sprintCostRows } from '../ledger/records';
@@ -140,11 +140,17 @@ export function sprintCostLines(l: Ledger, s: Sprint, table: PricingTable | null
     const id = JSON.stringify([r.phase, r.agentType, r.model]);
     let line = lines.get(id);
     if (!line) {
-      line = { ...r, fast: false, long: false, input: 0, output: 0, cacheRead: 0, cacheWrite: 0, cacheWrite5m: 0, cacheWrite1h: 0, records: 0, dollars: noDollars() };
+      line = { ...r, fast: false, long: false, input: 0, output: 0, cacheRead: 0, cacheWrite: 0, cacheWrite5m: 0, cacheWrite1h: 0, totalOnly: 0, records: 0, dollars: noDollars() };
       lines.set(id, line);
     }
     // Fast-mode and long-context groups are priced apart, then shown with their model.
     addCost(line.dollars, table ?? NO_PRICES, r.model, r);
+    // A total known only as such has no input/output split to price: it is "no price", never $0.
+    if (r.totalOnly > 0) {
+      const model = r.model ?? UNKNOWN_MODEL;
+      line.dollars.unpriced[model] = (line.dollars.unpriced[model] ?? 0) + r.totalOnly;
+    }
+    line.totalOnly += r.totalOnly;
     line.fast ||= r.fast;
     line.long ||= r.long;
     line.input += r.input;

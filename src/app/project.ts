@@ -2,6 +2,8 @@
  * Who calls and in which project: the ledger a command works on (located, opened, the spool
  * drained), and the facts about the caller every decision records.
  */
+import { writeFileSync } from 'node:fs';
+import { dirname, join } from 'node:path';
 import { type Ledger, ledgerFailure, openLedger } from '../ledger/db';
 import { locateLedger } from '../ledger/locate';
 import { type DrainResult, spoolDrain, spoolPending } from '../ledger/spool';
@@ -35,12 +37,22 @@ export function openProjectLedger(caller: Caller, opts: { create?: boolean } = {
   }
   const l = openLedger(loc.path, { create: opts.create === true });
   try {
+    if (loc.origin === 'new') ignoreLedgerDir(dirname(loc.path));
     drainSpool(l);
   } catch (err) {
     l.close();
     throw ledgerFailure(l.path, err);
   }
   return l;
+}
+
+/** The ledger folder made at a project's root carries its own `.gitignore`, so it is never committed by accident. */
+function ignoreLedgerDir(dir: string): void {
+  try {
+    writeFileSync(join(dir, '.gitignore'), '# sprint-budget: the ledger and its spool are local to this machine.\n*\n', { flag: 'wx', mode: 0o600 });
+  } catch (err) {
+    if ((err as NodeJS.ErrnoException).code !== 'EEXIST') throw err;
+  }
 }
 
 /** Runs `fn` on the project's ledger, closed afterwards whatever happens; its failures as ledgerFailure reports them. */

@@ -6,6 +6,7 @@
  */
 import type { Forecast } from '../domain/forecast';
 import { isoTime } from '../domain/time';
+import { billingTokens } from '../domain/tokens';
 import type { Ledger } from '../ledger/db';
 import { sprintSpendRecords } from '../ledger/records';
 import { type Sprint, type SprintEvent, listEvents } from '../ledger/sprints';
@@ -70,7 +71,7 @@ export function sprintReport(l: Ledger, s: Sprint, env: NodeJS.ProcessEnv, now =
   let spent = 0;
   const points: SpendPoint[] = [{ at: isoTime(s.createdAt), spent: 0 }];
   for (const r of sprintSpendRecords(l, s.id, s.phases[0] as string)) {
-    spent += r.input + r.output;
+    spent += billingTokens(r);
     points.push({ at: isoTime(Math.max(r.ts, s.createdAt)), spent });
   }
   return {

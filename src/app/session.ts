@@ -4,7 +4,7 @@
  */
 import type { Ledger } from '../ledger/db';
 import { attachToActiveSprint, openAttachment } from '../ledger/sessions';
-import { type Sprint, getSprint } from '../ledger/sprints';
+import { type Sprint, getSprint, latestActiveSprint } from '../ledger/sprints';
 import { type StoredUnreadNote, takeUnreported } from '../ledger/unread';
 import type { TranscriptRef } from '../transcripts/paths';
 import { type IngestResult, ingestTranscripts } from './ingest';
@@ -29,10 +29,18 @@ export function sessionSprint(l: Ledger, session: SessionRef, at: number = Date.
   return attachToActiveSprint(l, { sessionId: session.sessionId, at, via: 'hook', transcriptPath: session.transcriptPath })?.sprint ?? null;
 }
 
+export type SessionStarted =
+  /** The session counts toward this sprint. */
+  | { sprint: Sprint; spend: SprintSpend }
+  /** The session was detached (by a person, or when its sprint ended): it counts toward no sprint, though this one is active. */
+  | { sprint: null; active: Sprint };
+
 /** SessionStart: the session attached, and where its sprint stands (null: the project has no active sprint). */
-export function startSession(l: Ledger, session: SessionRef, env: NodeJS.ProcessEnv): { sprint: Sprint; spend: SprintSpend } | null {
+export function startSession(l: Ledger, session: SessionRef, env: NodeJS.ProcessEnv): SessionStarted | null {
   const sprint = sessionSprint(l, session);
-  return sprint ? { sprint, spend: currentSpend(l, sprint, env) } : null;
+  if (sprint) return { sprint, spend: currentSpend(l, sprint, env) };
+  const active = latestActiveSprint(l);
+  return active ? { sprint: null, active } : null;
 }
 
 /**

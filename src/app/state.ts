@@ -6,7 +6,8 @@ import { type DollarsJson, dollarsJson, mergeDollars, noDollars } from '../domai
 import { overrideStands } from '../domain/overrides';
 import { isoTime } from '../domain/time';
 import type { Ledger } from '../ledger/db';
-import { sprintAttachments } from '../ledger/sessions';
+import { claudeSessionId } from '../platform/env';
+import { openAttachment, sprintAttachments } from '../ledger/sessions';
 import { type Sprint, type SprintEvent, type SprintStatus, listArtifacts, listEvents, listSprints } from '../ledger/sprints';
 import { sprintForecast } from './forecast';
 import { loadPricing, sprintCostLines } from './pricing';
@@ -51,17 +52,22 @@ export interface SprintState {
   stages: StageSpend[] | null;
   /** The spend controls in force: the sprint's own settings over the project's, over the defaults. */
   controls: Record<string, unknown>;
-  tokens: { input: number; output: number; cache_read: number; cache_write: number };
   gates: Record<string, string[]>;
   artifacts: Record<string, string>;
   /** `<phase>_at` → when the sprint entered that phase. */
   history: Record<string, string>;
   /** Every move, override, budget change and dispatch decision, oldest first. */
   events: HistoryEntry[];
+  /** The session attached most recently, of those attached now. */
   active_session: string | null;
+  /** Every session attached now: what they spend counts toward this sprint. */
+  active_sessions: string[];
+  /** The Claude Code session the caller runs in, and the sprint it counts toward (null: none); null outside Claude Code. */
+  this_session: { session_id: string; sprint: string | null } | null;
   sessions: { session_id: string; attached_at: string; detached_at: string | null; via: string }[];
   /** What of the sprint's transcripts could not be read (a file, or one line: `line`), and since when. */
   unread: { path: string; line: number | null; reason: string; since: string }[];
+  tokens: { input: number; output: number; cache_read: number; cache_write: number; total_only: number };
   created_at: string;
   updated_at: string;
   /** Dollars of the spend, each record priced by its model; `unpriced`: models with no price (never $0). */
@@ -78,11 +84,12 @@ export function phaseHistory(events: readonly SprintEvent[]): Record<string, str
   return history;
 }
 
-/** The state of `s` with its spend as given; `env` finds the pricing table. */
+/** The state of `s` with its spend as given; `env` finds the pricing table and the caller's Claude Code session. */
 export function sprintState(l: Ledger, s: Sprint, spend: CurrentSpend, env: NodeJS.ProcessEnv): SprintState {
   const pricing = loadPricing(env);
   const dollars = noDollars();
   for (const line of sprintCostLines(l, s, pricing?.table ?? null)) mergeDollars(dollars, line.dollars);
+  const session = claudeSessionId(env);
   const events = listEvents(l, s.id);
   const controls = sprintControls(s, projectControls(l.path));
   const attachments = sprintAttachments(l, s.id);
@@ -112,6 +119,7 @@ export function sprintState(l: Ledger, s: Sprint, spend: CurrentSpend, env: Node
       output: spend.total.output,
       cache_read: spend.total.cacheRead,
       cache_write: spend.total.cacheWrite,
+      total_only: spend.total.totalOnly,
     },
     gates: s.gates,
     artifacts: listArtifacts(l, s.id),
@@ -126,6 +134,8 @@ export function sprintState(l: Ledger, s: Sprint, spend: CurrentSpend, env: Node
       detail: e.detail,
     })),
     active_session: open.length > 0 ? (open[open.length - 1] as (typeof open)[number]).sessionId : null,
+    active_sessions: open.map((a) => a.sessionId),
+    this_session: session === null ? null : { session_id: session, sprint: openAttachment(l, session)?.sprintId ?? null },
     sessions: attachments.map((a) => ({
       session_id: a.sessionId,
       attached_at: isoTime(a.attachedAt),

@@ -8,6 +8,7 @@
 import { budgetState } from '../domain/budget';
 import { mergeDollars, noDollars } from '../domain/pricing';
 import type { StatusFigures } from '../domain/statusline';
+import { billingTokens } from '../domain/tokens';
 import { type Ledger, isBusy, openLedger, LedgerBusyError } from '../ledger/db';
 import { locateLedger } from '../ledger/locate';
 import { openAttachment } from '../ledger/sessions';
@@ -74,7 +75,7 @@ export function statusFigures(input: StatusInput, env: NodeJS.ProcessEnv, db?: s
     const dollars = noDollars();
     let spent = 0;
     for (const line of sprintCostLines(l, s, pricing?.table ?? null)) {
-      spent += line.input + line.output;
+      spent += billingTokens(line);
       mergeDollars(dollars, line.dollars);
     }
     return {

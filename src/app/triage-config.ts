@@ -1,6 +1,6 @@
 /**
  * Review triage's budget file: the plugin's config/flux-drive/budget.yaml, or a project's own
- * .claude/flux-drive-budget.yaml, which replaces it.
+ * .claude/flux-drive-budget.yaml, which replaces it whole.
  */
 import { existsSync, readFileSync } from 'node:fs';
 import { dirname, join, resolve } from 'node:path';
@@ -19,35 +19,39 @@ const Tokens = z.int().check(z.positive());
 const Names = z.array(z.string().check(z.minLength(1)));
 
 const BudgetFile = z.strictObject({
-  budgets: z.optional(
-    z.strictObject({
-      plan: z.optional(Tokens),
-      brainstorm: z.optional(Tokens),
-      prd: z.optional(Tokens),
-      spec: z.optional(Tokens),
-      'diff-small': z.optional(Tokens),
-      'diff-large': z.optional(Tokens),
-      repo: z.optional(Tokens),
-      other: z.optional(Tokens),
-    }),
-  ),
-  large_diff_lines: z.optional(Tokens),
-  agent_defaults: z.optional(
-    z.strictObject({
-      review: z.optional(Tokens),
-      cognitive: z.optional(Tokens),
-      research: z.optional(Tokens),
-      oracle: z.optional(Tokens),
-      generated: z.optional(Tokens),
-    }),
-  ),
-  slicing_multiplier: z.optional(z.number().check(z.positive(), z.lte(1))),
-  min_agents: z.optional(z.int().check(z.nonnegative())),
-  exempt_agents: z.optional(Names),
-  full_content_agents: z.optional(Names),
+  budgets: z.strictObject({
+    plan: Tokens,
+    brainstorm: Tokens,
+    prd: Tokens,
+    spec: Tokens,
+    'diff-small': Tokens,
+    'diff-large': Tokens,
+    repo: Tokens,
+    other: Tokens,
+  }),
+  large_diff_lines: Tokens,
+  agent_defaults: z.strictObject({ review: Tokens, cognitive: Tokens, research: Tokens, oracle: Tokens, generated: Tokens }),
+  slicing_multiplier: z.number().check(z.positive(), z.lte(1)),
+  min_agents: z.int().check(z.nonnegative()),
+  exempt_agents: Names,
+  full_content_agents: Names,
 });
 
-/** Parses a budget file; keys it leaves out keep the defaults (docs/spec.md, "Review triage"). */
+/** The keys of `schema` that `raw` leaves out, as `budgets.repo`: a budget file gives every key. */
+function missingKeys(schema: z.ZodMiniObject, raw: unknown, prefix = ''): string[] {
+  const missing: string[] = [];
+  for (const [key, inner] of Object.entries(schema.shape)) {
+    const value = typeof raw === 'object' && raw !== null && Object.hasOwn(raw, key) ? (raw as Record<string, unknown>)[key] : undefined;
+    if (value === undefined) missing.push(`${prefix}${key}`);
+    else if (inner instanceof z.ZodMiniObject) missing.push(...missingKeys(inner, value, `${prefix}${key}.`));
+  }
+  return missing;
+}
+
+/**
+ * Parses a budget file. A project's file replaces the plugin's whole (docs/spec.md, "Review
+ * triage"): one that leaves keys out is refused with the keys named, never filled in silently.
+ */
 export async function parseTriageConfig(text: string, origin: string): Promise<TriageConfig> {
   // The YAML parser is a bundle of its own (plugin/dist/yaml.cjs), loaded only here: it is as large as the rest of the CLI.
   const { parse } = await import('yaml');
@@ -57,18 +61,23 @@ export async function parseTriageConfig(text: string, origin: string): Promise<T
   } catch (err) {
     throw new UsageError(`${origin}: not valid YAML (${firstLine(err)})`);
   }
+  const missing = missingKeys(BudgetFile, raw);
+  if (missing.length > 0) {
+    throw new UsageError(
+      `${origin}: missing ${missing.join(', ')} (a project's budget file replaces the plugin's ${SHIPPED_BUDGET_FILE} whole: copy that file and change what you need)`,
+    );
+  }
   const r = z.safeParse(BudgetFile, raw);
   if (!r.success) throw new UsageError(`${origin}: ${zodIssues(r.error)}`);
   const f = r.data;
-  const d = DEFAULT_TRIAGE_CONFIG;
   return {
-    budgets: { ...d.budgets, ...f.budgets },
-    largeDiffLines: f.large_diff_lines ?? d.largeDiffLines,
-    agentDefaults: { ...d.agentDefaults, ...f.agent_defaults },
-    slicingMultiplier: f.slicing_multiplier ?? d.slicingMultiplier,
-    minAgents: f.min_agents ?? d.minAgents,
-    exemptAgents: f.exempt_agents ?? [...d.exemptAgents],
-    fullContentAgents: f.full_content_agents ?? [...d.fullContentAgents],
+    budgets: { ...f.budgets },
+    largeDiffLines: f.large_diff_lines,
+    agentDefaults: { ...f.agent_defaults },
+    slicingMultiplier: f.slicing_multiplier,
+    minAgents: f.min_agents,
+    exemptAgents: [...f.exempt_agents],
+    fullContentAgents: [...f.full_content_agents],
   };
 }
 

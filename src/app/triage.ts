@@ -19,7 +19,9 @@ import {
   triageTotals,
 } from '../domain/triage';
 import type { Ledger } from '../ledger/db';
-import { agentTypeRuns } from '../ledger/records';
+import { agentRuns } from '../ledger/agents';
+import { everAttached, openAttachment } from '../ledger/sessions';
+import { getSprint, insertEvent } from '../ledger/sprints';
 import { NotFoundError } from '../platform/errors';
 import type { Sprint } from '../ledger/sprints';
 import {
@@ -31,20 +33,22 @@ import {
   triageRunAgents,
   latestTriageRun,
 } from '../ledger/triage-runs';
-import { type Caller, callerSession, inProject } from './project';
+import { type Caller, callerActor, callerSession, inProject } from './project';
 import { resolveSprint } from './resolve';
-import { currentSpend } from './spend';
+import { type SprintSpend, currentSpend } from './spend';
 import { loadTriageConfig } from './triage-config';
 
 export interface TriageRequest {
   input: ReviewInput;
   agents: readonly CandidateAgent[];
-  /** FLUX_BUDGET_REMAINING: null when unset (no sprint budget). */
+  /** The sprint's remaining budget (read at this moment), or the caller's figure outside a sprint; null: no sprint budget. */
   sprintRemaining: number | null;
   slicing: boolean;
-  launchAll: boolean;
+  /** The user chose "launch all" (with their reason): nothing is deferred, and the override goes into the sprint's history. */
+  launchAll: { reason: string } | null;
   config: TriageConfig;
   sprint: Sprint | null;
+  actor: string;
   now: number;
 }
 
@@ -57,14 +61,32 @@ export interface TriageOutcome {
   summary: string;
 }
 
-/** Estimates each agent, applies the budget cut and records the decision. */
+/** Estimates each agent from its own runs, applies the budget cut and records the decision (and a launch-all override in the sprint's history). */
 export function triageReview(l: Ledger, req: TriageRequest): TriageOutcome {
-  const costed = req.agents.map((a) => ({ ...a, cost: agentCost(a, agentTypeRuns(l, a.agentType).map((r) => r.billing), req.config, req.slicing) }));
+  const costed = req.agents.map((a) => ({ ...a, cost: agentCost(a, agentRuns(l, { name: a.name, agentType: a.agentType }).map((r) => r.billing), req.config, req.slicing) }));
   const budget = effectiveBudget(req.config, req.input, req.sprintRemaining);
   const cut = selectAgents(costed, budget.budget, req.config);
   const agents = req.launchAll ? launchAll(cut) : cut;
   const totals = triageTotals(agents, budget.budget);
-  const id = insertTriageRun(
+  return l.write(() => {
+    const id = recordRun(l, req, budget, agents);
+    const overridden = agents.filter((a) => a.reason === 'override');
+    if (req.sprint && req.launchAll && overridden.length > 0) {
+      insertEvent(l, req.sprint.id, {
+        kind: 'triage_override',
+        fromPhase: req.sprint.phase,
+        at: req.now,
+        actor: req.actor,
+        reason: req.launchAll.reason,
+        detail: { triage_id: id, launched: overridden.map((a) => a.name), estimate: overridden.reduce((n, a) => n + a.cost.tokens, 0), budget: budget.budget },
+      });
+    }
+    return { id, budget, agents, totals, summary: triageSummaryLine(totals, budget) };
+  });
+}
+
+function recordRun(l: Ledger, req: TriageRequest, budget: EffectiveBudget, agents: readonly TriagedAgent[]): number {
+  return insertTriageRun(
     l,
     {
       at: req.now,
@@ -76,7 +98,7 @@ export function triageReview(l: Ledger, req: TriageRequest): TriageOutcome {
       sprintRemaining: budget.sprintRemaining,
       budget: budget.budget,
       slicing: req.slicing,
-      launchAll: req.launchAll,
+      launchAll: req.launchAll !== null,
     },
     agents.map((a) => ({
       name: a.name,
@@ -92,15 +114,13 @@ export function triageReview(l: Ledger, req: TriageRequest): TriageOutcome {
       reason: a.reason,
     })),
   );
-  return { id, budget, agents, totals, summary: triageSummaryLine(totals, budget) };
 }
 
 export interface ReportRow {
-  /** What measurement can tell apart: launched agents that share a subagent type share a row. */
-  agentType: string;
-  agents: TriageAgentRecord[];
+  /** The launched agent. */
+  agent: TriageAgentRecord;
   estimate: number;
-  /** Billing tokens of this type's runs that started in the review's window; null when none has. */
+  /** Billing tokens of this agent's runs in the review's window; null when none has run (or been read) yet. */
   measured: number | null;
   measuredRuns: number;
   diffPct: number | null;
@@ -108,34 +128,24 @@ export interface ReportRow {
 
 export interface TriageReport {
   run: TriageRun;
-  /** The review's window ends where the next triage starts (null: still open). */
+  /** The review's window ends where the sprint's next triage starts (null: still open). */
   until: number | null;
   rows: ReportRow[];
   totals: { estimate: number; measured: number; diffPct: number | null; measuredRows: number };
 }
 
 /**
- * Compares each launched agent's estimate with the billing tokens its type's runs spent between
- * this triage and the next one.
+ * Compares each launched agent's estimate with what the review's own dispatches for it spent: its
+ * runs (by its type, or dispatched under its name) that started between this triage and the
+ * sprint's next one, in the sprint's sessions. Runs of a shared type made for anything else do not count.
  */
 export function triageReport(l: Ledger, run: TriageRun): TriageReport {
   const until = nextTriageAt(l, run);
-  const byType = new Map<string, TriageAgentRecord[]>();
-  for (const a of triageRunAgents(l, run.id)) {
-    if (a.action === 'selected') byType.set(a.agentType, [...(byType.get(a.agentType) ?? []), a]);
-  }
-  const rows = [...byType].map(([agentType, agents]): ReportRow => {
-    const runs = agentTypeRuns(l, agentType, { since: run.at, until });
-    const estimate = agents.reduce((n, a) => n + a.estimate, 0);
+  const launched = triageRunAgents(l, run.id).filter((a) => a.action === 'selected');
+  const rows = launched.map((agent): ReportRow => {
+    const runs = agentRuns(l, { name: agent.name, agentType: agent.agentType }, { since: run.at, until, sprint: run.sprintId });
     const measured = runs.length === 0 ? null : runs.reduce((n, r) => n + r.billing, 0);
-    return {
-      agentType,
-      agents,
-      estimate,
-      measured,
-      measuredRuns: runs.length,
-      diffPct: measured === null ? null : estimateError(estimate, measured),
-    };
+    return { agent, estimate: agent.estimate, measured, measuredRuns: runs.length, diffPct: measured === null ? null : estimateError(agent.estimate, measured) };
   });
   const measuredRows = rows.filter((r) => r.measured !== null);
   // Totals compare like with like: only the rows that have a measurement.
@@ -149,8 +159,13 @@ export function triageReport(l: Ledger, run: TriageRun): TriageReport {
   };
 }
 
-/** The sprint a review belongs to, if any: the one named (an unknown id is still an error), else the caller's. */
+/**
+ * The sprint a review belongs to: the one named (an unknown id is still an error), else the one the
+ * caller's session counts toward. A session that was detached belongs to none; a session never seen
+ * (or a terminal) takes the newest active sprint, as the hooks would attach it.
+ */
 function reviewSprint(l: Ledger, id: string | undefined, session: string | null): Sprint | null {
+  if (!id && session && !openAttachment(l, session) && everAttached(l, session)) return null;
   try {
     return resolveSprint(l, id, session);
   } catch (err) {
@@ -159,15 +174,45 @@ function reviewSprint(l: Ledger, id: string | undefined, session: string | null)
   }
 }
 
-export type TriageAsk = Omit<TriageRequest, 'config' | 'sprint' | 'now'> & { sprint?: string };
+export interface TriageAsk {
+  sprint?: string;
+  input: ReviewInput;
+  agents: readonly CandidateAgent[];
+  /** The caller's figure for the remaining budget: undefined when not given, null for `none`. */
+  given?: { value: number | null; from: 'flag' | 'env' };
+  slicing: boolean;
+  launchAll: { reason: string } | null;
+}
+
+export interface Triaged extends TriageOutcome {
+  sprint: Sprint | null;
+  configOrigin: string;
+  /** Where the remaining budget came from: the sprint (read now), the caller's figure, or nowhere. */
+  remainingFrom: 'sprint' | 'given' | 'none';
+}
+
+/**
+ * The cap a review works under. Inside a sprint it is the sprint's remaining budget as of now: a
+ * figure handed down from earlier (FLUX_BUDGET_REMAINING exported at some point) would be stale, so
+ * it is not read, and a `--sprint-remaining` may only lower the sprint's figure. Outside a sprint,
+ * the caller's figure, if any.
+ */
+function reviewRemaining(spend: SprintSpend | null, given: TriageAsk['given']): { remaining: number | null; from: Triaged['remainingFrom'] } {
+  const lower = spend ? (given?.from === 'flag' ? given.value : null) : (given?.value ?? null);
+  const own = spend?.remaining ?? null;
+  if (lower !== null && (own === null || lower < own)) return { remaining: lower, from: 'given' };
+  return own === null ? { remaining: null, from: 'none' } : { remaining: own, from: 'sprint' };
+}
 
 /** `sprint-budget triage`: the budget file read, the review's sprint brought up to date, the cut made and recorded. */
-export async function triage(caller: Caller, ask: TriageAsk): Promise<TriageOutcome & { sprint: Sprint | null; configOrigin: string }> {
+export async function triage(caller: Caller, ask: TriageAsk): Promise<Triaged> {
   const { config, origin } = await loadTriageConfig(caller.cwd);
   return inProject(caller, { create: true }, (l) => {
     const sprint = reviewSprint(l, ask.sprint, callerSession(caller));
-    if (sprint) currentSpend(l, sprint, caller.env);
-    return { ...triageReview(l, { ...ask, config, sprint, now: Date.now() }), sprint, configOrigin: origin };
+    const spend = sprint ? currentSpend(l, sprint, caller.env) : null;
+    const { remaining, from } = reviewRemaining(spend, ask.given);
+    const outcome = triageReview(l, { ...ask, sprintRemaining: remaining, config, sprint, actor: callerActor(caller), now: Date.now() });
+    return { ...outcome, sprint, configOrigin: origin, remainingFrom: from };
   });
 }
 
@@ -176,7 +221,7 @@ export function readTriageReport(caller: Caller, id?: number): TriageReport {
   return inProject(caller, {}, (l) => {
     const run = id === undefined ? latestTriageRun(l) : getTriageRun(l, id);
     if (!run) throw new NotFoundError(id === undefined ? 'no triage recorded yet (run: sprint-budget triage ...)' : `no triage #${id}`);
-    const sprint = run.sprintId ? reviewSprint(l, run.sprintId, null) : null;
+    const sprint = run.sprintId ? getSprint(l, run.sprintId) : null;
     if (sprint) currentSpend(l, sprint, caller.env);
     return triageReport(l, run);
   });

@@ -2,6 +2,7 @@
 import type { SprintState } from '../app/state';
 import { type Forecast, budgetForecastLine } from '../domain/forecast';
 import { type DollarsJson, formatCostCell } from '../domain/pricing';
+import { plainText } from '../domain/text';
 import { formatTokensExact, formatTokensShort } from '../domain/tokens';
 import type { OptionSpec } from './framework';
 import { formatPairs } from './output';
@@ -32,17 +33,18 @@ export function stateLines(st: SprintState): string[] {
       `input ${formatTokensShort(st.tokens.input)} · output ${formatTokensShort(st.tokens.output)} · cache read ${formatTokensShort(st.tokens.cache_read)} · cache write ${formatTokensShort(st.tokens.cache_write)}`,
     ],
   ];
+  if (st.tokens.total_only > 0) pairs.push(['Totals', `${formatTokensExact(st.tokens.total_only)} billing tokens recorded as totals (no input/output split)`]);
   if (st.tokens_reserved > 0) pairs.push(['Reserved', `${formatTokensExact(st.tokens_reserved)} by running subagents`]);
   for (const stage of st.stages ?? []) {
     pairs.push([`Stage ${stage.stage}`, `${formatTokensShort(stage.spent)} / ${formatTokensShort(stage.budget as number)}${stage.depleted ? ' · depleted' : ''} (${stage.phases.join(', ')})`]);
   }
   if (st.override_standing) pairs.push(['Override', 'standing (dispatches and the next advance pass the budget)']);
-  if (st.active_session) pairs.push(['Session', st.active_session]);
+  pairs.push(['Sessions', sessionsLine(st)]);
   if (st.unread.length > 0) pairs.push(['Unread', unreadSummary(st.unread)]);
   if (Object.keys(st.artifacts).length > 0) {
-    pairs.push(['Artifacts', Object.entries(st.artifacts).map(([k, v]) => `${k}=${v}`).join(' · ')]);
+    pairs.push(['Artifacts', Object.entries(st.artifacts).map(([k, v]) => `${k}=${plainText(v)}`).join(' · ')]);
   }
-  const lines = [`Sprint ${st.id} · ${st.title}`, ...formatPairs(pairs), 'History'];
+  const lines = [`Sprint ${st.id} · ${plainText(st.title)}`, ...formatPairs(pairs), 'History'];
   for (const e of st.events) {
     if (e.kind.startsWith('dispatch_') && e.kind !== 'dispatch_denied') continue;
     const what =
@@ -51,7 +53,7 @@ export function stateLines(st: SprintState): string[] {
         : e.kind === 'set_budget'
           ? `budget ${fmtBudget(e.detail?.from)} → ${fmtBudget(e.detail?.to)}`
           : (e.from_phase ?? '');
-    const reason = e.reason ? ` · "${e.reason}"` : '';
+    const reason = e.reason ? ` · "${plainText(e.reason)}"` : '';
     lines.push(`  ${e.at.replace('T', ' ').slice(0, 19)}  ${e.kind.padEnd(15)} ${what}${reason}`);
   }
   return lines;
@@ -67,6 +69,16 @@ function unreadSummary(unread: SprintState['unread']): string {
     return [`${notes.length} ${what}${notes.length > 1 ? 's' : ''} could not be read: ${where} (${first.reason})${more}`];
   };
   return [...part(unread.filter((u) => u.line === null), 'transcript'), ...part(unread.filter((u) => u.line !== null), 'line')].join(' · ');
+}
+
+/** Which sessions count toward the sprint now, and where the caller's own session counts. */
+function sessionsLine(st: SprintState): string {
+  const mine = st.this_session;
+  const attached = st.active_sessions.map((id) => (id === mine?.session_id ? `${id} (this session)` : id));
+  const line = attached.length > 0 ? `${attached.join(', ')} attached` : st.status === 'active' ? 'none attached' : `none (the sprint is ${st.status}: it counts nothing more)`;
+  if (!mine || mine.sprint === st.id) return line;
+  const where = mine.sprint ? `counts toward ${mine.sprint}` : 'counts toward no sprint';
+  return `${line} · this session ${where}${st.status === 'active' ? ` (sprint-budget resume ${st.id} moves it here)` : ''}`;
 }
 
 function fmtBudget(v: unknown): string {

@@ -93,17 +93,52 @@ export interface Parsed {
   help: boolean;
 }
 
+/** A negative number (`-5`, `-1.5k`): node's parser would take it for an option. */
+const NEGATIVE = /^-\d/;
+/** Stands in for a negative number given as an argument while node's parser reads the line. */
+const HELD = '\u0000';
+
+/**
+ * Negative numbers made plain to node's parser, so each reaches the check of what it was given for
+ * and gets that check's message (`--budget: a budget must be positive, got "-5"`), not node's
+ * "argument is ambiguous": `--budget -5` becomes `--budget=-5`, and a negative argument is held
+ * aside under a stand-in and put back in its place.
+ */
+function plainNegatives(argv: readonly string[], specs: Options): { args: string[]; held: string[] } {
+  const args: string[] = [];
+  const held: string[] = [];
+  for (let i = 0; i < argv.length; i++) {
+    const a = argv[i] as string;
+    if (a === '--') {
+      args.push(...argv.slice(i));
+      break;
+    }
+    const name = /^--([^=]+)$/.exec(a)?.[1];
+    const next = argv[i + 1];
+    if (name !== undefined && specs[name]?.type === 'string' && next !== undefined && NEGATIVE.test(next)) {
+      args.push(`${a}=${next}`);
+      i++;
+    } else if (NEGATIVE.test(a)) {
+      args.push(`${HELD}${held.length}`);
+      held.push(a);
+    } else args.push(a);
+  }
+  return { args, held };
+}
+
 export function parseCommandArgs(cmd: AnyCommand, argv: string[], env: NodeJS.ProcessEnv, cwd: string): Parsed {
   const specs: Options = { ...cmd.options, ...COMMON_OPTIONS };
   const options = Object.fromEntries(
     Object.entries(specs).map(([name, o]) => [name, { type: o.type, ...(o.short ? { short: o.short } : {}), ...(o.multiple ? { multiple: true } : {}) }]),
   );
+  const { args, held } = plainNegatives(argv, specs);
   let parsed;
   try {
-    parsed = parseArgs({ args: argv, options, allowPositionals: true, strict: true });
+    parsed = parseArgs({ args, options, allowPositionals: true, strict: true });
   } catch (err) {
     throw new UsageError(`${cmd.name}: ${(err as Error).message.split('\n')[0]} (see: sprint-budget ${cmd.name} --help)`);
   }
+  parsed.positionals = parsed.positionals.map((p) => (p.startsWith(HELD) ? (held[Number(p.slice(HELD.length))] as string) : p));
   const values = parsed.values as Record<string, string | boolean | string[] | undefined>;
   const help = values.help === true;
   const max = cmd.positionals?.length ?? 0;

@@ -1,6 +1,7 @@
 /** The `sprint-budget` command line: dispatch to one command, one exit-code convention. */
 import { BindingMissingError } from '../install/binding';
-import { LedgerBusyError } from '../ledger/db';
+import { plainText } from '../domain/text';
+import { BUSY_TIMEOUT_MS, LedgerBusyError, isBusy } from '../ledger/db';
 import { SprintBudgetError, diskFull, errorMessage, firstLine } from '../platform/errors';
 import { writeOut } from '../platform/stdio';
 import { type AnyCommand, commandHelp, parseCommandArgs } from './framework';
@@ -19,9 +20,10 @@ const pricing = () => import('./commands/pricing');
 const calibrate = () => import('./commands/calibrate');
 const report = () => import('./commands/report');
 const statusline = () => import('./commands/statusline');
-const COMMANDS: Record<string, () => Promise<AnyCommand>> = {
+export const COMMANDS: Record<string, () => Promise<AnyCommand>> = {
   create: () => lifecycle().then((m) => m.create as AnyCommand),
   state: () => lifecycle().then((m) => m.state as AnyCommand),
+  resume: () => lifecycle().then((m) => m.resume as AnyCommand),
   list: () => lifecycle().then((m) => m.list as AnyCommand),
   advance: () => lifecycle().then((m) => m.advance as AnyCommand),
   remaining: () => budget().then((m) => m.remaining as AnyCommand),
@@ -32,6 +34,7 @@ const COMMANDS: Record<string, () => Promise<AnyCommand>> = {
   artifact: () => lifecycle().then((m) => m.artifact as AnyCommand),
   record: () => budget().then((m) => m.record as AnyCommand),
   attach: () => spend().then((m) => m.attach as AnyCommand),
+  detach: () => spend().then((m) => m.detach as AnyCommand),
   ingest: () => spend().then((m) => m.ingest as AnyCommand),
   classify: () => budget().then((m) => m.classify as AnyCommand),
   triage: () => triage().then((m) => m.triage as AnyCommand),
@@ -95,14 +98,19 @@ export async function main(argv: string[], env: NodeJS.ProcessEnv = process.env,
       printErr(`sprint-budget: ${errorMessage(err)} (repair: npm rebuild better-sqlite3 in the plugin directory)`);
       return 2;
     }
+    // Another process held the ledger past the busy timeout: nothing is wrong, it is busy.
+    if (err instanceof LedgerBusyError || isBusy(err)) {
+      printErr(`sprint-budget: the ledger is busy (another sprint-budget process held it for ${BUSY_TIMEOUT_MS / 1000} s); try again`);
+      return 2;
+    }
     if (err instanceof SprintBudgetError) {
-      printErr(`sprint-budget: ${errorMessage(err)}`);
+      printErr(`sprint-budget: ${plainText(errorMessage(err))}`);
       return err.exitCode;
     }
     // A full disk met outside the ledger (a file the system's error names): said as such.
     const full = diskFull(err, 'a file');
     if (full) {
-      printErr(`sprint-budget: ${full.message}`);
+      printErr(`sprint-budget: ${plainText(full.message)}`);
       return 2;
     }
     printErr(`sprint-budget: internal error: ${firstLine(err)}`);

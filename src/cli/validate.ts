@@ -29,6 +29,7 @@ export function required(name: string, raw: string | undefined, command: string)
 /** A budget: a token amount, or `none` for no budget. */
 export function budgetValue(name: string, raw: string): number | null {
   if (raw.trim().toLowerCase() === 'none') return null;
+  if (raw.trim().startsWith('-')) throw new UsageError(`${name}: a budget must be positive, got "${raw}" (use "none" for no budget)`);
   try {
     return parseTokenAmount(raw);
   } catch (err) {

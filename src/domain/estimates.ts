@@ -53,9 +53,24 @@ export const AGENT_KIND_ESTIMATES: Readonly<Record<AgentKind, number>> = Object.
 /** flux-drive's cognitive lenses: `fd-*` by name, but priced as cognitive agents. */
 const COGNITIVE_AGENTS = new Set(['fd-systems', 'fd-decisions', 'fd-people', 'fd-resilience', 'fd-perception']);
 
+/** `plugin:fd-safety` and `fd-safety` are one agent: names compare bare and lowercase. */
+export function bareAgentName(name: string): string {
+  return name.slice(name.lastIndexOf(':') + 1).toLowerCase();
+}
+
+/**
+ * The agent a dispatch was made for, as its description names it: the first word, so a subagent
+ * dispatched as `general-purpose` with `fd-safety: review the plan` ran for fd-safety (the flux-drive
+ * skill describes its dispatches so). Null when the description starts with no name.
+ */
+export function dispatchedAgentName(description: string | null | undefined): string | null {
+  const first = description?.trim().split(/\s+/)[0]?.replace(/[:,.;]+$/, '');
+  return first && /^[A-Za-z0-9][A-Za-z0-9._:-]*$/.test(first) ? bareAgentName(first) : null;
+}
+
 /** The kind of an agent by its name; names that fit no pattern are generated agents. */
 export function agentKind(name: string): AgentKind {
-  const n = name.toLowerCase().replace(/^.*:/, '');
+  const n = bareAgentName(name);
   if (COGNITIVE_AGENTS.has(n)) return 'cognitive';
   if (n.startsWith('fd-')) return 'review';
   if (/-(researcher|analyzer|analyst)$/.test(n)) return 'research';

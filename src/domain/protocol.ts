@@ -50,8 +50,10 @@ export function manualPause(target: string): Pause {
   return { type: 'manual_pause', phase: target, detail: 'auto_advance=false' };
 }
 
-export function stalePhase(callerPhase: string, actual: string): Pause {
-  return { type: 'stale_phase', phase: callerPhase, detail: `Phase already advanced to ${actual}` };
+/** The caller believed the sprint was in `callerPhase`; it is in `actual`, further on (the usual case) or not yet there. */
+export function stalePhase(callerPhase: string, actual: string, chain: readonly string[]): Pause {
+  const ahead = chain.indexOf(actual) > chain.indexOf(callerPhase);
+  return { type: 'stale_phase', phase: callerPhase, detail: ahead ? `Phase already advanced to ${actual}` : `Phase is still ${actual}` };
 }
 
 /** The stderr warning past warn_pct; it never stops an advance. */

@@ -16,7 +16,7 @@ export type RecordKind =
 
 /** Cache writes by lifetime and fast mode, where the usage says (transcripts); absent: not split, standard speed. */
 export interface SpendRecord extends TokenCounts, Partial<PriceSplit> {
-  /** `msg:<message id>[:<request id>]`, `hook-agent:<agent id>`, `record:<source>:<key>`, ... */
+  /** `msg:<message id>[:<request id>]`, `hook-agent:<agent id>`, `record:<sprint>:<source>:<key>`, ... */
   key: string;
   kind: RecordKind;
   /** transcript, hook, interstat, or what a reporting tool names itself. */
@@ -34,6 +34,8 @@ export interface SpendRecord extends TokenCounts, Partial<PriceSplit> {
   ts: number;
   /** Where the figure was read: `<transcript path>:<line>`, `hook:PostToolUse:<tool use id>`, ... */
   origin: string;
+  /** Billing tokens a tool knew only as a total (`record --total`); such a record's input and output are 0. */
+  totalOnly?: number;
 }
 
 /**

@@ -18,11 +18,19 @@ export function isCount(v: unknown): v is number {
   return typeof v === 'number' && Number.isInteger(v) && v >= 0 && v <= MAX_COUNT;
 }
 
-export const ZERO_TOKENS: Readonly<TokenCounts> = Object.freeze({ input: 0, output: 0, cacheRead: 0, cacheWrite: 0 });
+/**
+ * Spend as the ledger sums it: the counts of API responses, and the billing tokens a tool reported
+ * only as a total. A total is kept as one: never split into input and output (docs/spec.md, "Counting").
+ */
+export interface SpendCounts extends TokenCounts {
+  totalOnly: number;
+}
 
-/** Billing tokens: input + output. Cache reads and writes are tracked beside them, never mixed in (docs/spec.md, "Words"). */
-export function billingTokens(t: TokenCounts): number {
-  return t.input + t.output;
+export const ZERO_SPEND: Readonly<SpendCounts> = Object.freeze({ input: 0, output: 0, cacheRead: 0, cacheWrite: 0, totalOnly: 0 });
+
+/** Billing tokens: input + output (and totals known only as such). Cache reads and writes are tracked beside them, never mixed in (docs/spec.md, "Words"). */
+export function billingTokens(t: TokenCounts & { totalOnly?: number }): number {
+  return t.input + t.output + (t.totalOnly ?? 0);
 }
 
 /**
@@ -38,12 +46,13 @@ export function raiseTokens(into: TokenCounts, from: TokenCounts): boolean {
   return true;
 }
 
-export function addTokens(a: TokenCounts, b: TokenCounts): TokenCounts {
+export function addSpend(a: SpendCounts, b: SpendCounts): SpendCounts {
   return {
     input: a.input + b.input,
     output: a.output + b.output,
     cacheRead: a.cacheRead + b.cacheRead,
     cacheWrite: a.cacheWrite + b.cacheWrite,
+    totalOnly: a.totalOnly + b.totalOnly,
   };
 }
 

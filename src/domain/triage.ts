@@ -3,7 +3,7 @@
  * scores, stages and cost estimates, the budget for the kind of input, and what the sprint has left.
  */
 import { percentUsed } from './budget';
-import { AGENT_KIND_ESTIMATES, type AgentKind, type Estimate, agentKind, calibrated } from './estimates';
+import { AGENT_KIND_ESTIMATES, type AgentKind, type Estimate, agentKind, bareAgentName, calibrated } from './estimates';
 
 export const INPUT_TYPES = ['plan', 'brainstorm', 'prd', 'spec', 'diff', 'repo', 'other'] as const;
 export type InputType = (typeof INPUT_TYPES)[number];
@@ -78,11 +78,6 @@ export function effectiveBudget(cfg: TriageConfig, input: ReviewInput, sprintRem
   return { key, typeBudget, sprintRemaining, budget: sprintConstrained ? sprintRemaining : typeBudget, sprintConstrained };
 }
 
-/** `plugin:fd-safety` and `fd-safety` are the same agent for the exempt and full-content lists. */
-export function bareAgentName(name: string): string {
-  return name.slice(name.lastIndexOf(':') + 1).toLowerCase();
-}
-
 export interface CandidateAgent {
   name: string;
   /** The subagent type dispatched for it, whose measured runs calibrate its estimate. */
@@ -120,7 +115,8 @@ export interface TriagedAgent extends CandidateAgent {
  * The budget cut. Stage 1 and exempt agents are protected: they run even over budget and are
  * counted first. The other Stage 2 agents follow by score (ties keep the given order); one is
  * deferred when it would push the total over the budget once `minAgents` are selected, and the
- * cut goes on down the list, so a cheaper agent further down may still fit.
+ * cut goes on down the list, so a cheaper agent further down may still fit. With nothing left (a
+ * budget of 0) `minAgents` fills nothing: only the protected agents run.
  * Returns the agents by stage, then score.
  */
 export function selectAgents(
@@ -144,7 +140,7 @@ export function selectAgents(
   }
   for (const a of ordered.filter((x) => !isProtected(x))) {
     const fits = total + a.cost.tokens <= budget;
-    if (!fits && count >= cfg.minAgents) {
+    if (!fits && (count >= cfg.minAgents || budget === 0)) {
       decided.set(a.i, { action: 'deferred', reason: 'over-budget' });
       continue;
     }
@@ -187,9 +183,12 @@ export function thousands(n: number): string {
   return `${k.endsWith('.0') ? k.slice(0, -2) : k}K`;
 }
 
-/** `Budget: XK / YK (Z%) | Deferred: N agents (DK est.)`, plus `[sprint-constrained]` when the sprint is tighter. */
+/**
+ * `Budget: XK / YK (Z%) | Deferred: N agents (DK est.)`, plus `[sprint-constrained]` when the sprint
+ * is tighter. Z is the share of the budget the launched agents take; with nothing left it reads `0% left`.
+ */
 export function triageSummaryLine(totals: TriageTotals, budget: EffectiveBudget): string {
-  const pct = totals.percent === null ? 'no budget left' : `${totals.percent}%`;
+  const pct = totals.percent === null ? '0% left' : `${totals.percent}%`;
   const line = `Budget: ${thousands(totals.selectedTokens)} / ${thousands(budget.budget)} (${pct}) | Deferred: ${totals.deferredCount} agents (${thousands(totals.deferredTokens)} est.)`;
   return budget.sprintConstrained ? `${line} [sprint-constrained]` : line;
 }

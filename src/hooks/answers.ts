@@ -1,6 +1,7 @@
 /** What a hook says back to Claude Code (documented hook output), and the lines it puts in it. */
 import type { SprintSpend } from '../app/spend';
 import { percentUsed } from '../domain/budget';
+import { plainText } from '../domain/text';
 import { formatTokensShort } from '../domain/tokens';
 import type { Sprint } from '../ledger/sprints';
 import type { UnreadNote } from '../ledger/unread';
@@ -29,9 +30,9 @@ export function noticeAnswer(line: string | null | undefined): HookAnswer | null
   return line ? { systemMessage: line } : null;
 }
 
-/** `Sprint sb-x · phase planned · 120k / 250k billing tokens (48%)`, the state added past the warning mark. */
+/** `sprint sb-x "Add CSV export" · phase planned · 120k / 250k billing tokens (48%)`, the state added past the warning mark. */
 export function sprintContextLine(s: Sprint, spend: SprintSpend): string {
-  const head = `Sprint ${s.id} · phase ${s.phase}`;
+  const head = `sprint ${s.id} "${plainText(s.title)}" · phase ${s.phase}`;
   if (s.tokenBudget === null) return `${head} · ${formatTokensShort(spend.billing)} billing tokens (no budget)`;
   const figures = `${formatTokensShort(spend.billing)} / ${formatTokensShort(s.tokenBudget)} billing tokens (${percentUsed(spend.billing, s.tokenBudget)}%)`;
   const state = spend.state === 'exceeded' ? ' · budget exceeded' : spend.state === 'warning' ? ' · past the warning mark' : '';

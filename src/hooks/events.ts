@@ -1,5 +1,6 @@
 /** A hook payload as what the app works with (the session, a dispatch) and as the events queued when the ledger cannot be used. */
 import type { Dispatch } from '../app/dispatch';
+import { dispatchedAgentName } from '../domain/estimates';
 import type { SessionRef } from '../app/session';
 import type { IngestEvent, SpooledEvent } from '../app/spooled';
 import { type HookPayload, type PreToolUsePayload, inputText } from './payloads';
@@ -23,5 +24,11 @@ const DEFAULT_AGENT_TYPE = 'general-purpose';
 
 /** The dispatch a PreToolUse/PostToolUse pair is about, keyed by its tool use id. */
 export function dispatchOf(p: Pick<PreToolUsePayload, 'session_id' | 'tool_use_id' | 'tool_input'>, at: number): Dispatch {
-  return { sessionId: p.session_id, toolUseId: p.tool_use_id, agentType: inputText(p.tool_input, 'subagent_type') || DEFAULT_AGENT_TYPE, at };
+  return {
+    sessionId: p.session_id,
+    toolUseId: p.tool_use_id,
+    agentType: inputText(p.tool_input, 'subagent_type') || DEFAULT_AGENT_TYPE,
+    name: dispatchedAgentName(inputText(p.tool_input, 'description')),
+    at,
+  };
 }

@@ -1,30 +1,26 @@
 /**
- * SessionStart: attach the session to the project's active sprint, tell the model where the sprint
- * stands in one line, and give the session's shell FLUX_BUDGET_REMAINING (unset without a budget:
- * "no budget" and "nothing left" never share a value).
+ * SessionStart: attach the session to the project's active sprint (a session seen for the first
+ * time), and say in one line, to the user and to the model, which sprint it counts toward and where
+ * that sprint stands. Nothing goes into the session's environment: a figure put there would be stale
+ * by the next command (a review's triage reads the sprint's remaining budget itself).
  */
-import { appendFileSync } from 'node:fs';
 import { startSession } from '../app/session';
 import { contextAnswer, noticeAnswer, sprintContextLine } from './answers';
 import { attachEvent, sessionOf } from './events';
 import { SessionStart } from './payloads';
 import { runHook } from './runtime';
 
-/** Lines for CLAUDE_ENV_FILE, which Claude Code sources before each Bash tool command. */
-function writeBudgetEnv(file: string | undefined, remaining: number | null): void {
-  if (!file) return;
-  appendFileSync(file, remaining === null ? 'unset FLUX_BUDGET_REMAINING\n' : `export FLUX_BUDGET_REMAINING=${remaining}\n`);
-}
-
 runHook({
   event: 'SessionStart',
   schema: SessionStart,
   run(l, p, ctx) {
     const started = startSession(l, sessionOf(p), ctx.env);
-    writeBudgetEnv(ctx.env.CLAUDE_ENV_FILE, started ? started.spend.remaining : null);
-    return started ? contextAnswer('SessionStart', sprintContextLine(started.sprint, started.spend)) : null;
+    if (!started) return null;
+    const line =
+      started.sprint === null
+        ? `This session counts toward no sprint (it was detached); /sprint-budget:sprint ${started.active.id} resumes the active one.`
+        : `This session counts toward ${sprintContextLine(started.sprint, started.spend)}`;
+    return contextAnswer('SessionStart', line, `sprint-budget: ${line}`);
   },
-  // The remaining budget is unknown: FLUX_BUDGET_REMAINING is left alone rather than guessed
-  // (unset would read as "no budget"); the sprint command exports it before each review anyway.
   unavailable: (p, why) => ({ spool: [attachEvent(p)], answer: noticeAnswer(why.notice) }),
 });

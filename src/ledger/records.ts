@@ -4,7 +4,7 @@
  * Every figure shown or checked is a query over this table (SQLite table `usage`).
  */
 import type { SpendRecord } from '../domain/records';
-import type { TokenCounts } from '../domain/tokens';
+import type { SpendCounts } from '../domain/tokens';
 import type { Ledger } from './db';
 
 /** Upserts records in one transaction, keeping the largest count seen for each key. */
@@ -15,13 +15,14 @@ export function upsertRecords(l: Ledger, records: readonly SpendRecord[]): numbe
 
 /** upsertRecords within the caller's transaction. */
 export function putRecords(l: Ledger, records: readonly SpendRecord[]): number {
-  // Positional parameters: binding eighteen named ones from an object costs more than the insert.
+  // Positional parameters: binding nineteen named ones from an object costs more than the insert.
   const stmt = l.stmt(
     `INSERT INTO usage (key, kind, source, session_id, sprint_id, phase, agent_id, agent_type, model, ts,
        input_tokens, output_tokens, cache_read_tokens, cache_write_tokens, origin,
-       cache_write_5m_tokens, cache_write_1h_tokens, fast)
-     VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
+       cache_write_5m_tokens, cache_write_1h_tokens, fast, total_tokens)
+     VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
      ON CONFLICT (key) DO UPDATE SET
+       total_tokens = MAX(usage.total_tokens, excluded.total_tokens),
        origin = CASE WHEN excluded.output_tokens > usage.output_tokens THEN excluded.origin ELSE usage.origin END,
        input_tokens = MAX(usage.input_tokens, excluded.input_tokens),
        output_tokens = MAX(usage.output_tokens, excluded.output_tokens),
@@ -37,7 +38,7 @@ export function putRecords(l: Ledger, records: readonly SpendRecord[]): number {
   for (const r of records) {
     stmt.run(
       r.key, r.kind, r.source, r.sessionId, r.sprintId, r.phase, r.agentId, r.agentType, r.model, r.ts,
-      r.input, r.output, r.cacheRead, r.cacheWrite, r.origin, r.cacheWrite5m ?? 0, r.cacheWrite1h ?? 0, r.fast ? 1 : 0,
+      r.input, r.output, r.cacheRead, r.cacheWrite, r.origin, r.cacheWrite5m ?? 0, r.cacheWrite1h ?? 0, r.fast ? 1 : 0, r.totalOnly ?? 0,
     );
   }
   return records.length;
@@ -84,7 +85,7 @@ const EFFECTIVE = `
     FROM effective e
   )`;
 
-export interface SpendRow extends TokenCounts {
+export interface SpendRow extends SpendCounts {
   phase: string;
   agentType: string;
   source: string;
@@ -99,14 +100,14 @@ export function sprintSpendRows(l: Ledger, sprintId: string, firstPhase: string)
       `${EFFECTIVE}
        SELECT at_phase AS phase, agent_type AS agentType, source, COUNT(*) AS records,
          SUM(input_tokens) AS input, SUM(output_tokens) AS output,
-         SUM(cache_read_tokens) AS cacheRead, SUM(cache_write_tokens) AS cacheWrite
+         SUM(cache_read_tokens) AS cacheRead, SUM(cache_write_tokens) AS cacheWrite, SUM(total_tokens) AS totalOnly
        FROM phased GROUP BY at_phase, agent_type, source ORDER BY at_phase, agent_type, source`,
     )
     .all({ sprint: sprintId, firstPhase }) as SpendRow[];
 }
 
 /** Spend grouped as it is priced: per phase, agent type and model, fast mode and long context apart. */
-export interface CostRow extends TokenCounts {
+export interface CostRow extends SpendCounts {
   phase: string;
   agentType: string;
   model: string | null;
@@ -127,7 +128,7 @@ export function sprintCostRows(l: Ledger, sprintId: string, firstPhase: string, 
          (kind = 'response' AND input_tokens + cache_read_tokens + cache_write_tokens > @longPrompt) AS long, COUNT(*) AS records,
          SUM(input_tokens) AS input, SUM(output_tokens) AS output,
          SUM(cache_read_tokens) AS cacheRead, SUM(cache_write_tokens) AS cacheWrite,
-         SUM(cache_write_5m_tokens) AS cacheWrite5m, SUM(cache_write_1h_tokens) AS cacheWrite1h
+         SUM(cache_write_5m_tokens) AS cacheWrite5m, SUM(cache_write_1h_tokens) AS cacheWrite1h, SUM(total_tokens) AS totalOnly
        FROM phased GROUP BY at_phase, agent_type, model, fast, long ORDER BY at_phase, agent_type, model, fast, long`,
     )
     .all({ sprint: sprintId, firstPhase, longPrompt }) as (Omit<CostRow, 'fast' | 'long'> & { fast: number; long: number })[];
@@ -141,33 +142,8 @@ export function sprintSpendRecords(l: Ledger, sprintId: string, firstPhase: stri
       `${EFFECTIVE}
        SELECT key, kind, source, session_id AS sessionId, sprint_id AS sprintId, phase, agent_id AS agentId,
          agent_type AS agentType, model, ts, input_tokens AS input, output_tokens AS output,
-         cache_read_tokens AS cacheRead, cache_write_tokens AS cacheWrite, origin, at_phase AS atPhase
+         cache_read_tokens AS cacheRead, cache_write_tokens AS cacheWrite, total_tokens AS totalOnly, origin, at_phase AS atPhase
        FROM phased ORDER BY ts, key`,
     )
     .all({ sprint: sprintId, firstPhase }) as (SpendRecord & { atPhase: string })[];
-}
-
-export interface AgentRun {
-  agentId: string;
-  /** Epoch milliseconds of the run's first record. */
-  startedAt: number;
-  billing: number;
-}
-
-/**
- * The runs of an agent type across the ledger (optionally those that started in [since, until)):
- * per agent id, its transcript rows or its summary, whichever is larger — the same rule as a
- * sprint's sums.
- */
-export function agentTypeRuns(l: Ledger, agentType: string, window: { since?: number; until?: number | null } = {}): AgentRun[] {
-  return l
-    .stmt(
-      `SELECT agent_id AS agentId, MIN(ts) AS startedAt,
-         MAX(SUM(CASE WHEN kind = 'response' THEN input_tokens + output_tokens ELSE 0 END),
-             COALESCE(MAX(CASE WHEN kind = 'summary' THEN input_tokens + output_tokens END), 0)) AS billing
-       FROM usage WHERE agent_type = @agentType AND agent_id IS NOT NULL
-       GROUP BY agent_id HAVING MIN(ts) >= @since AND MIN(ts) < @until
-       ORDER BY startedAt, agentId`,
-    )
-    .all({ agentType, since: window.since ?? 0, until: window.until ?? Number.MAX_SAFE_INTEGER }) as AgentRun[];
 }

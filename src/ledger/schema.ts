@@ -160,7 +160,29 @@ export const MIGRATIONS: readonly string[] = [
   CREATE INDEX reservations_sprint ON reservations (sprint_id, state);
   CREATE INDEX reservations_session ON reservations (session_id, state);
   `,
-  // 5: what could not be read (a transcript file, line 0, or one line of it), and token counts bounded
+  // 5: a stopped or done sprint counts nothing more (its sessions detached when it stopped);
+  // keys of recorded figures are per sprint and source; billing tokens known only as a total;
+  // the name each subagent was dispatched under, so its runs can be told from others of its type.
+  `
+  UPDATE sessions SET detached_at = MAX(attached_at, (SELECT s.updated_at FROM sprints s WHERE s.id = sessions.sprint_id))
+  WHERE detached_at IS NULL AND sprint_id IN (SELECT id FROM sprints WHERE status <> 'active');
+
+  UPDATE OR IGNORE usage SET key = 'record:' || sprint_id || ':' || source || ':' || key
+  WHERE kind = 'report' AND sprint_id IS NOT NULL AND origin = 'record:' || source || ':' || key;
+
+  ALTER TABLE usage ADD COLUMN total_tokens INTEGER NOT NULL DEFAULT 0 CHECK (total_tokens >= 0);
+
+  CREATE TABLE agents (
+    agent_id    TEXT PRIMARY KEY,
+    session_id  TEXT,
+    agent_type  TEXT NOT NULL,
+    name        TEXT,
+    description TEXT,
+    tool_use_id TEXT
+  );
+  CREATE INDEX agents_name ON agents (name) WHERE name IS NOT NULL;
+  `,
+  // 6: what could not be read (a transcript file, line 0, or one line of it), and token counts bounded
   // (domain/tokens.ts MAX_COUNT): rows out of range, stored before the bound, are moved out into notes.
   `
   CREATE TABLE unread (
@@ -180,18 +202,18 @@ export const MIGRATIONS: readonly string[] = [
       CASE WHEN source = 'transcript' THEN CAST(substr(origin, length(rtrim(origin, '0123456789')) + 1) AS INTEGER) ELSE 0 END,
       'usage counts out of range (input ' || input_tokens || ', output ' || output_tokens || ', cache read ' || cache_read_tokens
         || ', cache write ' || cache_write_tokens || ' (5m ' || cache_write_5m_tokens || ', 1h ' || cache_write_1h_tokens
-        || '); at most 1000000000 each): removed from the ledger',
+        || '), total ' || total_tokens || '; at most 1000000000 each): removed from the ledger',
       ts, ts
     FROM usage
-    WHERE input_tokens > 1000000000 OR output_tokens > 1000000000 OR cache_read_tokens > 1000000000 OR cache_write_tokens > 1000000000 OR cache_write_5m_tokens > 1000000000 OR cache_write_1h_tokens > 1000000000;
+    WHERE input_tokens > 1000000000 OR output_tokens > 1000000000 OR cache_read_tokens > 1000000000 OR cache_write_tokens > 1000000000 OR cache_write_5m_tokens > 1000000000 OR cache_write_1h_tokens > 1000000000 OR total_tokens > 1000000000;
   DELETE FROM usage
-    WHERE input_tokens > 1000000000 OR output_tokens > 1000000000 OR cache_read_tokens > 1000000000 OR cache_write_tokens > 1000000000 OR cache_write_5m_tokens > 1000000000 OR cache_write_1h_tokens > 1000000000;
+    WHERE input_tokens > 1000000000 OR output_tokens > 1000000000 OR cache_read_tokens > 1000000000 OR cache_write_tokens > 1000000000 OR cache_write_5m_tokens > 1000000000 OR cache_write_1h_tokens > 1000000000 OR total_tokens > 1000000000;
 
   CREATE TRIGGER usage_counts_bounded_insert BEFORE INSERT ON usage
-    WHEN NEW.input_tokens > 1000000000 OR NEW.output_tokens > 1000000000 OR NEW.cache_read_tokens > 1000000000 OR NEW.cache_write_tokens > 1000000000 OR NEW.cache_write_5m_tokens > 1000000000 OR NEW.cache_write_1h_tokens > 1000000000
+    WHEN NEW.input_tokens > 1000000000 OR NEW.output_tokens > 1000000000 OR NEW.cache_read_tokens > 1000000000 OR NEW.cache_write_tokens > 1000000000 OR NEW.cache_write_5m_tokens > 1000000000 OR NEW.cache_write_1h_tokens > 1000000000 OR NEW.total_tokens > 1000000000
     BEGIN SELECT RAISE(ABORT, 'usage count out of range'); END;
   CREATE TRIGGER usage_counts_bounded_update BEFORE UPDATE ON usage
-    WHEN NEW.input_tokens > 1000000000 OR NEW.output_tokens > 1000000000 OR NEW.cache_read_tokens > 1000000000 OR NEW.cache_write_tokens > 1000000000 OR NEW.cache_write_5m_tokens > 1000000000 OR NEW.cache_write_1h_tokens > 1000000000
+    WHEN NEW.input_tokens > 1000000000 OR NEW.output_tokens > 1000000000 OR NEW.cache_read_tokens > 1000000000 OR NEW.cache_write_tokens > 1000000000 OR NEW.cache_write_5m_tokens > 1000000000 OR NEW.cache_write_1h_tokens > 1000000000 OR NEW.total_tokens > 1000000000
     BEGIN SELECT RAISE(ABORT, 'usage count out of range'); END;
   `,
 ];

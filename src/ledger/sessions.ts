@@ -93,6 +93,11 @@ export function sprintAttachments(l: Ledger, sprintId: string): Attachment[] {
   return rows.map(toAttachment);
 }
 
+/** Whether the session was ever attached to a sprint (it may be detached now). */
+export function everAttached(l: Ledger, sessionId: string): boolean {
+  return l.stmt('SELECT 1 FROM sessions WHERE session_id = ? LIMIT 1').get(sessionId) !== undefined;
+}
+
 /** Every session ever attached to a sprint. */
 export function attachedSessions(l: Ledger): Set<string> {
   const rows = l.stmt('SELECT DISTINCT session_id FROM sessions').all() as { session_id: string }[];
@@ -107,20 +112,40 @@ export interface AttachRequest {
 }
 
 /**
- * Attaches a session to the project's active sprint, unless it is already attached to an active
- * sprint (a resumed session keeps its sprint). Returns the sprint, or null when there is none.
+ * The sprint a session counts toward, attaching a session seen for the first time to the project's
+ * newest active sprint. A session attached before and detached since (by `detach`, or when its
+ * sprint stopped or finished) stays detached: only a person's command (create, resume, attach)
+ * attaches it again, so no sprint starts counting a session nobody pointed at it. Returns null
+ * when the session counts toward no sprint.
  */
 export function attachToActiveSprint(l: Ledger, req: AttachRequest): { sprint: Sprint; attachment: Attachment } | null {
   return l.write(() => {
     const open = openAttachment(l, req.sessionId);
-    const current = open ? getSprint(l, open.sprintId) : null;
-    const sprint = current?.status === 'active' ? current : latestActiveSprint(l);
+    if (open) {
+      const sprint = getSprint(l, open.sprintId) as Sprint;
+      return { sprint, attachment: attachSession(l, { ...req, sprintId: sprint.id }) };
+    }
+    if (everAttached(l, req.sessionId)) return null;
+    const sprint = latestActiveSprint(l);
     if (!sprint) return null;
-    const attachment = attachSession(l, { ...req, sprintId: sprint.id });
-    return { sprint, attachment };
+    return { sprint, attachment: attachSession(l, { ...req, sprintId: sprint.id }) };
   });
 }
 
 export function attachToSprint(l: Ledger, sprintId: string, req: AttachRequest): Attachment {
   return l.write(() => attachSession(l, { ...req, sprintId }));
+}
+
+/** Ends the session's open attachment at `at` (never before it began); returns the one it ended. Call inside a write transaction. */
+export function detachSession(l: Ledger, sessionId: string, at: number): Attachment | null {
+  const open = openAttachment(l, sessionId);
+  if (!open) return null;
+  const until = Math.max(at, open.attachedAt);
+  l.stmt('UPDATE sessions SET detached_at = ? WHERE session_id = ? AND attached_at = ?').run(until, open.sessionId, open.attachedAt);
+  return { ...open, detachedAt: until };
+}
+
+/** Ends every open attachment of a sprint at `at`: it counts nothing its sessions do afterwards. Call inside a write transaction. */
+export function detachSprintSessions(l: Ledger, sprintId: string, at: number): number {
+  return l.stmt('UPDATE sessions SET detached_at = MAX(?, attached_at) WHERE sprint_id = ? AND detached_at IS NULL').run(at, sprintId).changes;
 }

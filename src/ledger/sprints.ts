@@ -38,7 +38,9 @@ export type EventKind =
   | 'budget_alert'
   | 'loop_stop'
   | 'decision_asked'
-  | 'config_problem';
+  | 'config_problem'
+  /** The user chose "launch all" at a review's triage: agents over the budget launched anyway. */
+  | 'triage_override';
 
 export interface SprintEvent {
   id: number;

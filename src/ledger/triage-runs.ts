@@ -102,12 +102,21 @@ export function latestTriageRun(l: Ledger): TriageRun | null {
   return r ? toRun(r) : null;
 }
 
-/** When the triage after this one started: the end of this review's window, or null while it is the last. */
+/**
+ * When the next triage of the same sprint (or, for a review outside any sprint, the next one outside
+ * any) started: the end of this review's window, or null while it is the last.
+ */
 export function nextTriageAt(l: Ledger, run: TriageRun): number | null {
   const r = l
-    .stmt('SELECT at FROM triage_runs WHERE at > @at OR (at = @at AND id > @id) ORDER BY at, id LIMIT 1')
-    .get({ at: run.at, id: run.id }) as { at: number } | undefined;
+    .stmt('SELECT at FROM triage_runs WHERE (at > @at OR (at = @at AND id > @id)) AND sprint_id IS @sprint ORDER BY at, id LIMIT 1')
+    .get({ at: run.at, id: run.id, sprint: run.sprintId }) as { at: number } | undefined;
   return r ? r.at : null;
+}
+
+/** The sprint's latest triage: the review its dispatches are made for. */
+export function latestSprintTriage(l: Ledger, sprintId: string): TriageRun | null {
+  const r = l.stmt('SELECT * FROM triage_runs WHERE sprint_id = ? ORDER BY at DESC, id DESC LIMIT 1').get(sprintId) as RunDbRow | undefined;
+  return r ? toRun(r) : null;
 }
 
 export function triageRunAgents(l: Ledger, runId: number): TriageAgentRecord[] {

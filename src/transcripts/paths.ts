@@ -1,6 +1,10 @@
 /**
  * Where Claude Code keeps transcripts: `<config dir>/projects/<encoded cwd>/<session>.jsonl`, and
  * subagents beside it in `<session>/subagents/agent-<id>.jsonl` with a `.meta.json` naming the type.
+ * Older versions left other layouts behind, read as well (docs/spec.md, "Counting"): 2.0.x wrote
+ * each subagent flat as `<encoded cwd>/agent-<id>.jsonl`, its lines naming the parent session; 1.0.x
+ * kept subagent lines inside the main transcript (`isSidechain`). A `<session>/subagents/` directory
+ * may outlive its `<session>.jsonl`.
  */
 import { readdirSync, statSync } from 'node:fs';
 import { homedir } from 'node:os';
@@ -39,32 +43,40 @@ function isFile(p: string): boolean {
   return statSync(p, { throwIfNoEntry: false })?.isFile() === true;
 }
 
-/** A string field of a subagent's .meta.json, or null. */
-function subagentMeta(transcriptPath: string, field: 'agentType' | 'toolUseId'): string | null {
+/** What a subagent's .meta.json says of it: its type, and the description and tool use it was dispatched with. */
+export interface SubagentMeta {
+  agentType: string | null;
+  description: string | null;
+  toolUseId: string | null;
+}
+
+/** A subagent's .meta.json beside its transcript, or null when there is none (older versions wrote none). */
+export function subagentMeta(transcriptPath: string): SubagentMeta | null {
+  let meta: Record<string, unknown>;
   try {
-    const meta = JSON.parse(readRegularText(transcriptPath.replace(/\.jsonl$/, '.meta.json'))) as Record<string, unknown>;
-    const v = meta[field];
-    return typeof v === 'string' && v ? v : null;
+    meta = JSON.parse(readRegularText(transcriptPath.replace(/\.jsonl$/, '.meta.json'))) as Record<string, unknown>;
   } catch {
     return null;
   }
+  const text = (v: unknown) => (typeof v === 'string' && v ? v : null);
+  return { agentType: text(meta.agentType), description: text(meta.description), toolUseId: text(meta.toolUseId) };
 }
 
 /** The agent type a subagent's .meta.json names, or null. */
 export function subagentType(transcriptPath: string): string | null {
-  return subagentMeta(transcriptPath, 'agentType');
+  return subagentMeta(transcriptPath)?.agentType ?? null;
 }
 
 /** The Agent tool use that started a subagent, as its .meta.json names it, or null. */
 export function subagentToolUse(transcriptPath: string): string | null {
-  return subagentMeta(transcriptPath, 'toolUseId');
+  return subagentMeta(transcriptPath)?.toolUseId ?? null;
 }
 
 const AGENT_PREFIX = 'agent-';
 const JSONL = '.jsonl';
 
 /** A subagent's transcript `agent-<id>.jsonl` in `dir`; its type is read from the .meta.json only once the file has new lines. */
-function subagentRef(dir: string, fileName: string, sessionId: string): TranscriptRef {
+function subagentRef(dir: string, fileName: string, sessionId: string | null): TranscriptRef {
   return { path: `${dir}/${fileName}`, sessionId, agentId: fileName.slice(AGENT_PREFIX.length, -JSONL.length), agentType: null };
 }
 
@@ -72,14 +84,46 @@ function mainRef(path: string, sessionId: string): TranscriptRef {
   return { path, sessionId, agentId: null, agentType: 'main' };
 }
 
+const isAgentFile = (name: string) => name.startsWith(AGENT_PREFIX) && name.endsWith(JSONL);
+
+/** The subagents of a session in `<projectDir>/<session>/subagents/`. */
+function subagentRefs(projectDir: string, sessionId: string): TranscriptRef[] {
+  const subDir = `${projectDir}/${sessionId}/subagents`;
+  return list(subDir)
+    .filter(isAgentFile)
+    .sort()
+    .map((f) => subagentRef(subDir, f, sessionId));
+}
+
 /** A session's main transcript and its subagents' transcripts (`projectDir`: the main transcript's directory). */
 export function sessionTranscripts(sessionId: string, mainPath: string, projectDir = dirname(mainPath)): TranscriptRef[] {
-  const refs = [mainRef(mainPath, sessionId)];
-  const subDir = `${projectDir}/${sessionId}/subagents`;
-  for (const f of list(subDir).sort()) {
-    if (f.startsWith(AGENT_PREFIX) && f.endsWith(JSONL)) refs.push(subagentRef(subDir, f, sessionId));
-  }
-  return refs;
+  return [mainRef(mainPath, sessionId), ...subagentRefs(projectDir, sessionId)];
+}
+
+/**
+ * What Claude Code kept of a session in a project's directory when its main transcript is gone:
+ * its subagents' directory, if that outlived it.
+ */
+export function orphanSubagents(configDir: string, sessionId: string, projectDir: string): TranscriptRef[] {
+  return subagentRefs(projectTranscriptDir(configDir, projectDir), sessionId);
+}
+
+/** Where Claude Code keeps the transcripts of sessions run in `projectDir`. */
+export function projectTranscriptDir(configDir: string, projectDir: string): string {
+  return join(configDir, 'projects', encodeProjectDir(projectDir));
+}
+
+/**
+ * The flat 2.0.x subagent transcripts of a project's directory modified since `sinceMs`: those that
+ * may hold lines of a session attached since then. Each is read as a whole: which session a line
+ * belongs to, the line says.
+ */
+export function flatSubagents(projectTranscriptDir: string, sinceMs: number): TranscriptRef[] {
+  return list(projectTranscriptDir)
+    .filter(isAgentFile)
+    .sort()
+    .filter((f) => (statSync(`${projectTranscriptDir}/${f}`, { throwIfNoEntry: false })?.mtimeMs ?? -1) >= sinceMs)
+    .map((f) => subagentRef(projectTranscriptDir, f, null));
 }
 
 /** The main transcript of a session: in the project's directory when known, else searched for. */
@@ -111,10 +155,16 @@ export function allTranscripts(configDir: string, sinceMs?: number): TranscriptR
     const names = list(dir).sort();
     const named = new Set(names);
     for (const name of names) {
-      if (!name.endsWith(JSONL)) continue;
-      const sessionId = name.slice(0, -JSONL.length);
-      const main = `${dir}/${name}`;
-      const refsOfSession = named.has(sessionId) ? sessionTranscripts(sessionId, main, dir) : [mainRef(main, sessionId)];
+      let refsOfSession: TranscriptRef[];
+      if (isAgentFile(name)) refsOfSession = [subagentRef(dir, name, null)];
+      else if (name.endsWith(JSONL)) {
+        const sessionId = name.slice(0, -JSONL.length);
+        const main = `${dir}/${name}`;
+        refsOfSession = named.has(sessionId) ? sessionTranscripts(sessionId, main, dir) : [mainRef(main, sessionId)];
+      } else if (!named.has(`${name}${JSONL}`)) {
+        // A session's directory whose main transcript is gone: its subagents' spend is still there.
+        refsOfSession = subagentRefs(dir, name);
+      } else continue;
       for (const ref of refsOfSession) if (recent(ref.path)) refs.push(ref);
     }
   }

@@ -4,9 +4,19 @@
  */
 import { type SpendRecord, isStoredResponse } from '../domain/records';
 import { type Cursor, type FileRead, readNewLines } from './file-reader';
-import { type TranscriptRef, subagentType } from './paths';
+import { type TranscriptRef, subagentMeta, subagentType } from './paths';
 import type { Responses } from './responses';
 import type { Walk } from './walk';
+
+/** Who a subagent was: its `.meta.json`, with the session it ran in. */
+export interface Subagent {
+  agentId: string;
+  sessionId: string | null;
+  agentType: string;
+  /** The description it was dispatched with; its first word names the agent it ran for. */
+  description: string | null;
+  toolUseId: string | null;
+}
 
 export interface FileReading {
   read: FileRead;
@@ -18,6 +28,8 @@ export interface FileReading {
   records: SpendRecord[];
   /** The sessions whose responses were passed over: attached to no sprint when the file was read. */
   passed: string[];
+  /** A subagent's file read from its start: who the subagent was, from its `.meta.json` (null: none written). */
+  subagent: Subagent | null;
 }
 
 /**
@@ -31,11 +43,17 @@ export function readTranscript(walk: Walk, ref: TranscriptRef, cursor: Cursor | 
   const detail = ref.agentId !== null || ref.sessionId === null || attached.has(ref.sessionId);
   const read = readNewLines(walk, ref.path, cursor, responses, { detail, deadline });
   if (!read) return null;
-  const reading: FileReading = { read, now, responses, records: [], passed: [] };
+  // Who a subagent was is read once, with its first lines (the name it was dispatched under tells its runs apart).
+  const meta = ref.agentId !== null && (cursor === null || read.reset) ? subagentMeta(ref.path) : null;
+  const subagent =
+    meta && ref.agentId !== null && ref.sessionId !== null
+      ? { agentId: ref.agentId, sessionId: ref.sessionId, agentType: meta.agentType ?? ref.agentType ?? 'subagent', description: meta.description, toolUseId: meta.toolUseId }
+      : null;
+  const reading: FileReading = { read, now, responses, records: [], passed: [], subagent };
   let agentType: string | undefined;
   for (const r of responses.values()) {
     // A 2.1.332 subagent line names its type (attributionAgent); older lines leave it to the .meta.json.
-    agentType ??= ref.agentType ?? r.agentType ?? subagentType(ref.path) ?? 'subagent';
+    agentType ??= ref.agentType ?? r.agentType ?? meta?.agentType ?? subagentType(ref.path) ?? 'subagent';
     // A main transcript of an older version may carry sidechain (subagent) lines of its own.
     const sub = ref.agentId === null && r.sidechain;
     const agentId = ref.agentId ?? (sub ? r.agentId : null);

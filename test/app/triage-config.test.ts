@@ -11,18 +11,22 @@ describe('budget file', () => {
     expect(await parseTriageConfig(readFileSync(path, 'utf8'), path)).toEqual(DEFAULT_TRIAGE_CONFIG);
   });
 
-  it('a project file replaces it; keys it leaves out keep the defaults', async () => {
-    const c = await parseTriageConfig('budgets:\n  plan: 90000\nmin_agents: 3\nexempt_agents: [fd-safety]\n', 'p.yaml');
-    expect(c.budgets).toEqual({ ...DEFAULT_TRIAGE_CONFIG.budgets, plan: 90_000 });
-    expect(c).toMatchObject({ minAgents: 3, exemptAgents: ['fd-safety'], slicingMultiplier: 0.5 });
-    expect(await parseTriageConfig('', 'empty.yaml')).toEqual(DEFAULT_TRIAGE_CONFIG);
+  it('a project file replaces it whole: one that leaves keys out is refused, the keys named', async () => {
+    const shipped = readFileSync(join(PLUGIN, SHIPPED_BUDGET_FILE), 'utf8');
+    const c = await parseTriageConfig(shipped.replace('plan: 150000', 'plan: 90000').replace('min_agents: 2', 'min_agents: 3'), 'p.yaml');
+    expect(c).toEqual({ ...DEFAULT_TRIAGE_CONFIG, budgets: { ...DEFAULT_TRIAGE_CONFIG.budgets, plan: 90_000 }, minAgents: 3 });
+    await expect(parseTriageConfig('budgets:\n  plan: 90000\nmin_agents: 3\n', 'p.yaml')).rejects.toThrow(
+      /^p\.yaml: missing budgets\.brainstorm, budgets\.prd, .*budgets\.other, large_diff_lines, agent_defaults, slicing_multiplier, exempt_agents, full_content_agents \(a project's budget file replaces the plugin's config\/flux-drive\/budget\.yaml whole/,
+    );
+    await expect(parseTriageConfig('', 'empty.yaml')).rejects.toThrow(/^empty\.yaml: missing budgets, large_diff_lines/);
   });
 
   it('rejects unknown keys, bad numbers and broken YAML with the file named', async () => {
-    await expect(parseTriageConfig('min_agent: 2\n', 'p.yaml')).rejects.toThrow(/p\.yaml: .*min_agent/);
-    await expect(parseTriageConfig('budgets:\n  plan: -5\n', 'p.yaml')).rejects.toThrow(/p\.yaml: budgets\.plan/);
-    await expect(parseTriageConfig('budgets:\n  pln: 5\n', 'p.yaml')).rejects.toThrow(/pln/);
-    await expect(parseTriageConfig('slicing_multiplier: 2\n', 'p.yaml')).rejects.toThrow(/slicing_multiplier/);
+    const shipped = readFileSync(join(PLUGIN, SHIPPED_BUDGET_FILE), 'utf8');
+    await expect(parseTriageConfig(`${shipped}min_agent: 2\n`, 'p.yaml')).rejects.toThrow(/p\.yaml: .*min_agent/);
+    await expect(parseTriageConfig(shipped.replace('plan: 150000', 'plan: -5'), 'p.yaml')).rejects.toThrow(/p\.yaml: budgets\.plan/);
+    await expect(parseTriageConfig(shipped.replace('  other: 150000', '  other: 150000\n  pln: 5'), 'p.yaml')).rejects.toThrow(/pln/);
+    await expect(parseTriageConfig(shipped.replace('slicing_multiplier: 0.5', 'slicing_multiplier: 2'), 'p.yaml')).rejects.toThrow(/slicing_multiplier/);
     await expect(parseTriageConfig('budgets: [\n', 'p.yaml')).rejects.toThrow(/p\.yaml: not valid YAML/);
   });
 });

@@ -154,6 +154,8 @@ describe('advance: the pause protocol', () => {
     const r = runCli(['advance'], { cwd: dir });
     expect(r.code).toBe(1);
     expect(r.stdout).toMatch(/^gate_blocked\|planned\|missing artifact plan/);
+    mkdirSync(join(dir, 'docs'));
+    writeFileSync(join(dir, 'docs/plan.md'), '# Plan\n');
     expect(runCli(['artifact', 'plan', 'docs/plan.md'], { cwd: dir }).code).toBe(0);
     expect(runCli(['advance'], { cwd: dir }).stdout).toBe('Phase: draft → planned\n');
     const dir2 = tempProject();
@@ -178,6 +180,50 @@ describe('advance: the pause protocol', () => {
       stdout: 'stale_phase|brainstorm|Phase already advanced to brainstorm-reviewed\n',
     });
     expect(json(['state'], dir)).toMatchObject({ phase: 'brainstorm-reviewed' });
+  });
+
+  it('--to names the phase to enter (the one gate_blocked and manual_pause name); a sprint behind or ahead is stale_phase', () => {
+    const dir = tempProject();
+    create(dir, 'x', '--manual');
+    expect(runCli(['advance', '--from', 'brainstorm'], { cwd: dir }).stdout).toBe('manual_pause|brainstorm-reviewed|auto_advance=false\n');
+    // The literal reading of the old text: --from the phase the pause line named.
+    expect(runCli(['advance', '--from', 'brainstorm-reviewed', '--confirm'], { cwd: dir }).stdout).toBe('stale_phase|brainstorm-reviewed|Phase is still brainstorm\n');
+    expect(runCli(['advance', '--to', 'strategized', '--confirm'], { cwd: dir }).stdout).toBe('stale_phase|brainstorm-reviewed|Phase is still brainstorm\n');
+    expect(runCli(['advance', '--to', 'brainstorm-reviewed', '--confirm'], { cwd: dir })).toMatchObject({ code: 0, stdout: 'Phase: brainstorm → brainstorm-reviewed\n' });
+    expect(runCli(['advance', '--to', 'brainstorm-reviewed', '--confirm'], { cwd: dir }).stdout).toBe('stale_phase|brainstorm|Phase already advanced to brainstorm-reviewed\n');
+    expect(runCli(['advance', '--from', 'brainstorm', '--to', 'planned'], { cwd: dir }).code).toBe(2);
+  });
+
+  it('a --from or --to that is not a phase of the sprint is a bad argument (exit 2), not a stale phase', () => {
+    const dir = tempProject();
+    create(dir, 'x', '--phases', 'draft,review,done');
+    for (const args of [['--from', 'brainstorm'], ['--to', 'planned'], ['--to', 'draft']]) {
+      const r = runCli(['advance', ...args], { cwd: dir });
+      expect(r.code, args.join(' ')).toBe(2);
+      expect(r.stdout).toBe('');
+    }
+    expect(runCli(['advance', '--from', 'brainstorm'], { cwd: dir }).stderr).toMatch(/--from: "brainstorm" is not a phase of sprint sb-\w+ \(draft,review,done\)/);
+  });
+
+  it('a chain ends with done; entering done ends the sprint', () => {
+    const dir = tempProject();
+    expect(runCli(['create', 'x', '--phases', 'draft,review'], { cwd: dir })).toMatchObject({ code: 2, stderr: expect.stringContaining('a phase chain ends with "done"') });
+    expect(runCli(['create', 'x', '--phases', 'draft,done,review'], { cwd: dir }).code).toBe(2);
+    const id = create(dir, 'x', '--phases', 'draft,done');
+    expect(runCli(['advance'], { cwd: dir }).code).toBe(0);
+    expect(json(['state', id], dir)).toMatchObject({ phase: 'done', status: 'done' });
+    expect(runCli(['advance', id], { cwd: dir })).toMatchObject({ code: 2, stderr: `sprint-budget: sprint ${id} is done; it does not advance\n` });
+  });
+
+  it('a gate on the first phase is refused at create; an artifact that does not exist is not recorded', () => {
+    const dir = tempProject();
+    const first = runCli(['create', 'x', '--gate', 'brainstorm=notes'], { cwd: dir });
+    expect(first.code).toBe(2);
+    expect(first.stderr).toContain('gate for "brainstorm": the sprint starts in it');
+    create(dir, 'x', '--gate', 'planned=plan');
+    const missing = runCli(['artifact', 'plan', 'docs/plan.md'], { cwd: dir });
+    expect(missing).toMatchObject({ code: 2, stderr: 'sprint-budget: artifact plan: there is no docs/plan.md (write it first, then record it)\n' });
+    expect(json<{ artifacts: object }>(['state'], dir).artifacts).toEqual({});
   });
 
   it('--json answers a pause with its parts', () => {

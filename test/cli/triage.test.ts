@@ -1,10 +1,11 @@
-import { mkdirSync, writeFileSync } from 'node:fs';
+import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { openLedger } from '../../src/ledger/db';
 import type { SpendRecord } from '../../src/domain/records';
+import { putSubagents } from '../../src/ledger/agents';
 import { upsertRecords } from '../../src/ledger/records';
-import { runCli, tempProject } from '../helpers/cli';
+import { PLUGIN, runCli, tempProject } from '../helpers/cli';
 
 const AGENTS = [
   { name: 'fd-architecture', score: 5, stage: 1 },
@@ -42,33 +43,41 @@ function triageJson(dir: string, args: string[], env: NodeJS.ProcessEnv = {}, ag
 }
 
 let seq = 0;
-/** Subagent runs as the transcript reader and the PostToolUse hook write them. */
-function addRuns(dir: string, agentType: string, runs: { billing: number; ts: number; kind?: 'response' | 'summary' }[]): void {
+/**
+ * Subagent runs as the transcript reader and the PostToolUse hook write them; with `name`, dispatched
+ * under that name (the description its .meta.json gives starts with it), in `session`.
+ */
+function addRuns(
+  dir: string,
+  agentType: string,
+  runs: { billing: number; ts: number; kind?: 'response' | 'summary' }[],
+  opts: { name?: string; session?: string } = {},
+): void {
   const l = openLedger(join(dir, '.sprint-budget/ledger.db'), { create: true });
   try {
-    upsertRecords(
-      l,
-      runs.map((r): SpendRecord => {
-        seq += 1;
-        return {
-          key: `test:${seq}`,
-          kind: r.kind ?? 'response',
-          source: r.kind === 'summary' ? 'hook' : 'transcript',
-          sessionId: 'session-1',
-          sprintId: null,
-          phase: null,
-          agentId: `agent-${seq}`,
-          agentType,
-          model: 'claude-test',
-          ts: r.ts,
-          input: r.billing - 100,
-          output: 100,
-          cacheRead: 5_000,
-          cacheWrite: 0,
-          origin: `test:${seq}`,
-        };
-      }),
-    );
+    const records = runs.map((r): SpendRecord => {
+      seq += 1;
+      return {
+        key: `test:${seq}`,
+        kind: r.kind ?? 'response',
+        source: r.kind === 'summary' ? 'hook' : 'transcript',
+        sessionId: opts.session ?? 'session-1',
+        sprintId: null,
+        phase: null,
+        agentId: `agent-${seq}`,
+        agentType,
+        model: 'claude-test',
+        ts: r.ts,
+        input: r.billing - 100,
+        output: 100,
+        cacheRead: 5_000,
+        cacheWrite: 0,
+        origin: `test:${seq}`,
+      };
+    });
+    upsertRecords(l, records);
+    const description = opts.name === undefined ? 'Explore the code' : `${opts.name}: review`;
+    l.write(() => putSubagents(l, records.map((r) => ({ agentId: r.agentId as string, sessionId: r.sessionId, agentType, description, toolUseId: null }))));
   } finally {
     l.close();
   }
@@ -98,7 +107,7 @@ describe('sprint-budget triage', () => {
     expect(spent).toMatchObject({ budget: 0, type_budget: 150_000, sprint_remaining: 0, sprint_constrained: true });
     expect(spent.launch).toEqual(['fd-architecture', 'fd-quality', 'fd-safety']);
     expect(spent.deferred).toEqual(['fd-performance', 'best-practices-researcher', 'fd-systems']);
-    expect(spent.summary).toBe('Budget: 120K / 0K (no budget left) | Deferred: 3 agents (90K est.) [sprint-constrained]');
+    expect(spent.summary).toBe('Budget: 120K / 0K (0% left) | Deferred: 3 agents (90K est.) [sprint-constrained]');
   });
 
   it('is sprint-constrained only when the remaining budget is tighter, and --sprint-remaining wins over the variable', () => {
@@ -151,6 +160,17 @@ describe('sprint-budget triage', () => {
     expect(fdSystems).toMatchObject({ estimate: 9_000, source: 'measured', runs: 3 });
   });
 
+  it("estimates a lens dispatched as general-purpose from its own runs, never from every general-purpose run", () => {
+    const dir = tempProject();
+    const now = Date.now() - 60_000;
+    // Unrelated general-purpose work: large, and many runs.
+    addRuns(dir, 'general-purpose', [1, 2, 3, 4].map((i) => ({ billing: 200_000, ts: now + i })));
+    const lens = [{ name: 'fd-safety', score: 2, stage: 2, agent_type: 'general-purpose' }];
+    expect(triageJson(dir, ['--input-type', 'plan'], {}, lens).agents[0]).toMatchObject({ estimate: 40_000, source: 'default', runs: 0 });
+    addRuns(dir, 'general-purpose', [10_000, 20_000, 30_000].map((billing, i) => ({ billing, ts: now + 10 + i })), { name: 'fd-safety' });
+    expect(triageJson(dir, ['--input-type', 'plan'], {}, lens).agents[0]).toMatchObject({ estimate: 20_000, source: 'measured', runs: 3 });
+  });
+
   it('uses the diff budget by size and slicing for domain agents', () => {
     const dir = tempProject();
     expect(triageJson(dir, ['--input-type', 'diff', '--diff-lines', '120']).budget).toBe(60_000);
@@ -166,28 +186,63 @@ describe('sprint-budget triage', () => {
     });
   });
 
-  it("reads the project's .claude/flux-drive-budget.yaml in place of the plugin's file", () => {
+  it("reads the project's .claude/flux-drive-budget.yaml in place of the plugin's file, whole", () => {
     const dir = tempProject();
     mkdirSync(join(dir, '.claude'));
-    writeFileSync(join(dir, '.claude/flux-drive-budget.yaml'), 'budgets:\n  plan: 90000\nexempt_agents: []\n');
+    const shipped = readFileSync(join(PLUGIN, 'config/flux-drive/budget.yaml'), 'utf8');
+    writeFileSync(join(dir, '.claude/flux-drive-budget.yaml'), shipped.replace('plan: 150000', 'plan: 90000').replace(/exempt_agents:\n(  - .*\n)+/, 'exempt_agents: []\n'));
     const sub = join(dir, 'src');
     mkdirSync(sub);
     const t = triageJson(sub, ['--input-type', 'plan']);
     expect(t).toMatchObject({ budget: 90_000, config: join(dir, '.claude/flux-drive-budget.yaml') });
     expect(t.deferred).toContain('fd-safety');
 
-    writeFileSync(join(dir, '.claude/flux-drive-budget.yaml'), 'budgets:\n  plan: lots\n');
+    writeFileSync(join(dir, '.claude/flux-drive-budget.yaml'), shipped.replace('plan: 150000', 'plan: lots'));
     const bad = triage(dir, ['--input-type', 'plan']);
     expect(bad.code).toBe(2);
     expect(bad.stderr).toMatch(/flux-drive-budget\.yaml: budgets\.plan: expected number/);
+    // A partial file is not merged with the defaults: it is refused, what it lacks named.
+    writeFileSync(join(dir, '.claude/flux-drive-budget.yaml'), 'budgets:\n  plan: 90000\nexempt_agents: []\n');
+    const partial = triage(dir, ['--input-type', 'plan']);
+    expect(partial.code).toBe(2);
+    expect(partial.stderr).toMatch(/flux-drive-budget\.yaml: missing budgets\.brainstorm, .* full_content_agents \(a project's budget file replaces the plugin's config\/flux-drive\/budget\.yaml whole/);
   });
 
-  it('launch all defers nothing and is recorded as an override', () => {
+  it("launch all defers nothing, needs a reason, and is an override in the sprint's history", () => {
     const dir = tempProject();
-    const t = triageJson(dir, ['--input-type', 'plan', '--launch-all'], { FLUX_BUDGET_REMAINING: '0' });
+    const id = runCli(['create', 'Review within budget', '--budget', '1000'], { cwd: dir }).stdout.trim();
+    expect(runCli(['record', '--phase', 'brainstorm', '--total', '1000', '--source', 't', '--key', 'k'], { cwd: dir }).code).toBe(0);
+    expect(triage(dir, ['--input-type', 'plan', '--launch-all']).stderr).toMatch(/--launch-all needs --reason/);
+    const t = triageJson(dir, ['--input-type', 'plan', '--launch-all', '--reason', 'the user wants every lens']);
     expect(t.deferred).toEqual([]);
     expect(t.agents.filter((a) => a.reason === 'override').map((a) => a.name)).toEqual(['fd-performance', 'best-practices-researcher', 'fd-systems']);
-    expect(t.summary).toBe('Budget: 210K / 0K (no budget left) | Deferred: 0 agents (0K est.) [sprint-constrained]');
+    expect(t.summary).toBe('Budget: 210K / 0K (0% left) | Deferred: 0 agents (0K est.) [sprint-constrained]');
+    const st = JSON.parse(runCli(['state', id, '--json'], { cwd: dir }).stdout) as { events: { kind: string; reason: string; detail: Record<string, unknown> }[] };
+    expect(st.events.find((e) => e.kind === 'triage_override')).toMatchObject({
+      reason: 'the user wants every lens',
+      detail: { triage_id: t.triage_id, launched: ['fd-performance', 'best-practices-researcher', 'fd-systems'], estimate: 90_000, budget: 0 },
+    });
+    expect(runCli(['state', id], { cwd: dir }).stdout).toMatch(/triage_override +brainstorm · "the user wants every lens"/);
+  });
+
+  it("inside a sprint caps the review with what the sprint has left now; a stale FLUX_BUDGET_REMAINING is not read", () => {
+    const dir = tempProject();
+    const id = runCli(['create', 'Review within budget', '--budget', '100000'], { cwd: dir }).stdout.trim();
+    const record = (key: string, total: number) => runCli(['record', '--phase', 'brainstorm', '--total', String(total), '--source', 't', '--key', key], { cwd: dir });
+    expect(record('a', 40_000).code).toBe(0);
+    expect(triageJson(dir, ['--input-type', 'plan'])).toMatchObject({ sprint: id, budget: 60_000, sprint_remaining: 60_000, sprint_constrained: true });
+    expect(record('b', 60_000).code).toBe(0);
+    // A snapshot from earlier in the session says 100000; the sprint has nothing left.
+    const r = triage(dir, ['--input-type', 'plan', '--json'], { FLUX_BUDGET_REMAINING: '100000' });
+    expect(r.code).toBe(0);
+    expect(r.stderr).toContain(`note: FLUX_BUDGET_REMAINING is not read inside a sprint: what ${id} has left now is used`);
+    const t = JSON.parse(r.stdout) as TriageJson;
+    expect(t).toMatchObject({ budget: 0, sprint_remaining: 0 });
+    expect(t.launch).toEqual(['fd-architecture', 'fd-quality', 'fd-safety']);
+    // --sprint-remaining may lower the sprint's figure, never raise it.
+    expect(triageJson(dir, ['--input-type', 'plan', '--sprint-remaining', '90000']).budget).toBe(0);
+    expect(runCli(['set-budget', '1M', '--reason', 'bigger'], { cwd: dir }).code).toBe(0);
+    expect(triageJson(dir, ['--input-type', 'plan', '--sprint-remaining', '30000']).budget).toBe(30_000);
   });
 
   it('records the active sprint it triaged for', () => {
@@ -250,10 +305,10 @@ describe('sprint-budget triage report', () => {
     };
     expect(report.triage.id).toBe(first.triage_id);
     expect(report.rows).toEqual([
-      { agent_type: 'fd-architecture', agents: expect.any(Array), estimate: 40_000, measured: 50_000, measured_runs: 1, diff_pct: 25 },
-      { agent_type: 'fd-quality', agents: expect.any(Array), estimate: 40_000, measured: 44_000, measured_runs: 1, diff_pct: 10 },
-      { agent_type: 'best-practices-researcher', agents: expect.any(Array), estimate: 15_000, measured: null, measured_runs: 0, diff_pct: null },
-      { agent_type: 'fd-safety', agents: expect.any(Array), estimate: 40_000, measured: 36_000, measured_runs: 2, diff_pct: -10 },
+      { agent: 'fd-architecture', agent_type: 'fd-architecture', agents: expect.any(Array), estimate: 40_000, measured: 50_000, measured_runs: 1, diff_pct: 25 },
+      { agent: 'fd-quality', agent_type: 'fd-quality', agents: expect.any(Array), estimate: 40_000, measured: 44_000, measured_runs: 1, diff_pct: 10 },
+      { agent: 'best-practices-researcher', agent_type: 'best-practices-researcher', agents: expect.any(Array), estimate: 15_000, measured: null, measured_runs: 0, diff_pct: null },
+      { agent: 'fd-safety', agent_type: 'fd-safety', agents: expect.any(Array), estimate: 40_000, measured: 36_000, measured_runs: 2, diff_pct: -10 },
     ]);
     expect(report.totals).toEqual({ estimate: 120_000, measured: 130_000, diff_pct: 8, measured_rows: 3 });
 
@@ -261,7 +316,7 @@ describe('sprint-budget triage report', () => {
     expect(text).toMatch(/^fd-architecture +fd-architecture +40,000 +default \(review\) +50,000 +1 +\+25%$/m);
     expect(text).toMatch(/^fd-safety +fd-safety +40,000 +default \(review\) +36,000 +2 +-10%$/m);
     expect(text).toMatch(/^best-practices-researcher .* not yet +0 +—$/m);
-    expect(text).toMatch(/^Total: 130,000 measured \/ 120,000 estimated \(\+8%\) over 3 of 4 agent types$/m);
+    expect(text).toMatch(/^Total: 130,000 measured \/ 120,000 estimated \(\+8%\) over 3 of 4 agents$/m);
 
     // The next review closes this one's window: its runs are not this review's.
     await new Promise((done) => setTimeout(done, 5));
@@ -273,6 +328,30 @@ describe('sprint-budget triage report', () => {
     const latest = JSON.parse(runCli(['triage', 'report', '--json'], { cwd: dir }).stdout) as typeof report;
     expect(latest.triage.id).toBe(second.triage_id);
     expect(latest.rows[0]).toMatchObject({ agent_type: 'fd-architecture', measured: 2_000, diff_pct: -95 });
+  });
+
+  it("counts only the review's own dispatches: not other general-purpose work, nor another sprint's sessions", async () => {
+    const dir = tempProject();
+    const id = runCli(['create', 'Review the plan', '--budget', 'none'], { cwd: dir, env: { CLAUDE_CODE_SESSION_ID: 'session-1' } }).stdout.trim();
+    const lenses = [
+      { name: 'fd-architecture', score: 5, stage: 1, agent_type: 'general-purpose' },
+      { name: 'fd-safety', score: 4, stage: 1, agent_type: 'general-purpose' },
+    ];
+    const t = triageJson(dir, ['--input-type', 'plan', '--sprint', id], {}, lenses);
+    await new Promise((done) => setTimeout(done, 5));
+    const during = Date.now();
+    addRuns(dir, 'general-purpose', [{ billing: 22_000, ts: during }], { name: 'fd-architecture' });
+    addRuns(dir, 'general-purpose', [{ billing: 30_000, ts: during }], { name: 'fd-safety' });
+    // In the same window: other general-purpose work of the session, and the lens run in a session of no sprint.
+    addRuns(dir, 'general-purpose', [{ billing: 150_000, ts: during }, { billing: 90_000, ts: during + 1 }]);
+    addRuns(dir, 'general-purpose', [{ billing: 70_000, ts: during }], { name: 'fd-safety', session: 'session-elsewhere' });
+    const report = JSON.parse(runCli(['triage', 'report', String(t.triage_id), '--json'], { cwd: dir }).stdout) as {
+      rows: { agent: string; measured: number | null; measured_runs: number; diff_pct: number | null }[];
+    };
+    expect(report.rows).toEqual([
+      expect.objectContaining({ agent: 'fd-architecture', measured: 22_000, measured_runs: 1, diff_pct: -45 }),
+      expect.objectContaining({ agent: 'fd-safety', measured: 30_000, measured_runs: 1, diff_pct: -25 }),
+    ]);
   });
 
   it('says when there is nothing to report (exit 1) and rejects a bad id (exit 2)', () => {

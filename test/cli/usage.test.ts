@@ -156,8 +156,8 @@ describe('a session attached to a sprint', () => {
     const reviewed = b.phases.find((p) => p.phase === 'brainstorm-reviewed');
     expect(brainstorm?.agents).toEqual([
       // The samples' model (claude-opus-5-5) is not in the shipped pricing table: no price, never $0.
-      { agent_type: 'main', billing: 1040, input: 1000, output: 40, cache_read: 2000, cache_write: 100, records: 1, sources: [{ source: 'transcript', records: 1, billing: 1040 }], cost_usd: null, unpriced: [{ model: 'claude-opus-5-5', billing: 1040 }] },
-      { agent_type: 'general-purpose', billing: 520, input: 500, output: 20, cache_read: 0, cache_write: 0, records: 1, sources: [{ source: 'transcript', records: 1, billing: 520 }], cost_usd: null, unpriced: [{ model: 'claude-opus-5-5', billing: 520 }] },
+      { agent_type: 'main', billing: 1040, input: 1000, output: 40, cache_read: 2000, cache_write: 100, total_only: 0, records: 1, sources: [{ source: 'transcript', records: 1, billing: 1040, total_only: 0 }], cost_usd: null, unpriced: [{ model: 'claude-opus-5-5', billing: 1040 }] },
+      { agent_type: 'general-purpose', billing: 520, input: 500, output: 20, cache_read: 0, cache_write: 0, total_only: 0, records: 1, sources: [{ source: 'transcript', records: 1, billing: 520, total_only: 0 }], cost_usd: null, unpriced: [{ model: 'claude-opus-5-5', billing: 520 }] },
     ]);
     expect(reviewed?.agents).toEqual([expect.objectContaining({ agent_type: 'main', input: 1000, output: 40 })]);
     expect(json(['state'], dir, env)).toMatchObject({ tokens_spent: 2600, tokens_remaining: 7400, budget_state: 'ok' });

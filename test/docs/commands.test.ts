@@ -78,10 +78,15 @@ function prepare(): Prepared {
   });
   expect(triage.code).toBe(0);
   const triageId = String((JSON.parse(triage.stdout) as { triage_id: number }).triage_id);
+  // The artifact the documents record: it must exist when recorded.
+  mkdirSync(join(dir, 'docs/plans'), { recursive: true });
+  writeFileSync(join(dir, 'docs/plans/budget-line.md'), '# Plan\n');
   return {
     dir,
     values: {
       id,
+      current: 'brainstorm',
+      next: 'brainstorm-reviewed',
       phase: 'brainstorm',
       title: 'Add a budget line to the closing summary',
       description: 'The summary shows what the sprint spent against its budget.',
@@ -138,12 +143,13 @@ describe('sprint-budget lines in the commands and the skill', () => {
     const texts = all.map((i) => i.text);
     for (const needed of [
       /^sprint-budget create /,
-      /^sprint-budget advance <id> --from <phase>$/,
+      /^sprint-budget resume <id>$/,
+      /^sprint-budget advance <id> --from <current>$/,
       /^sprint-budget override <id> --reason /,
       /^sprint-budget set-budget <tokens> /,
       /^sprint-budget stop <id> --reason /,
-      /^sprint-budget advance .*--skip-gate --reason /,
-      /^sprint-budget advance .*--confirm$/,
+      /^sprint-budget advance <id> --to <next> --skip-gate --reason /,
+      /^sprint-budget advance <id> --to <next> --confirm$/,
       /^sprint-budget remaining <id>$/,
       /^sprint-budget tokens <id>$/,
       /^sprint-budget triage --input-type /,

@@ -1,8 +1,8 @@
 import { describe, expect, it } from 'vitest';
 import { AmountError, budgetState, defaultBudget, parseTokenAmount, tokensRemaining } from '../../src/domain/budget';
-import { agentEstimate, agentKind, phaseEstimate } from '../../src/domain/estimates';
+import { agentEstimate, agentKind, dispatchedAgentName, phaseEstimate } from '../../src/domain/estimates';
 import { budgetExceeded, budgetWarningLine, formatPause, gateBlocked, manualPause, parsePause, stalePhase } from '../../src/domain/protocol';
-import { nextPhase, parsePhaseChain } from '../../src/domain/phases';
+import { DEFAULT_PHASES, isTerminal, nextPhase, parsePhaseChain } from '../../src/domain/phases';
 
 describe('default budgets', () => {
   it('maps tiers 1..5 and an unknown tier to 3, never to the largest budget', () => {
@@ -38,12 +38,13 @@ describe('budget state', () => {
 
 describe('pause protocol', () => {
   it('formats each pause type as type|phase|detail and parses it back', () => {
-    const pauses = [budgetExceeded('planned', 1080, 500), gateBlocked('planned', 'missing artifact plan'), manualPause('executing'), stalePhase('brainstorm', 'planned')];
+    const pauses = [budgetExceeded('planned', 1080, 500), gateBlocked('planned', 'missing artifact plan'), manualPause('executing'), stalePhase('brainstorm', 'planned', DEFAULT_PHASES), stalePhase('planned', 'brainstorm', DEFAULT_PHASES)];
     expect(pauses.map(formatPause)).toEqual([
       'budget_exceeded|planned|1080/500 billing tokens',
       'gate_blocked|planned|missing artifact plan',
       'manual_pause|executing|auto_advance=false',
       'stale_phase|brainstorm|Phase already advanced to planned',
+      'stale_phase|planned|Phase is still brainstorm',
     ]);
     for (const p of pauses) expect(parsePause(formatPause(p))).toEqual(p);
     expect(parsePause('Phase: a → b')).toBeNull();
@@ -57,12 +58,22 @@ describe('pause protocol', () => {
 
 describe('phases', () => {
   it('parses a chain and walks it', () => {
-    expect(parsePhaseChain('a, b ,c')).toEqual(['a', 'b', 'c']);
-    expect(() => parsePhaseChain('a')).toThrow();
-    expect(() => parsePhaseChain('a,a')).toThrow();
-    expect(() => parsePhaseChain('a,B')).toThrow();
-    expect(nextPhase(['a', 'b'], 'a')).toBe('b');
-    expect(nextPhase(['a', 'b'], 'b')).toBeNull();
+    expect(parsePhaseChain('a, b ,done')).toEqual(['a', 'b', 'done']);
+    expect(() => parsePhaseChain('done')).toThrow();
+    expect(() => parsePhaseChain('a,a,done')).toThrow();
+    expect(() => parsePhaseChain('a,B,done')).toThrow();
+    expect(nextPhase(['a', 'done'], 'a')).toBe('done');
+    expect(nextPhase(['a', 'done'], 'done')).toBeNull();
+  });
+
+  it('a chain ends with done, which nothing follows wherever it stands', () => {
+    expect(() => parsePhaseChain('a,b,c')).toThrow(/ends with "done"/);
+    expect(() => parsePhaseChain('a,done,b')).toThrow(/ends with "done"/);
+    // A chain stored before chains had to end with done: done still ends the sprint.
+    const legacy = ['a', 'done', 'b'];
+    expect(isTerminal(legacy, 'done')).toBe(true);
+    expect(nextPhase(legacy, 'done')).toBeNull();
+    expect(isTerminal(legacy, 'a')).toBe(false);
   });
 });
 
@@ -84,5 +95,15 @@ describe('estimates', () => {
     expect(agentKind('my-custom-agent')).toBe('generated');
     expect(agentEstimate('oracle').tokens).toBe(80_000);
     expect(agentEstimate('repo-researcher').tokens).toBe(15_000);
+  });
+
+  it('reads the agent a dispatch was made for from the first word of its description', () => {
+    expect(dispatchedAgentName('fd-safety: review the plan')).toBe('fd-safety');
+    expect(dispatchedAgentName('  Interflux:FD-Quality review')).toBe('fd-quality');
+    expect(dispatchedAgentName('fd-systems')).toBe('fd-systems');
+    expect(dispatchedAgentName('Explore the codebase')).toBe('explore');
+    expect(dispatchedAgentName('"quoted" start')).toBeNull();
+    expect(dispatchedAgentName('')).toBeNull();
+    expect(dispatchedAgentName(undefined)).toBeNull();
   });
 });

@@ -115,14 +115,24 @@ describe('selection', () => {
 
   it('stops deferring until min_agents are selected', () => {
     const agents = [agent('fd-architecture', 1, 5), agent('fd-performance', 2, 4), agent('fd-user-product', 2, 3)];
-    const result = triage(agents, 0);
+    const result = triage(agents, 1000);
     expect(result.map((a) => [a.name, a.action, a.reason])).toEqual([
       ['fd-architecture', 'selected', 'stage-1'],
       ['fd-performance', 'selected', 'min-agents'],
       ['fd-user-product', 'deferred', 'over-budget'],
     ]);
-    const three = triage(agents, 0, { ...cfg, minAgents: 3 });
+    const three = triage(agents, 1000, { ...cfg, minAgents: 3 });
     expect(three.every((a) => a.action === 'selected')).toBe(true);
+  });
+
+  it('with nothing left (a budget of 0) min_agents fills nothing: only Stage 1 and exempt agents run', () => {
+    const agents = [agent('fd-architecture', 1, 5), agent('fd-performance', 2, 4), agent('fd-safety', 2, 1), agent('fd-user-product', 2, 3)];
+    expect(triage(agents, 0, { ...cfg, minAgents: 3 }).map((a) => [a.name, a.action, a.reason])).toEqual([
+      ['fd-architecture', 'selected', 'stage-1'],
+      ['fd-performance', 'deferred', 'over-budget'],
+      ['fd-user-product', 'deferred', 'over-budget'],
+      ['fd-safety', 'selected', 'exempt'],
+    ]);
   });
 
   it('never cuts exempt agents, with or without a plugin prefix, and counts them before the rest', () => {
@@ -216,10 +226,12 @@ describe('selection', () => {
         for (const a of result) {
           if (isProtected(a)) expect(a.action).toBe('selected');
           else if (a.reason === 'fits') expect(tokens(takenBefore(a)) + a.cost.tokens).toBeLessThanOrEqual(budget);
-          else if (a.reason === 'min-agents') expect(takenBefore(a).length).toBeLessThan(minAgents);
-          else {
+          else if (a.reason === 'min-agents') {
+            expect(budget).toBeGreaterThan(0);
+            expect(takenBefore(a).length).toBeLessThan(minAgents);
+          } else {
             expect(a.action).toBe('deferred');
-            expect(takenBefore(a).length).toBeGreaterThanOrEqual(minAgents);
+            if (budget > 0) expect(takenBefore(a).length).toBeGreaterThanOrEqual(minAgents);
             expect(tokens(takenBefore(a)) + a.cost.tokens).toBeGreaterThan(budget);
           }
         }
@@ -253,7 +265,7 @@ describe('summary line', () => {
     expect(triageSummaryLine(triageTotals(triage(agents, loose.budget), loose.budget), loose)).not.toContain('[sprint-constrained]');
     const none = effectiveBudget(cfg, PLAN, 0);
     expect(triageSummaryLine(triageTotals(triage(agents, 0), 0), none)).toBe(
-      'Budget: 120K / 0K (no budget left) | Deferred: 3 agents (90K est.) [sprint-constrained]',
+      'Budget: 120K / 0K (0% left) | Deferred: 3 agents (90K est.) [sprint-constrained]',
     );
   });
 

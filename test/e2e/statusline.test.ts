@@ -7,33 +7,15 @@ import { readFileSync, writeFileSync, mkdirSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { openLedger } from '../../src/ledger/db';
-import { PLUGIN, runCli, runProcess } from '../helpers/cli';
-import { CLAUDE, type Project, claudeEnv, projectWithSprint } from '../helpers/claude';
+import { runCli } from '../helpers/cli';
+import { type Project, projectWithSprint } from '../helpers/claude';
+import { type Pane, hasTmux, interactiveHome, startPane } from '../helpers/tmux';
 import { type FakeApi, startFakeApi } from '../../scripts/fake-api.mjs';
-
-const hasTmux = runProcess('tmux', ['-V']).code === 0;
-const SESSION = `sb-statusline-${process.pid}`;
-
-function tmux(...args: string[]): string {
-  const r = runProcess('tmux', args);
-  if (r.code !== 0) throw new Error(`tmux ${args[0]}: ${r.stderr}`);
-  return r.stdout;
-}
-
-/** The screen, polled until `done` holds (the interactive UI draws asynchronously). */
-async function screenUntil(done: (screen: string) => boolean, what: string, escapes = false): Promise<string> {
-  let screen = '';
-  for (let i = 0; i < 240; i++) {
-    screen = tmux('capture-pane', '-p', ...(escapes ? ['-e'] : []), '-t', SESSION);
-    if (done(screen)) return screen;
-    await new Promise((r) => setTimeout(r, 250));
-  }
-  throw new Error(`the screen never showed ${what}:\n${screen}`);
-}
 
 describe.skipIf(!hasTmux)('the status line in an interactive session (tmux)', () => {
   let api: FakeApi;
   let project: Project;
+  let pane: Pane;
 
   beforeAll(async () => {
     api = await startFakeApi(
@@ -59,46 +41,35 @@ describe.skipIf(!hasTmux)('the status line in an interactive session (tmux)', ()
       { label: 'statusline' },
     );
     project = projectWithSprint(['Status line in a real terminal', '--budget', '10k']);
-    // Onboarding done, the project trusted, the test key approved: the session starts straight at the prompt.
-    writeFileSync(
-      join(project.home, '.claude.json'),
-      JSON.stringify({
-        hasCompletedOnboarding: true,
-        theme: 'dark',
-        customApiKeyResponses: { approved: ['sk-test'], rejected: [] },
-        projects: { [project.dir]: { hasTrustDialogAccepted: true, hasCompletedProjectOnboarding: true, allowedTools: [] } },
-      }),
-    );
+    interactiveHome(project.home, project.dir, 'sk-test');
     mkdirSync(join(project.home, '.claude'), { recursive: true });
     writeFileSync(join(project.home, '.claude', 'settings.json'), JSON.stringify({ statusLine: { type: 'command', command: 'echo mine-first' } }));
     const installed = runCli(['statusline', '--install'], { cwd: project.dir, env: { HOME: project.home } });
     expect(installed.code, installed.stderr).toBe(0);
 
-    const env = claudeEnv(project.home, api.url);
-    const vars = ['HOME', 'ANTHROPIC_BASE_URL', 'ANTHROPIC_API_KEY', 'CLAUDE_CODE_DISABLE_NONESSENTIAL_TRAFFIC', 'DISABLE_AUTOUPDATER', 'DISABLE_TELEMETRY', 'PATH'];
-    tmux(
-      'new-session', '-d', '-s', SESSION, '-x', '200', '-y', '40', '-c', project.dir,
-      ...vars.flatMap((k) => ['-e', `${k}=${env[k] ?? ''}`]),
-      `${CLAUDE} --plugin-dir ${PLUGIN} --model claude-opus-4-8 --allowedTools 'Bash Agent'`,
-    );
+    pane = startPane(`sb-statusline-${process.pid}`, { cwd: project.dir, home: project.home, apiUrl: api.url, args: ['--model', 'claude-opus-4-8'] });
   });
   afterAll(async () => {
-    runProcess('tmux', ['kill-session', '-t', SESSION]);
+    pane?.close();
     await api?.close();
   });
 
   it('shows the sprint before any spend, after the status line the user had', async () => {
-    const screen = await screenUntil((s) => s.includes(project.sprintId), 'the sprint on the status line');
+    // SessionStart's line names the sprint too: wait for the status line itself.
+    const screen = await pane.waitFor(`mine-first │ ${project.sprintId}`);
     expect(screen).toMatch(new RegExp(`mine-first │ ${project.sprintId} · brainstorm 1/9 · ░{10} 0/10k billing tokens 0% · ok`));
+    // The user sees which sprint the session counts toward (SessionStart's line).
+    expect(screen).toContain(`SessionStart:startup says: sprint-budget: This session counts toward sprint ${project.sprintId} "Status line in a real terminal"`);
   });
 
   it('after a message: the spend the server reported, the percent, the state and the dollars, in colour', async () => {
-    tmux('send-keys', '-t', SESSION, 'STATUS-LINE: say hello', 'Enter');
-    const screen = await screenUntil((s) => s.includes('2.5k/10k'), 'the spend after the message');
+    pane.type('STATUS-LINE: say hello');
+    pane.key('Enter');
+    const screen = await pane.waitFor('2.5k/10k');
     expect(api.served()).toHaveLength(1);
     expect(screen).toMatch(new RegExp(`mine-first │ ${project.sprintId} · brainstorm 1/9 · ██░{8} 2\\.5k/10k billing tokens 25% · ok · \\$0\\.0325`));
     // The bar and the state in green (ok): the colours reach the screen through Claude Code.
-    const coloured = await screenUntil((s) => s.includes('2.5k/10k'), 'the coloured line', true);
+    const coloured = await pane.waitFor('2.5k/10k', 60_000, true);
     expect(coloured).toContain('\x1b[32m██░░░░░░░░');
     expect(coloured).toContain('\x1b[32mok');
   });

@@ -2,7 +2,7 @@
  * e2e 2: a session that dispatches two subagents of different types (a built-in one and a project
  * agent), each making two API calls. Each is attributed to its type with exactly the server's
  * numbers, and counted once although PostToolUse, SubagentStop and the transcript all report it.
- * This file checks what each report holds, so its recorders run synchronously: in -p mode Claude
+ * This file checks what each report holds, so every hook runs synchronously: in -p mode Claude
  * Code cancels async hooks still running when the session ends (the spend stays exact either way:
  * session.test.ts runs the committed hooks.json).
  */
@@ -11,7 +11,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { type FakeApi, type Served, startFakeApi } from '../../scripts/fake-api.mjs';
-import { hooksWithRecorders, pluginWithHooks } from '../../scripts/plugin-variant.mjs';
+import { hooksAllSynchronous, pluginWithHooks } from '../../scripts/plugin-variant.mjs';
 import { type ClaudeRun, type Project, measured, projectWithSprint, runClaude, servedBilling, usageRows } from '../helpers/claude';
 
 const dispatch = (type: string, prompt: string) => ({
@@ -62,7 +62,7 @@ describe('two subagents of different types', () => {
       join(project.dir, '.claude/agents/fd-quality.md'),
       '---\nname: fd-quality\ndescription: Reviews code quality (e2e test agent)\ntools: Bash\n---\nYou review code quality.\n',
     );
-    const plugin = pluginWithHooks(hooksWithRecorders(false), realpathSync(mkdtempSync(join(tmpdir(), 'sb-sync-'))), 'sync');
+    const plugin = pluginWithHooks(hooksAllSynchronous(), realpathSync(mkdtempSync(join(tmpdir(), 'sb-sync-'))), 'sync');
     run = await runClaude('E2E-DELEGATE: ask two agents', { cwd: project.dir, home: project.home, apiUrl: api.url, pluginDir: plugin.dir });
     served = api.served();
   });

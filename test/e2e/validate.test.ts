@@ -2,6 +2,8 @@
  * e2e 5: the real `claude plugin validate .` accepts the plugin (plugin/) and the repository as its
  * marketplace with no errors and no warnings.
  */
+import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { PLUGIN, REPO } from '../helpers/cli';
 import { claudeEnv, runClaudeRaw, tempHome } from '../helpers/claude';
@@ -16,10 +18,15 @@ describe('claude plugin validate .', () => {
     expect(r.code, out).toBe(0);
     expect(validation, out).not.toMatch(/⚠|✘|warning|error/i);
     expect(out.trim().split('\n').at(-1)).toBe('✔ Validation passed');
-    // And it saw the hooks this plugin registers, in exec form.
-    for (const hook of ['session-start', 'pre-tool-use', 'post-tool-use', 'subagent-stop', 'stop', 'session-end']) {
-      expect(validation).toContain(`["--liftoff-only","\${CLAUDE_PLUGIN_ROOT}/dist/hooks/${hook}.cjs"]`);
-    }
+    // And it saw every handler hooks.json registers, in exec form, and nothing else.
+    const config = JSON.parse(readFileSync(join(PLUGIN, 'hooks/hooks.json'), 'utf8')) as {
+      hooks: Record<string, { matcher?: string; hooks: { command: string; args: string[] }[] }[]>;
+    };
+    const expected = Object.entries(config.hooks).flatMap(([event, entries]) =>
+      entries.flatMap((e) => e.hooks.map((h) => `hooks: ${event} ${e.matcher ? `${e.matcher} ` : ''}command ${h.command} ${JSON.stringify(h.args)}`)),
+    );
+    const listed = validation.split('\n').filter((line) => line.includes('hooks: ')).map((line) => line.slice(line.indexOf('hooks: ')));
+    expect(listed).toEqual(expected);
   });
 
   it('the repository validates as a one-plugin marketplace, cleanly', async () => {

@@ -11,7 +11,7 @@ import { type Ledger, openLedger } from '../../src/ledger/db';
 import { type Sprint, latestActiveSprint, listEvents } from '../../src/ledger/sprints';
 import { encodeProjectDir } from '../../src/transcripts/paths';
 import { PLUGIN, PROCESS, REPO, type RunResult, cleanEnv, resultOf, runCli, tempProject } from './cli';
-import { hookCommand } from '../../scripts/hook-command.mjs';
+import { type HookHandler, handlersFor, hookHandlers } from '../../scripts/hook-command.mjs';
 import { tempHome } from './claude';
 
 /** shared/ sits beside the checkout, on developers' machines and in CI alike. */
@@ -97,35 +97,57 @@ export function writeTranscripts(sb: Sandbox): void {
 }
 
 
+/** What Claude Code gives a hook process in the sandbox. */
+function hookEnv(sb: Sandbox, env: NodeJS.ProcessEnv = {}): NodeJS.ProcessEnv {
+  return cleanEnv({ HOME: sb.home, CLAUDE_PROJECT_DIR: sb.project, CLAUDE_ENV_FILE: sb.envFile, CLAUDE_CODE_SESSION_ID: SAMPLE_SESSION, ...env });
+}
+
+/**
+ * The handlers Claude Code starts for this input: those the payload selects; for input that is not a
+ * payload, each different handler of the event once (two matchers may start the same program).
+ */
+function handlersOf(hook: HookName, input: Record<string, unknown> | string, root: string): HookHandler[] {
+  if (typeof input !== 'string') return handlersFor({ ...input, hook_event_name: HOOKS[hook] }, root);
+  const seen = new Set<string>();
+  return hookHandlers(HOOKS[hook], root).filter((h) => {
+    const key = JSON.stringify([h.command, h.args]);
+    if (seen.has(key)) return false;
+    seen.add(key);
+    return true;
+  });
+}
+
+/** What the handlers said together: their output in order, the first failing exit code. */
+function together(results: RunResult[]): RunResult {
+  return {
+    code: results.find((r) => r.code !== 0)?.code ?? 0,
+    stdout: results.map((r) => r.stdout).join(''),
+    stderr: results.map((r) => r.stderr).join(''),
+  };
+}
+
+/** Runs a hook as Claude Code does: every handler hooks.json selects for the input, each with the input on stdin. */
 export function runHook(
   hook: HookName,
   input: Record<string, unknown> | string,
   sb: Sandbox,
   opts: { env?: NodeJS.ProcessEnv; root?: string } = {},
 ): RunResult {
-  const { command, args } = hookCommand(HOOKS[hook], opts.root ?? PLUGIN);
-  const r = execaSync(command, args, {
-    ...PROCESS,
-    cwd: sb.project,
-    input: typeof input === 'string' ? input : JSON.stringify(input),
-    env: cleanEnv({ HOME: sb.home, CLAUDE_ENV_FILE: sb.envFile, CLAUDE_CODE_SESSION_ID: SAMPLE_SESSION, ...opts.env }),
-    // A hook that hangs fails its test instead of stalling the suite (Claude Code itself stops a hook at its timeout).
-    timeout: 60_000,
-  });
-  return resultOf(r);
+  const text = typeof input === 'string' ? input : JSON.stringify(input);
+  return together(
+    handlersOf(hook, input, opts.root ?? PLUGIN).map(({ command, args }) =>
+      // A hook that hangs fails its test instead of stalling the suite (Claude Code itself stops a hook at its timeout).
+      resultOf(execaSync(command, args, { ...PROCESS, cwd: sb.project, input: text, env: hookEnv(sb, opts.env), timeout: 60_000 })),
+    ),
+  );
 }
 
 /** Starts a hook without waiting for it, as Claude Code does for parallel tool calls. */
 export async function startHook(hook: HookName, input: Record<string, unknown>, sb: Sandbox, opts: { env?: NodeJS.ProcessEnv } = {}): Promise<RunResult> {
-  const { command, args } = hookCommand(HOOKS[hook], PLUGIN);
-  return resultOf(
-    await execa(command, args, {
-      ...PROCESS,
-      cwd: sb.project,
-      input: JSON.stringify(input),
-      env: cleanEnv({ HOME: sb.home, CLAUDE_ENV_FILE: sb.envFile, CLAUDE_CODE_SESSION_ID: SAMPLE_SESSION, ...opts.env }),
-    }),
+  const runs = handlersOf(hook, input, PLUGIN).map(async ({ command, args }) =>
+    resultOf(await execa(command, args, { ...PROCESS, cwd: sb.project, input: JSON.stringify(input), env: hookEnv(sb, opts.env) })),
   );
+  return together(await Promise.all(runs));
 }
 
 /** The hook's JSON answer (stdout), or null when it printed nothing. */

@@ -7,7 +7,7 @@ import { type ChildProcess, spawn } from 'node:child_process';
 import { existsSync, readFileSync, statSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import type BetterSqlite3 from 'better-sqlite3';
-import { hookCommand } from '../../scripts/hook-command.mjs';
+import { handlersFor } from '../../scripts/hook-command.mjs';
 import { CLI, PLUGIN, cleanEnv } from './cli';
 import { HOOKS, type HookName, SAMPLE_SESSION, type Sandbox } from './hooks';
 
@@ -20,25 +20,22 @@ export function jobName(job: Job): string {
   return 'hook' in job ? HOOKS[job.hook] : `cli ${job.cli.join(' ')}`;
 }
 
-/** Starts the job in the sandbox, without waiting. */
-export function startJob(job: Job, sb: Pick<Sandbox, 'project' | 'home'>, env: NodeJS.ProcessEnv = {}): ChildProcess {
-  const fullEnv = cleanEnv({ HOME: sb.home, CLAUDE_CODE_SESSION_ID: SAMPLE_SESSION, ...env });
-  if ('cli' in job) return spawn(process.execPath, [CLI, ...job.cli], { cwd: sb.project, env: fullEnv, stdio: ['ignore', 'pipe', 'pipe'] });
-  const { command, args } = hookCommand(HOOKS[job.hook], PLUGIN);
-  const child = spawn(command, args, { cwd: sb.project, env: fullEnv, stdio: ['pipe', 'pipe', 'pipe'] });
-  child.stdin?.end(JSON.stringify(job.payload));
-  return child;
-}
-
 export interface Ended {
+  /** The first failing exit code of its processes (0: none failed). */
   code: number | null;
+  /** The signal that ended one of them, if one did. */
   signal: NodeJS.Signals | null;
   stdout: string;
   stderr: string;
 }
 
-/** The child's end, with its output. */
-export function ended(child: ChildProcess): Promise<Ended> {
+/** A job started: its processes (every handler the payload selects, as Claude Code starts them) and their end. */
+export interface Started {
+  children: ChildProcess[];
+  end: Promise<Ended>;
+}
+
+function ended(child: ChildProcess): Promise<Ended> {
   let stdout = '';
   let stderr = '';
   child.stdout?.on('data', (d: Buffer) => (stdout += d.toString()));
@@ -46,10 +43,36 @@ export function ended(child: ChildProcess): Promise<Ended> {
   return new Promise((done) => child.once('close', (code, signal) => done({ code, signal, stdout, stderr })));
 }
 
-/** Waits until the file at `path` grows past `from` bytes (true), or the child ends or `ms` pass first (false). */
-export async function grows(path: string, from: number, child: ChildProcess, ms: number): Promise<boolean> {
+/** Starts the job in the sandbox, without waiting. */
+export function startJob(job: Job, sb: Pick<Sandbox, 'project' | 'home'>, env: NodeJS.ProcessEnv = {}): Started {
+  const fullEnv = cleanEnv({ HOME: sb.home, CLAUDE_PROJECT_DIR: sb.project, CLAUDE_CODE_SESSION_ID: SAMPLE_SESSION, ...env });
+  const children =
+    'cli' in job
+      ? [spawn(process.execPath, [CLI, ...job.cli], { cwd: sb.project, env: fullEnv, stdio: ['ignore', 'pipe', 'pipe'] })]
+      : handlersFor({ ...job.payload, hook_event_name: HOOKS[job.hook] }, PLUGIN).map(({ command, args }) => {
+          const child = spawn(command, args, { cwd: sb.project, env: fullEnv, stdio: ['pipe', 'pipe', 'pipe'] });
+          child.stdin?.end(JSON.stringify(job.payload));
+          return child;
+        });
+  const end = Promise.all(children.map(ended)).then((all) => ({
+    code: all.find((e) => e.code !== 0)?.code ?? 0,
+    signal: all.find((e) => e.signal !== null)?.signal ?? null,
+    stdout: all.map((e) => e.stdout).join(''),
+    stderr: all.map((e) => e.stderr).join(''),
+  }));
+  return { children, end };
+}
+
+export function killJob(job: Started): void {
+  for (const c of job.children) c.kill('SIGKILL');
+}
+
+const running = (job: Started) => job.children.some((c) => c.exitCode === null && c.signalCode === null);
+
+/** Waits until the file at `path` grows past `from` bytes (true), or the job ends or `ms` pass first (false). */
+export async function grows(path: string, from: number, job: Started, ms: number): Promise<boolean> {
   const until = Date.now() + ms;
-  while (Date.now() < until && child.exitCode === null && child.signalCode === null) {
+  while (Date.now() < until && running(job)) {
     if ((statSync(path, { throwIfNoEntry: false })?.size ?? 0) > from) return true;
     await new Promise((r) => setImmediate(r));
   }

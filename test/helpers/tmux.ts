@@ -2,23 +2,27 @@
  * The real `claude` binary in an interactive session, in a tmux pane: typed into with send-keys, read
  * with capture-pane. For what `-p` mode cannot show: a question put to the user, and their answer.
  */
-import { execFileSync } from 'node:child_process';
 import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
+import { execaSync } from 'execa';
 import { CLAUDE, offlineClaudeEnv } from '../../scripts/offline-claude.mjs';
-import { PLUGIN } from './cli';
+import { PLUGIN, runProcess } from './cli';
+
+/** Whether tmux is installed (.ci/run installs it; a test that needs it is skipped without it). */
+export const hasTmux = runProcess('tmux', ['-V']).code === 0;
 
 export interface Pane {
   name: string;
-  screen(): string;
+  /** What the pane shows; with `escapes`, its colours as escape sequences too. */
+  screen(escapes?: boolean): string;
   type(text: string): void;
   key(...keys: string[]): void;
   /** Waits until the screen shows `text` (or matches it); throws with the screen after `ms`. */
-  waitFor(text: string | RegExp, ms?: number): Promise<string>;
+  waitFor(text: string | RegExp, ms?: number, escapes?: boolean): Promise<string>;
   close(): void;
 }
 
-const tmux = (...args: string[]) => execFileSync('tmux', args, { encoding: 'utf8' });
+const tmux = (...args: string[]) => execaSync('tmux', args).stdout;
 
 /** A HOME where Claude Code starts without its first-run screens: onboarding done, the project trusted, the test key approved. */
 export function interactiveHome(home: string, project: string, apiKey: string): void {
@@ -32,20 +36,21 @@ export function interactiveHome(home: string, project: string, apiKey: string): 
   );
 }
 
-export function startPane(name: string, opts: { cwd: string; home: string; apiUrl: string; env?: NodeJS.ProcessEnv }): Pane {
+/** Starts `claude --plugin-dir plugin/ --allowedTools "Bash Agent" [args]` in a new tmux session. */
+export function startPane(name: string, opts: { cwd: string; home: string; apiUrl: string; env?: NodeJS.ProcessEnv; args?: string[] }): Pane {
   const env = offlineClaudeEnv(opts.home, opts.apiUrl, opts.env);
   const envArgs = Object.entries(env).flatMap(([k, v]) => (v === undefined ? [] : ['-e', `${k}=${v}`]));
-  tmux('new-session', '-d', '-s', name, '-x', '160', '-y', '50', '-c', opts.cwd, ...envArgs, CLAUDE, '--plugin-dir', PLUGIN, '--allowedTools', 'Bash Agent');
-  const screen = () => tmux('capture-pane', '-p', '-t', name);
+  tmux('new-session', '-d', '-s', name, '-x', '200', '-y', '50', '-c', opts.cwd, ...envArgs, CLAUDE, '--plugin-dir', PLUGIN, '--allowedTools', 'Bash Agent', ...(opts.args ?? []));
+  const screen = (escapes = false) => tmux('capture-pane', '-p', ...(escapes ? ['-e'] : []), '-t', name);
   return {
     name,
     screen,
     type: (text) => tmux('send-keys', '-t', name, '-l', text),
     key: (...keys) => tmux('send-keys', '-t', name, ...keys),
-    async waitFor(text, ms = 30_000) {
+    async waitFor(text, ms = 60_000, escapes = false) {
       const until = Date.now() + ms;
       for (;;) {
-        const s = screen();
+        const s = screen(escapes);
         if (typeof text === 'string' ? s.includes(text) : text.test(s)) return s;
         if (Date.now() > until) throw new Error(`tmux ${name}: no ${String(text)} on the screen:\n${s}`);
         await new Promise((r) => setTimeout(r, 250));

@@ -31,32 +31,30 @@ describe('a project without a ledger', () => {
 });
 
 describe('SessionStart', () => {
-  it('attaches the session, gives the model one line, and exports the remaining budget', () => {
+  it('attaches the session and tells the user and the model, in one line, which sprint it counts toward', () => {
     const sb = sandbox({ budget: '250k' });
     const r = runHook('session-start', payload(sb, 'session-start'), sb);
     expect(r.code).toBe(0);
     expect(r.stderr).toBe('');
-    expect(answerOf(r)).toEqual({
-      hookSpecificOutput: { hookEventName: 'SessionStart', additionalContext: `Sprint ${sb.sprintId} · phase brainstorm · 0 / 250k billing tokens (0%)` },
-    });
-    expect(readFileSync(sb.envFile, 'utf8')).toBe('export FLUX_BUDGET_REMAINING=250000\n');
+    const line = `This session counts toward sprint ${sb.sprintId} "Hook test sprint" · phase brainstorm · 0 / 250k billing tokens (0%)`;
+    expect(answerOf(r)).toEqual({ systemMessage: `sprint-budget: ${line}`, hookSpecificOutput: { hookEventName: 'SessionStart', additionalContext: line } });
     const state = JSON.parse(runCli(['state', '--json'], { cwd: sb.project }).stdout) as { active_session: string };
     expect(state.active_session).toBe(payload(sb, 'session-start').session_id);
   });
 
-  it('unsets FLUX_BUDGET_REMAINING when the sprint has no budget', () => {
+  it('says when the sprint has no budget', () => {
     const sb = sandbox({ budget: 'none' });
     const r = runHook('session-start', payload(sb, 'session-start'), sb);
-    expect(answerOf(r)?.hookSpecificOutput.additionalContext).toBe(`Sprint ${sb.sprintId} · phase brainstorm · 0 billing tokens (no budget)`);
-    expect(readFileSync(sb.envFile, 'utf8')).toBe('unset FLUX_BUDGET_REMAINING\n');
+    expect(answerOf(r)?.hookSpecificOutput.additionalContext).toBe(`This session counts toward sprint ${sb.sprintId} "Hook test sprint" · phase brainstorm · 0 billing tokens (no budget)`);
   });
 
-  it('exports 0, not unset, when the budget is used up', () => {
+  it("puts no figure in the session's environment: a number there would be stale by the next review", () => {
     const sb = sandbox({ budget: '1000' });
     runHook('session-start', payload(sb, 'session-start'), sb);
     writeTranscripts(sb);
-    runHook('session-start', payload(sb, 'session-start', { source: 'resume' }), sb);
-    expect(readFileSync(sb.envFile, 'utf8').split('\n').filter(Boolean).at(-1)).toBe('export FLUX_BUDGET_REMAINING=0');
+    const resumed = runHook('session-start', payload(sb, 'session-start', { source: 'resume' }), sb);
+    expect(answerOf(resumed)?.hookSpecificOutput.additionalContext).toContain('budget exceeded');
+    expect(existsSync(sb.envFile)).toBe(false);
   });
 });
 

@@ -90,7 +90,7 @@ describe('token counts are bounded', () => {
 
     const l = openLedger(path);
     expect(l.db.prepare('SELECT SUM(input_tokens) AS s, COUNT(*) AS n FROM usage').get()).toEqual({ s: 100, n: 1 });
-    const reason = (input: string) => `usage counts out of range (input ${input}, output 1, cache read 0, cache write 0 (5m 0, 1h 0); at most 1000000000 each): removed from the ledger`;
+    const reason = (input: string) => `usage counts out of range (input ${input}, output 1, cache read 0, cache write 0 (5m 0, 1h 0), total 0; at most 1000000000 each): removed from the ledger`;
     expect(l.db.prepare('SELECT path, line, reason FROM unread ORDER BY path, line').all()).toEqual([
       { path: '/t.jsonl', line: 97, reason: reason('9000000000000000000') },
       { path: '/t.jsonl', line: 98, reason: reason('9000000000000000000') },

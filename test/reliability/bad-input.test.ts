@@ -65,7 +65,6 @@ describe('a transcript that cannot be read', () => {
     ]);
     expect(cli(sb, ['ingest']).stderr).toContain(`skipped ${loop}: ELOOP`);
     expect(cli(sb, ['advance', '--from', 'brainstorm']).code).toBe(0);
-    expect(cli(sb, ['stop', '--reason', 'done here']).code).toBe(0);
 
     // Retried on every read: once the file can be read it counts, and the note goes.
     rmSync(loop);
@@ -73,6 +72,7 @@ describe('a transcript that cannot be read', () => {
     const after = stateOf(sb);
     expect(after.tokens_spent).toBe(BOTH + 307);
     expect(after.unread.map((u: { path: string }) => u.path)).toEqual([dir]);
+    expect(cli(sb, ['stop', '--reason', 'done here']).code).toBe(0);
   });
 
   it('permission denied (a transcript written by another user): the hook run as the user skips that file alone', () => {

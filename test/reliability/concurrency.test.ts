@@ -8,7 +8,7 @@ import { dirname, join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
 import { runCli } from '../helpers/cli';
 import { SAMPLE_AGENT, SAMPLE_SESSION, type Sandbox, payload, runHook, sandbox, spoolEmpty, writeTranscripts } from '../helpers/hooks';
-import { type Job, type LedgerTruth, ended, jobName, ledgerTruth, report, startJob, tokensLost } from '../helpers/reliability';
+import { type Job, type LedgerTruth, jobName, ledgerTruth, report, startJob, tokensLost } from '../helpers/reliability';
 import { responseLine } from '../helpers/transcripts';
 
 const AT_ONCE = 16;
@@ -70,9 +70,9 @@ describe(`${AT_ONCE} processes at once`, () => {
     for (let wave = 0; wave < WAVES; wave++) {
       const started = Array.from({ length: AT_ONCE }, (_, i) => {
         const job = (jobs[(wave + i) % jobs.length] as () => Job)();
-        return { job, end: ended(startJob(job, sb)) };
+        return { job, ...startJob(job, sb) };
       });
-      counts.processes += AT_ONCE;
+      counts.processes += started.reduce((n, s) => n + s.children.length, 0);
       // The transcripts grow while the wave runs.
       let running = true;
       const all = Promise.all(started.map((s) => s.end)).finally(() => (running = false));

@@ -13,7 +13,7 @@ import { openLedger } from '../../src/ledger/db';
 import { attachSession } from '../../src/ledger/sessions';
 import { runCli } from '../helpers/cli';
 import { SAMPLE_AGENT, SAMPLE_SESSION, type Sandbox, payload, runHook, sandbox, spoolEmpty, writeTranscripts } from '../helpers/hooks';
-import { type Job, type LedgerTruth, endsInsideCommit, ended, grows, jobName, ledgerTruth, report, startJob, tokensLost } from '../helpers/reliability';
+import { type Job, type LedgerTruth, endsInsideCommit, grows, jobName, killJob, ledgerTruth, report, startJob, tokensLost } from '../helpers/reliability';
 import { responseLine } from '../helpers/transcripts';
 
 const KILLS = 60;
@@ -119,17 +119,16 @@ describe('killed at random points', () => {
       if (revealed) reveal();
       grow();
       const job = ((revealed ? firstReads[Math.floor(rand() * firstReads.length)] : jobs[Math.floor(rand() * jobs.length)]) as () => Job)();
-      const child = startJob(job, sb);
-      const end = ended(child);
-      counts.processes++;
+      const started = startJob(job, sb);
+      counts.processes += started.children.length;
       // Half the time (and after a history appears) the kill comes as the write-ahead log grows: a commit being written.
       if (revealed || rand() < 0.5) {
-        if (await grows(wal, statSync(wal, { throwIfNoEntry: false })?.size ?? 0, child, 5_000)) child.kill('SIGKILL');
+        if (await grows(wal, statSync(wal, { throwIfNoEntry: false })?.size ?? 0, started, 5_000)) killJob(started);
       } else {
         await new Promise((r) => setTimeout(r, Math.floor(rand() * 400)));
-        child.kill('SIGKILL');
+        killJob(started);
       }
-      const e = await end;
+      const e = await started.end;
       if (e.signal === 'SIGKILL') {
         counts.kills++;
         if (endsInsideCommit(wal)) counts.kills_inside_commits++;

@@ -1,9 +1,11 @@
 /** remaining, set-budget, override, classify, record: the budget itself and the figures fed into it. */
 import { adjustBudget, overrideBudget } from '../../app/decisions';
-import { recordFigure } from '../../app/record';
+import { type Measured, recordFigure } from '../../app/record';
 import { readRemaining } from '../../app/state';
 import { classify as classifyText } from '../../domain/complexity';
+import { plainText } from '../../domain/text';
 import { MAX_COUNT, formatTokensExact } from '../../domain/tokens';
+import { UsageError } from '../../platform/errors';
 import { ID_POSITIONAL, SPRINT_OPTION } from '../common';
 import { command } from '../framework';
 import { printJson, printLine } from '../output';
@@ -16,7 +18,8 @@ export const remaining = command({
   positionals: [ID_POSITIONAL],
   options: { ...SPRINT_OPTION },
   details: [
-    'For FLUX_BUDGET_REMAINING: export the number; leave the variable unset for `none`.',
+    "A review's triage reads this itself when it runs inside the sprint: there is nothing to hand down.",
+    'For a review outside any sprint, FLUX_BUDGET_REMAINING takes the number (unset for `none`).',
     '--json: {"sprint", "budget", "spent", "remaining", "budget_state"} (budget and remaining are null with no budget).',
   ],
   run(ctx) {
@@ -80,8 +83,8 @@ export const classify = command({
 
 export const record = command({
   name: 'record',
-  summary: 'Add one usage record for a tool that reports its own spend (idempotent by --key).',
-  usage: '--phase P --input N --output N [--cache-read N] [--cache-write N] --source S --key K [--agent-type T]',
+  summary: 'Add a figure a tool measured itself: its input/output counts, or only a total (idempotent by --key).',
+  usage: '--phase P (--input N --output N [--cache-read N] [--cache-write N] | --total N) --source S --key K [--agent-type T]',
   options: {
     ...SPRINT_OPTION,
     phase: { type: 'string', value: 'PHASE', description: 'the phase the spend belongs to' },
@@ -89,30 +92,49 @@ export const record = command({
     output: { type: 'string', value: 'N', description: 'output tokens' },
     'cache-read': { type: 'string', value: 'N', description: 'cache read tokens (default 0)' },
     'cache-write': { type: 'string', value: 'N', description: 'cache write tokens (default 0)' },
+    total: { type: 'string', value: 'N', description: 'billing tokens, for a tool that knows only a total: stored and shown as a total, never split' },
     source: { type: 'string', value: 'S', description: 'who measured it (e.g. ic, interstat, my-tool)' },
-    key: { type: 'string', value: 'K', description: 'what makes the record unique; writing the same key again changes nothing' },
+    key: { type: 'string', value: 'K', description: 'what makes the figure unique for this sprint and source; writing it again changes nothing' },
     'agent-type': { type: 'string', value: 'T', description: 'agent type that spent it (default main)' },
     model: { type: 'string', value: 'M', description: 'model name' },
   },
-  details: ['Writing the same --key twice keeps one record with the larger counts; the sprint counts it once.'],
+  details: [
+    'A record is unique by sprint, source and key: writing the same one twice keeps one record with the',
+    'larger counts, and two sprints may use the same key without touching each other.',
+    'Only an active sprint takes figures: a stopped or done sprint counts nothing more.',
+    '--json: {"sprint", "key", "phase", "billing", "total_only", "tokens_spent"}.',
+  ],
   run(ctx) {
     const v = ctx.values;
-    const count = (name: string, raw: string | undefined, isRequired: boolean) => optInt(name, isRequired ? required(name, raw, 'record') : raw, 0, MAX_COUNT) ?? 0;
+    const count = (name: string, raw: string | undefined) => optInt(name, raw, 0, MAX_COUNT) ?? 0;
+    const split = [v.input, v.output, v['cache-read'], v['cache-write']].some((x) => x !== undefined);
+    if (v.total !== undefined && split) throw new UsageError('record: --total goes alone (a total is never split); leave out --input, --output and the cache counts');
+    const measured: Measured =
+      v.total !== undefined
+        ? { total: count('--total', v.total) }
+        : {
+            input: count('--input', required('--input', v.input, 'record (or --total N)')),
+            output: count('--output', required('--output', v.output, 'record (or --total N)')),
+            cacheRead: count('--cache-read', v['cache-read']),
+            cacheWrite: count('--cache-write', v['cache-write']),
+          };
     const f = {
       sprint: v.sprint,
       phase: required('--phase', v.phase, 'record'),
-      input: count('--input', v.input, true),
-      output: count('--output', v.output, true),
-      cacheRead: count('--cache-read', v['cache-read'], false),
-      cacheWrite: count('--cache-write', v['cache-write'], false),
+      measured,
       source: slugValue('--source', required('--source', v.source, 'record')),
       key: required('--key', v.key, 'record'),
       agentType: slugValue('--agent-type', v['agent-type'] ?? 'main'),
       model: v.model ?? null,
     };
+    const billing = 'total' in measured ? measured.total : measured.input + measured.output;
     const { sprint, spend } = recordFigure(ctx.caller, f);
-    if (ctx.json) printJson({ sprint: sprint.id, key: f.key, phase: f.phase, billing: f.input + f.output, tokens_spent: spend.billing });
-    else printLine(`${sprint.id}: recorded ${f.key} (${f.input + f.output} billing tokens in ${f.phase}) · spent ${formatTokensExact(spend.billing)}`);
+    if (ctx.json) {
+      printJson({ sprint: sprint.id, key: f.key, phase: f.phase, billing, total_only: 'total' in measured, tokens_spent: spend.billing });
+    } else {
+      const what = 'total' in measured ? `a total of ${formatTokensExact(billing)} billing tokens` : `${formatTokensExact(billing)} billing tokens`;
+      printLine(`${sprint.id}: recorded ${plainText(f.key)} (${what} in ${f.phase}) · spent ${formatTokensExact(spend.billing)}`);
+    }
     return 0;
   },
 });

@@ -1,11 +1,13 @@
 /** create, state, list, advance, stop, artifact: a sprint's life from start to done. */
 import { advance as advanceSprint } from '../../app/advance';
 import { recordArtifact } from '../../app/artifacts';
+import { resumeSprint } from '../../app/attach';
 import { startSprint } from '../../app/create';
 import { stopSprintFor } from '../../app/decisions';
 import { listSprintSummaries, readState } from '../../app/state';
 import { DEFAULT_PHASES, PhaseChainError, parsePhaseChain } from '../../domain/phases';
 import { formatPause } from '../../domain/protocol';
+import { plainText } from '../../domain/text';
 import { type Controls, readControls } from '../../domain/controls';
 import { formatTokensShort } from '../../domain/tokens';
 import type { SprintStatus } from '../../ledger/sprints';
@@ -153,6 +155,31 @@ export const state = command({
   },
 });
 
+export const resume = command({
+  name: 'resume',
+  summary: "Carry on with a sprint in this Claude Code session: the session counts toward it from now on; prints its state.",
+  usage: '<id>',
+  positionals: [{ name: 'id', description: 'the sprint to resume', required: true }],
+  details: [
+    'Inside Claude Code (CLAUDE_CODE_SESSION_ID set) the session is attached to the sprint from now on,',
+    'and detached from any other sprint it counted toward. A stopped or done sprint cannot be resumed.',
+    '--json: the state (as `state --json`), plus "attached": {"session_id", "previous"} or null outside Claude Code.',
+  ],
+  run(ctx) {
+    const { state: st, attached } = resumeSprint(ctx.caller, ctx.positionals[0] as string);
+    if (ctx.json) {
+      printJson({ ...st, attached: attached ? { session_id: attached.attachment.sessionId, previous: attached.previous } : null });
+      return 0;
+    }
+    for (const line of stateLines(st)) printLine(line);
+    if (attached) {
+      const moved = attached.previous ? ` (it counted toward ${attached.previous} until now)` : '';
+      printErr(`session ${attached.attachment.sessionId} now counts toward ${st.id}${moved}`);
+    } else printErr('not inside a Claude Code session: nothing attached (sprint-budget attach --session ID attaches one)');
+    return 0;
+  },
+});
+
 const STATUSES: readonly SprintStatus[] = ['active', 'stopped', 'done'];
 
 export const list = command({
@@ -195,7 +222,7 @@ export const list = command({
         { header: 'Spent', value: (r) => formatTokensShort(r.spend.billing), align: 'right' },
         { header: 'Budget', value: (r) => (r.sprint.tokenBudget === null ? 'none' : formatTokensShort(r.sprint.tokenBudget)), align: 'right' },
         { header: 'State', value: (r) => r.spend.state },
-        { header: 'Title', value: (r) => r.sprint.title },
+        { header: 'Title', value: (r) => plainText(r.sprint.title) },
       ],
       rows,
     );
@@ -207,11 +234,12 @@ export const list = command({
 export const advance = command({
   name: 'advance',
   summary: 'Move the sprint to its next phase, or pause with one `type|phase|detail` line (exit 1).',
-  usage: '[<id>] [--from <phase>] [--confirm] [--skip-gate --reason "..."]',
+  usage: '[<id>] [--from <current phase> | --to <next phase>] [--confirm] [--skip-gate --reason "..."]',
   positionals: [ID_POSITIONAL],
   options: {
     ...SPRINT_OPTION,
-    from: { type: 'string', value: 'PHASE', description: 'the phase you believe the sprint is in; a mismatch pauses with stale_phase' },
+    from: { type: 'string', value: 'PHASE', description: 'the phase you believe the sprint is in now; a mismatch pauses with stale_phase' },
+    to: { type: 'string', value: 'PHASE', description: 'the phase you mean to enter: the one a gate_blocked or manual_pause line names' },
     confirm: { type: 'boolean', description: 'pass a manual pause (auto_advance=false): the user said continue' },
     'skip-gate': { type: 'boolean', description: 'pass a gate whose artifact is missing (recorded, needs --reason)' },
     reason: { type: 'string', value: 'TEXT', description: 'why a gate is skipped' },
@@ -219,12 +247,14 @@ export const advance = command({
   details: [
     'Spend is brought up to date first (including the phase being left), then the budget is checked',
     '(an override lets it pass), then the gate and auto_advance, then the sprint moves — atomically.',
-    'Pauses (stdout, exit 1; docs/spec.md, "Pause protocol"):',
-    '  budget_exceeded|<phase>|<spent>/<budget> billing tokens',
-    '  gate_blocked|<next phase>|<what is missing>',
-    '  manual_pause|<next phase>|auto_advance=false',
-    '  stale_phase|<your --from>|Phase already advanced to <actual>',
+    'Pauses (stdout, exit 1; docs/spec.md, "Pause protocol"). The phase in the line is:',
+    '  budget_exceeded|<current phase>|<spent>/<budget> billing tokens   -> run the same advance again (--from <current phase>)',
+    '  gate_blocked|<next phase>|<what is missing>                         -> --to <next phase> --skip-gate --reason "..."',
+    '  manual_pause|<next phase>|auto_advance=false                        -> --to <next phase> --confirm',
+    '  stale_phase|<the phase you gave>|Phase already advanced to <actual> (or: Phase is still <actual>)',
+    'A --from or --to that is not a phase of the sprint is an error (exit 2), not a stale phase.',
     'Past warn_pct a budget_warning|<phase>|<spent>/<budget> billing tokens (NN%) line goes to stderr.',
+    'Entering done ends the sprint: its sessions are detached and it counts nothing more.',
     'After a move, the forecast goes to stderr (a projection, never spend); projected over the budget:',
     '  budget_forecast|<phase>|projected <p50>/<budget> billing tokens (p90 <p90>)',
   ],
@@ -232,7 +262,7 @@ export const advance = command({
     const v = ctx.values;
     const skipGate = v['skip-gate'] === true;
     if (skipGate && !v.reason?.trim()) throw new UsageError('advance: --skip-gate needs --reason "..."');
-    const r = advanceSprint(ctx.caller, ctx.positionals[0] ?? v.sprint, { from: v.from, confirm: v.confirm === true, skipGate, reason: v.reason });
+    const r = advanceSprint(ctx.caller, ctx.positionals[0] ?? v.sprint, { from: v.from, to: v.to, confirm: v.confirm === true, skipGate, reason: v.reason });
     if (!r.advanced) {
       if (ctx.json) printJson({ advanced: false, ...r.pause, line: formatPause(r.pause), spent: r.spent, budget: r.budget });
       else printLine(formatPause(r.pause));
@@ -251,7 +281,7 @@ export const advance = command({
 
 export const stop = command({
   name: 'stop',
-  summary: 'Stop a sprint: it no longer advances, and its budget decisions end.',
+  summary: 'Stop a sprint: it no longer advances, its sessions are detached, and it counts nothing more.',
   usage: '[<id>] --reason "..."',
   positionals: [ID_POSITIONAL],
   options: { ...SPRINT_OPTION, reason: { type: 'string', value: 'TEXT', description: 'why (stored in the history)' } },
@@ -259,14 +289,14 @@ export const stop = command({
     const reason = required('--reason', ctx.values.reason, 'stop');
     const { state: st } = stopSprintFor(ctx.caller, ctx.positionals[0] ?? ctx.values.sprint, reason);
     if (ctx.json) printJson(st);
-    else printLine(`Stopped ${st.id} in ${st.phase} · ${budgetSummary(st)}`);
+    else printLine(`Stopped ${st.id} in ${st.phase} · ${budgetSummary(st)} · its sessions are detached`);
     return 0;
   },
 });
 
 export const artifact = command({
   name: 'artifact',
-  summary: 'Record an artifact of the sprint (a gate may require it before a phase).',
+  summary: 'Record an artifact of the sprint (a gate may require it before a phase); the file must exist.',
   usage: '<type> <path> [--sprint ID]',
   positionals: [
     { name: 'type', description: 'artifact type, e.g. brainstorm, prd, plan', required: true },
@@ -278,7 +308,7 @@ export const artifact = command({
     const path = ctx.positionals[1] as string;
     const s = recordArtifact(ctx.caller, { sprint: ctx.values.sprint, type, path });
     if (ctx.json) printJson({ sprint: s.id, type, path });
-    else printLine(`${s.id}: ${type} = ${path}`);
+    else printLine(`${s.id}: ${type} = ${plainText(path)}`);
     return 0;
   },
 });

@@ -1,13 +1,14 @@
 /** ingest, tokens, attach: measured spend from Claude Code's transcripts. */
-import { attachSessionTo } from '../../app/attach';
+import { attachSessionTo, detachSessionFrom } from '../../app/attach';
 import { readBreakdown, readSpendRecords } from '../../app/breakdown';
 import { ingestHistory } from '../../app/history';
 import { formatCostCell } from '../../domain/pricing';
+import { plainText } from '../../domain/text';
 import { formatTokensExact, formatTokensShort } from '../../domain/tokens';
 import { UsageError } from '../../platform/errors';
 import { claudeConfigDir } from '../../transcripts/paths';
 import { ID_POSITIONAL, SPRINT_OPTION, budgetSummary, unpricedLines } from '../common';
-import { command } from '../framework';
+import { type OptionSpec, command } from '../framework';
 import { formatTable, printErr, printJson, printLine } from '../output';
 import { progressBar } from '../progress';
 import { isoDateValue, required } from '../validate';
@@ -22,7 +23,9 @@ export const ingest = command({
     session: { type: 'string', value: 'ID', description: "only this session's transcript and its subagents'" },
   },
   details: [
-    'Each API response is counted once (keyed on its message id), with the largest usage seen for it.',
+    'Each API response is counted once, keyed on its message id together with its request id (requestId,',
+    'or requestRef in Claude Code 2.1.332; the message id alone when a line names no request), with the',
+    'largest usage seen on any of its lines.',
     'interstat rows (<config dir>/interstat/metrics.db) fill in sessions whose transcripts are gone.',
     '--json: {files, bytes, responses, input_tokens, output_tokens, cache_creation_input_tokens, cache_read_input_tokens}',
     'over what this run read, and unread: [{path, line, reason}] for what it could not read (line null: the whole file,',
@@ -66,6 +69,7 @@ function printRecords(records: ReturnType<typeof readSpendRecords>, json: boolea
         output: r.output,
         cache_read: r.cacheRead,
         cache_write: r.cacheWrite,
+        total_only: r.totalOnly ?? 0,
         origin: r.origin,
       })),
     );
@@ -77,12 +81,14 @@ function printRecords(records: ReturnType<typeof readSpendRecords>, json: boolea
       { header: 'Time', value: (r) => new Date(r.ts).toISOString().replace('T', ' ').slice(0, 19) },
       { header: 'Phase', value: (r) => r.atPhase },
       { header: 'Agent', value: (r) => r.agentType },
-      { header: 'Input', value: (r) => n(r.input), align: 'right' },
-      { header: 'Output', value: (r) => n(r.output), align: 'right' },
+      // A total is shown as one: its input and output are not known, so they are not written as 0.
+      { header: 'Input', value: (r) => (r.totalOnly ? '—' : n(r.input)), align: 'right' },
+      { header: 'Output', value: (r) => (r.totalOnly ? '—' : n(r.output)), align: 'right' },
+      { header: 'Total', value: (r) => (r.totalOnly ? n(r.totalOnly) : ''), align: 'right' },
       { header: 'Cache read', value: (r) => n(r.cacheRead), align: 'right' },
       { header: 'Cache write', value: (r) => n(r.cacheWrite), align: 'right' },
       { header: 'Source', value: (r) => r.source },
-      { header: 'Origin', value: (r) => r.origin },
+      { header: 'Origin', value: (r) => plainText(r.origin) },
     ],
     records,
   );
@@ -135,7 +141,7 @@ export const tokens = command({
           output: n(a.output),
           cr: n(a.cache_read),
           cw: n(a.cache_write),
-          source: a.sources.map((src) => `${src.source} (${src.records})`).join(', '),
+          source: a.sources.map((src) => `${src.source} (${src.records}${src.total_only > 0 ? `, ${n(src.total_only)} as a total` : ''})`).join(', '),
         }),
       );
     }
@@ -181,23 +187,58 @@ export const tokens = command({
   },
 });
 
+const SESSION_OPTION = {
+  session: { type: 'string', value: 'ID', description: 'Claude Code session id (default: $CLAUDE_CODE_SESSION_ID)' },
+} as const satisfies Record<string, OptionSpec>;
+
+/** --session, else the Claude Code session the command runs in. */
+function sessionValue(flag: string | undefined, env: NodeJS.ProcessEnv, command: string): string {
+  return flag ?? env.CLAUDE_CODE_SESSION_ID ?? required('--session', flag, command);
+}
+
 export const attach = command({
   name: 'attach',
   summary: 'Attach a Claude Code session to a sprint: its responses count toward the sprint from now on.',
   usage: '--session ID [--sprint ID] [--transcript PATH]',
   options: {
     ...SPRINT_OPTION,
-    session: { type: 'string', value: 'ID', description: 'Claude Code session id (default: $CLAUDE_CODE_SESSION_ID)' },
+    ...SESSION_OPTION,
     transcript: { type: 'string', value: 'PATH', description: "the session's transcript (default: found under the config dir)" },
   },
-  details: ['A session belongs to one sprint at a time: attaching it elsewhere ends its previous attachment.'],
+  details: [
+    'A session belongs to one sprint at a time: attaching it elsewhere ends its previous attachment.',
+    'A stopped or done sprint takes no session. Inside Claude Code, `sprint-budget resume <id>` does the same for this session.',
+  ],
   run(ctx) {
     const v = ctx.values;
-    const session = v.session ?? ctx.caller.env.CLAUDE_CODE_SESSION_ID ?? required('--session', v.session, 'attach');
-    const { sprint, attachment: a, configDir } = attachSessionTo(ctx.caller, { sprint: v.sprint, session, transcript: v.transcript });
-    if (ctx.json) printJson({ sprint: sprint.id, session_id: a.sessionId, attached_at: new Date(a.attachedAt).toISOString(), transcript_path: a.transcriptPath });
-    else printLine(`${sprint.id}: session ${session} attached${a.transcriptPath ? '' : ' (transcript not found yet)'}`);
-    if (!a.transcriptPath) printErr(`note: no transcript for session ${session} under ${configDir} yet; it is looked up again on every read`);
+    const session = sessionValue(v.session, ctx.caller.env, 'attach');
+    const { sprint, attachment: a, previous, configDir } = attachSessionTo(ctx.caller, { sprint: v.sprint, session, transcript: v.transcript });
+    if (ctx.json) {
+      printJson({ sprint: sprint.id, session_id: a.sessionId, attached_at: new Date(a.attachedAt).toISOString(), transcript_path: a.transcriptPath, previous });
+    } else {
+      printLine(`${sprint.id}: session ${plainText(session)} attached${previous ? ` (moved from ${previous})` : ''}${a.transcriptPath ? '' : ' (transcript not found yet)'}`);
+    }
+    if (!a.transcriptPath) printErr(`note: no transcript for session ${plainText(session)} under ${configDir} yet; it is looked up again on every read`);
+    return 0;
+  },
+});
+
+export const detach = command({
+  name: 'detach',
+  summary: 'Detach a Claude Code session from its sprint: what it spends from now on counts toward no sprint.',
+  usage: '[--session ID]',
+  options: { ...SESSION_OPTION },
+  details: [
+    'What the session spent while attached still counts. A detached session stays detached: the hooks',
+    'never attach it again on their own; `resume`, `attach` or `create` do.',
+    'Exit 1 when the session is attached to no sprint. --json: {"sprint", "session_id", "attached_at", "detached_at"}.',
+  ],
+  run(ctx) {
+    const session = sessionValue(ctx.values.session, ctx.caller.env, 'detach');
+    const a = detachSessionFrom(ctx.caller, session);
+    const iso = (ms: number | null) => (ms === null ? null : new Date(ms).toISOString());
+    if (ctx.json) printJson({ sprint: a.sprintId, session_id: a.sessionId, attached_at: iso(a.attachedAt), detached_at: iso(a.detachedAt) });
+    else printLine(`${a.sprintId}: session ${plainText(a.sessionId)} detached`);
     return 0;
   },
 });

@@ -64,14 +64,17 @@ function reviewInput(typeRaw: string | undefined, diffLinesRaw: string | undefin
 }
 
 /**
- * The sprint's remaining budget: `--sprint-remaining`, else FLUX_BUDGET_REMAINING. Unset or `none`
- * is no sprint budget; `0` is a budget used up. Anything else is an error, never a silent "no limit".
+ * The caller's figure for the sprint's remaining budget: `--sprint-remaining`, else
+ * FLUX_BUDGET_REMAINING. `none` is no sprint budget; `0` is a budget used up. Anything else is an
+ * error, never a silent "no limit". Inside a sprint the sprint's own figure, read at this moment,
+ * is used instead (the flag may only lower it).
  */
-function sprintRemaining(flag: string | undefined, env: NodeJS.ProcessEnv): number | null {
-  const [name, raw] = flag !== undefined ? ['--sprint-remaining', flag] : ['FLUX_BUDGET_REMAINING', env.FLUX_BUDGET_REMAINING];
-  if (raw === undefined || raw.trim() === 'none') return null;
+function givenRemaining(flag: string | undefined, env: NodeJS.ProcessEnv): { value: number | null; from: 'flag' | 'env' } | undefined {
+  const [from, name, raw] = flag !== undefined ? (['flag', '--sprint-remaining', flag] as const) : (['env', 'FLUX_BUDGET_REMAINING', env.FLUX_BUDGET_REMAINING] as const);
+  if (raw === undefined) return undefined;
+  if (raw.trim() === 'none') return { value: null, from };
   if (raw.trim() === '') throw new UsageError(`${name} is empty: leave it unset for no budget, or give the billing tokens left (0 when used up)`);
-  return intValue(name, raw, 0);
+  return { value: intValue(name, raw, 0), from };
 }
 
 function sourceLabel(e: { basis: 'default' | 'measured'; runs: number; kind: AgentKind; sliced: boolean }): string {
@@ -98,10 +101,11 @@ const report = command({
   usage: '[<triage id>]',
   positionals: [{ name: 'triage id', description: 'the run `triage` recorded (default: the latest)' }],
   details: [
-    "Measured = the agent type's subagent runs that started between this triage and the next one; per run,",
-    'its transcript responses or its PostToolUse total, whichever is larger. Agents sharing a subagent type',
-    'share a row. Diff = (measured - estimate) / estimate. The sprint\'s transcripts are read first.',
-    '--json: {triage, until, rows: [{agent_type, agents, estimate, measured, measured_runs, diff_pct}], totals}.',
+    "Measured = the review's own dispatches for each launched agent: its runs (of its own subagent type, or",
+    'dispatched under its name: a description starting with it) that started between this triage and the',
+    "sprint's next one, in the sprint's sessions; per run, its transcript responses or its PostToolUse total,",
+    'whichever is larger. Diff = (measured - estimate) / estimate. The sprint\'s transcripts are read first.',
+    '--json: {triage, until, rows: [{agent, agent_type, agents, estimate, measured, measured_runs, diff_pct}], totals}.',
   ],
   run(ctx) {
     const idArg = ctx.positionals[0];
@@ -119,8 +123,9 @@ const report = command({
         },
         until: r.until === null ? null : new Date(r.until).toISOString(),
         rows: r.rows.map((row) => ({
-          agent_type: row.agentType,
-          agents: row.agents.map((a) => ({ name: a.name, estimate: a.estimate, source: a.basis, runs: a.runs, sliced: a.sliced })),
+          agent: row.agent.name,
+          agent_type: row.agent.agentType,
+          agents: [{ name: row.agent.name, estimate: row.agent.estimate, source: row.agent.basis, runs: row.agent.runs, sliced: row.agent.sliced }],
           estimate: row.estimate,
           measured: row.measured,
           measured_runs: row.measuredRuns,
@@ -134,10 +139,10 @@ const report = command({
     printLine(`Triage #${run.id} · ${run.inputType} · ${new Date(run.at).toISOString().replace('T', ' ').slice(0, 19)}${sprintNote}`);
     const table = formatTable(
       [
-        { header: 'Agent', value: (row: (typeof r.rows)[number]) => row.agents.map((a) => a.name).join(', ') },
-        { header: 'Type', value: (row) => row.agentType },
+        { header: 'Agent', value: (row: (typeof r.rows)[number]) => row.agent.name },
+        { header: 'Type', value: (row) => row.agent.agentType },
         { header: 'Est. Tokens', value: (row) => formatTokensExact(row.estimate), align: 'right' },
-        { header: 'Source', value: (row) => [...new Set(row.agents.map(sourceLabel))].join(', ') },
+        { header: 'Source', value: (row) => sourceLabel(row.agent) },
         { header: 'Measured', value: (row) => (row.measured === null ? 'not yet' : formatTokensExact(row.measured)), align: 'right' },
         { header: 'Runs', value: (row) => String(row.measuredRuns), align: 'right' },
         { header: 'Diff', value: (row) => signedPct(row.diffPct), align: 'right' },
@@ -148,7 +153,7 @@ const report = command({
     if (r.totals.measuredRows === 0) printLine('Nothing measured yet for these agents.');
     else {
       printLine(
-        `Total: ${formatTokensExact(r.totals.measured)} measured / ${formatTokensExact(r.totals.estimate)} estimated (${signedPct(r.totals.diffPct)}) over ${r.totals.measuredRows} of ${r.rows.length} agent types`,
+        `Total: ${formatTokensExact(r.totals.measured)} measured / ${formatTokensExact(r.totals.estimate)} estimated (${signedPct(r.totals.diffPct)}) over ${r.totals.measuredRows} of ${r.rows.length} agents`,
       );
     }
     return 0;
@@ -158,27 +163,31 @@ const report = command({
 export const triage = command({
   name: 'triage',
   summary: 'Pick the review agents that fit the budget (Stage 1 always runs); print the table and the budget line.',
-  usage: '--input-type TYPE [--diff-lines N] --agents FILE|- [--slicing] [--launch-all] [--sprint-remaining N|none]',
+  usage: '--input-type TYPE [--diff-lines N] --agents FILE|- [--slicing] [--launch-all --reason "..."] [--sprint ID] [--sprint-remaining N|none]',
   options: {
     ...SPRINT_OPTION,
     'input-type': { type: 'string', value: 'TYPE', description: `what is reviewed: ${INPUT_TYPES.join('|')}` },
     'diff-lines': { type: 'string', value: 'N', description: 'size of a diff (--input-type diff): 500+ lines is a large diff' },
     agents: { type: 'string', value: 'FILE|-', description: 'JSON array of {"name", "score", "stage": 1|2, "agent_type"?}; - reads stdin' },
     slicing: { type: 'boolean', description: 'slicing is on: domain review agents get part of the input (estimate × slicing_multiplier)' },
-    'launch-all': { type: 'boolean', description: 'the user chose to launch every agent: nothing is deferred (recorded as an override)' },
+    'launch-all': { type: 'boolean', description: "the user chose to launch every agent: nothing is deferred (an override in the sprint's history; needs --reason)" },
+    reason: { type: 'string', value: 'TEXT', description: 'why every agent is launched (--launch-all)' },
     'sprint-remaining': {
       type: 'string',
       value: 'N|none',
-      description: 'the sprint\'s remaining billing tokens, as FLUX_BUDGET_REMAINING (this flag wins over the variable)',
+      description: 'outside a sprint: the budget left for the review, as FLUX_BUDGET_REMAINING; inside one it may only lower the sprint\'s own figure',
     },
   },
   subcommands: [report],
   details: [
-    'Budget = the input type\'s budget (config/flux-drive/budget.yaml, or the project\'s .claude/flux-drive-budget.yaml),',
-    'capped by FLUX_BUDGET_REMAINING when it is set: 0 defers every optional agent; unset means no sprint budget.',
-    "Estimates: the agent type's mean over its measured runs once it has 3, else the default for its kind.",
-    'Stage 1 and exempt agents always run; Stage 2 agents are added by score and deferred when they would',
-    'go over the budget once min_agents are selected. The run is recorded for `sprint-budget triage report`.',
+    'Budget = the input type\'s budget (config/flux-drive/budget.yaml, or the project\'s .claude/flux-drive-budget.yaml,',
+    'which replaces it whole), capped by what the review\'s sprint has left, read now (the sprint named by --sprint,',
+    'else the one this session counts toward); outside a sprint, by --sprint-remaining or FLUX_BUDGET_REMAINING',
+    'when given. 0 left defers every optional agent; no sprint budget means the type budget alone.',
+    "Estimates: the agent's mean over its own measured runs (its subagent type, or dispatched under its name)",
+    'once it has 3, else the default for its kind. Stage 1 and exempt agents always run; Stage 2 agents are',
+    'added by score and deferred when they would go over the budget once min_agents are selected (none at 0).',
+    'The run is recorded for `sprint-budget triage report`.',
     '--json: {triage_id, input_type, budget_key, type_budget, sprint_remaining, budget, sprint_constrained, slicing,',
     '  launch_all, sprint, config, agents: [...], launch: [names], deferred: [names], totals, summary}.',
   ],
@@ -187,11 +196,16 @@ export const triage = command({
     if (ctx.positionals.length > 0) throw new UsageError(`triage: unknown subcommand "${ctx.positionals[0]}" (see: sprint-budget triage --help)`);
     const input = reviewInput(v['input-type'], v['diff-lines']);
     const agents = readAgents(required('--agents', v.agents, 'triage'), ctx.caller.cwd);
-    const remaining = sprintRemaining(v['sprint-remaining'], ctx.caller.env);
+    const given = givenRemaining(v['sprint-remaining'], ctx.caller.env);
     const launchAll = v['launch-all'] === true;
+    if (launchAll && !v.reason?.trim()) throw new UsageError('triage: --launch-all needs --reason "..." (an override is recorded with its reason)');
     const slicing = v.slicing === true;
-    return triageAgents(ctx.caller, { sprint: v.sprint, input, agents, sprintRemaining: remaining, slicing, launchAll }).then((t) => {
+    const ask = { sprint: v.sprint, input, agents, given, slicing, launchAll: launchAll ? { reason: (v.reason as string).trim() } : null };
+    return triageAgents(ctx.caller, ask).then((t) => {
       const { sprint, configOrigin: origin } = t;
+      if (sprint && given?.from === 'env') {
+        printErr(`note: FLUX_BUDGET_REMAINING is not read inside a sprint: what ${sprint.id} has left now is used`);
+      }
       if (ctx.json) {
         printJson({
           triage_id: t.id,
@@ -203,6 +217,7 @@ export const triage = command({
           sprint_constrained: t.budget.sprintConstrained,
           slicing,
           launch_all: launchAll,
+          remaining_from: t.remainingFrom,
           sprint: sprint?.id ?? null,
           config: origin,
           agents: t.agents.map((a) => ({
@@ -245,7 +260,9 @@ export const triage = command({
       );
       for (const line of table) printLine(line);
       printLine(t.summary);
-      const budgetNote = `${t.budget.key} budget ${thousands(t.budget.typeBudget)}${remaining === null ? '' : ` · sprint remaining ${thousands(remaining)}`}`;
+      const left = t.budget.sprintRemaining;
+      const leftNote = t.remainingFrom === 'sprint' ? `sprint ${sprint?.id} has ${thousands(left ?? 0)} left now` : `${thousands(left ?? 0)} left, as given`;
+      const budgetNote = `${t.budget.key} budget ${thousands(t.budget.typeBudget)}${left === null ? '' : ` · ${leftNote}`}`;
       printErr(`triage #${t.id} recorded (${budgetNote} · ${origin}); after the review: sprint-budget triage report ${t.id}`);
       return 0;
     });
