@@ -7,9 +7,10 @@ import { type ChildProcess, spawn } from 'node:child_process';
 import { existsSync, readFileSync, statSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import type BetterSqlite3 from 'better-sqlite3';
+import { expect } from 'vitest';
 import { handlersFor } from '../../scripts/hook-command.mjs';
-import { CLI, PLUGIN, cleanEnv } from './cli';
-import { HOOKS, type HookName, SAMPLE_SESSION, type Sandbox } from './hooks';
+import { CLI, PLUGIN, cleanEnv, runCli } from './cli';
+import { HOOKS, type HookName, SAMPLE_SESSION, type Sandbox, spoolEmpty } from './hooks';
 
 const Database = createRequire(import.meta.url)('better-sqlite3') as typeof BetterSqlite3;
 
@@ -119,6 +120,42 @@ export function ledgerTruth(path: string): LedgerTruth {
   } finally {
     db.close();
   }
+}
+
+export type Truth = LedgerTruth['byAgentType'];
+
+/** Counts one response of `type` into `truth`. */
+export function addResponse(truth: Truth, type: string, r: { input: number; output: number; cacheRead?: number; cacheWrite?: number }): void {
+  const t = (truth[type] ??= { responses: 0, input: 0, output: 0, cacheRead: 0, cacheWrite: 0 });
+  t.responses++;
+  t.input += r.input;
+  t.output += r.output;
+  t.cacheRead += r.cacheRead ?? 0;
+  t.cacheWrite += r.cacheWrite ?? 0;
+}
+
+/** What writeTranscripts writes: the sample's main transcript, 2 × 1000/40 (cache read 2000, write 100), and its subagent's 500/20. */
+export function sampleTruth(): Truth {
+  const truth: Truth = {};
+  for (let i = 0; i < 2; i++) addResponse(truth, 'main', { input: 1000, output: 40, cacheRead: 2000, cacheWrite: 100 });
+  addResponse(truth, 'general-purpose', { input: 500, output: 20 });
+  return truth;
+}
+
+/**
+ * After one ordinary read (what the sandbox's `state` does): the ledger whole, every response in it
+ * once with its counts, the sprint's spend their billing tokens, nothing left in the spool. Returns
+ * the tokens lost (or counted twice), for the report.
+ */
+export function expectEveryTokenOnce(sb: Pick<Sandbox, 'project' | 'home' | 'ledger'>, expected: Truth): number {
+  const state = runCli(['state', '--json'], { cwd: sb.project, env: { HOME: sb.home } });
+  expect(state.code, state.stderr).toBe(0);
+  const truth = ledgerTruth(sb.ledger);
+  expect(truth.integrity).toBe('ok');
+  expect(truth.byAgentType).toEqual(expected);
+  expect(JSON.parse(state.stdout).tokens_spent).toBe(Object.values(expected).reduce((sum, t) => sum + t.input + t.output, 0));
+  expect(spoolEmpty(sb)).toBe(true);
+  return tokensLost(expected, truth.byAgentType);
 }
 
 /** |expected − measured| billing tokens over every agent type: what was lost (or counted twice). */

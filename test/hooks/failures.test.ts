@@ -24,6 +24,7 @@ import {
   spendOf,
   spoolEmpty,
   spoolLines,
+  waitFor,
   writeTranscripts,
 } from '../helpers/hooks';
 
@@ -170,13 +171,6 @@ const REBUILD = `fs.cpSync(${JSON.stringify(join(REPO, 'node_modules/better-sqli
 const INSTALL = `for (const d of ${JSON.stringify(DEPS)}) fs.cpSync(${JSON.stringify(join(REPO, 'node_modules'))} + '/' + d, 'node_modules/' + d, { recursive: true });`;
 const FAIL = `console.error('gyp ERR! no compiler'); process.exit(1);`;
 
-async function waitFor(what: string, done: () => boolean): Promise<void> {
-  for (let i = 0; i < 300; i++) {
-    if (done()) return;
-    await new Promise((r) => setTimeout(r, 100));
-  }
-  throw new Error(`gave up waiting for ${what}`);
-}
 
 describe('a missing better-sqlite3 binding', () => {
 

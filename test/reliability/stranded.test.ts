@@ -11,7 +11,7 @@ import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { openLedger } from '../../src/ledger/db';
 import { runCli, startCli } from '../helpers/cli';
-import { SAMPLE_MAIN_BILLING, SAMPLE_SUB_BILLING, type Sandbox, payload, runHook, sandbox, spendOf, spoolEmpty, spoolLines, writeTranscripts } from '../helpers/hooks';
+import { SAMPLE_MAIN_BILLING, SAMPLE_SUB_BILLING, type Sandbox, payload, runHook, sandbox, spendOf, spoolEmpty, spoolLines, waitFor, writeTranscripts } from '../helpers/hooks';
 
 const BOTH = SAMPLE_MAIN_BILLING + SAMPLE_SUB_BILLING;
 
@@ -51,14 +51,6 @@ function tokensSpent(sb: Sandbox): number {
   return (JSON.parse(r.stdout) as { tokens_spent: number }).tokens_spent;
 }
 
-async function waitFor(what: string, done: () => boolean): Promise<void> {
-  for (let i = 0; i < 300; i++) {
-    if (done()) return;
-    await new Promise((r) => setTimeout(r, 100));
-  }
-  throw new Error(`gave up waiting for ${what}`);
-}
-
 describe('work a killed drainer took', () => {
   it('is applied by the next command, though nothing new was spooled', () => {
     const sb = sandbox();
@@ -76,37 +68,40 @@ describe('work a killed drainer took', () => {
 });
 
 describe('an attach applied late', () => {
-  it('counts the session from when it attached, though a later hook attached it first', async () => {
-    const sb = sandbox();
+  /**
+   * SessionStart's attach queued (the ledger was locked), then taken by a drainer that lives, slowly:
+   * hooks and commands leave its work alone while `meanwhile` runs; then it dies, and the next
+   * command applies the attach, with its own time.
+   */
+  async function strandedWhile(sb: Sandbox, meanwhile: () => void): Promise<void> {
     whileLocked(sb, () => runHook('session-start', payload(sb, 'session-start'), sb));
-    // The drainer that took the SessionStart attach is alive, but slow: the next hooks leave its work alone.
     const slow = spawn('sleep', ['60']);
     try {
       takenBy(sb, slow.pid as number);
       writeTranscripts(sb);
-      // Stop finds the session unattached and attaches it now: its responses so far are before that.
-      expect(runHook('stop', payload(sb, 'stop'), sb).code).toBe(0);
-      expect(spendOf(sb).billing).toBe(0);
+      meanwhile();
     } finally {
       await killed(slow);
     }
-    // The drainer is gone: the next command applies the SessionStart attach, with its own time.
+  }
+
+  it('counts the session from when it attached, though a later hook attached it first', async () => {
+    const sb = sandbox();
+    await strandedWhile(sb, () => {
+      // Stop finds the session unattached and attaches it now: its responses so far are before that.
+      expect(runHook('stop', payload(sb, 'stop'), sb).code).toBe(0);
+      expect(spendOf(sb).billing).toBe(0);
+    });
     expect(tokensSpent(sb)).toBe(BOTH);
   });
 
   it('counts lines read while the session was attached to nothing: its transcript is read again', async () => {
     const sb = sandbox();
-    whileLocked(sb, () => runHook('session-start', payload(sb, 'session-start'), sb));
-    const slow = spawn('sleep', ['60']);
-    try {
-      takenBy(sb, slow.pid as number);
-      writeTranscripts(sb);
+    await strandedWhile(sb, () => {
       // A history read passes over the main responses of a session attached to no sprint (and moves on).
       const ingest = runCli(['ingest', '--json'], { cwd: sb.project, env: { HOME: sb.home } });
       expect(ingest.code, ingest.stderr).toBe(0);
-    } finally {
-      await killed(slow);
-    }
+    });
     expect(tokensSpent(sb)).toBe(BOTH);
   });
 });
