@@ -5,7 +5,7 @@
  * Driven through the real bundles (hooks and CLI) on a real ledger.
  */
 import { execFileSync, spawnSync } from 'node:child_process';
-import { appendFileSync, chmodSync, chownSync, mkdirSync, readFileSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
+import { appendFileSync, chmodSync, chownSync, mkdirSync, readFileSync, rmSync, symlinkSync, truncateSync, writeFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { CLI, cleanEnv, runCli } from '../helpers/cli';
@@ -112,6 +112,20 @@ describe('a line too large to decode', () => {
     expect(state.tokens_spent).toBe(BOTH + 13);
     expect(state.unread).toEqual([
       { path: sb.transcript, line: lines - 1, reason: 'not compact JSON and 20.0 MiB long (more than 1 MiB): not decoded; any response on it is not counted', since: expect.any(String) },
+    ]);
+  });
+  it('a 600 MiB line (more than a string can hold) is passed over; the lines after it are read', () => {
+    const sb = session();
+    // A sparse file: 600 MiB of NUL bytes on one line, costing no disk.
+    const before = readFileSync(sb.transcript).length;
+    truncateSync(sb.transcript, before + 600 * 1024 * 1024);
+    appendFileSync(sb.transcript, `\n${responseLine({ sessionId: SAMPLE_SESSION, id: 'msg_after_huge', input: 70, output: 3 })}`);
+    const lines = 30 + 2;
+    expect(runHook('stop', payload(sb, 'stop'), sb)).toMatchObject({ code: 0 });
+    const state = stateOf(sb);
+    expect(state.tokens_spent).toBe(BOTH + 73);
+    expect(state.unread).toEqual([
+      { path: sb.transcript, line: lines - 1, reason: 'longer than 64.0 MiB (600.0 MiB): not read; any response on it is not counted', since: expect.any(String) },
     ]);
   });
 });
