@@ -1,7 +1,7 @@
 // Bundles each entry point into one self-contained CommonJS file under plugin/dist/ (committed, so
 // the plugin runs from a plain checkout). better-sqlite3's JavaScript is bundled too; its native
-// binding is loaded at run time from the plugin's node_modules (src/install/binding.ts), so
-// `bindings`, which it would otherwise use to find it, stays out. The YAML parser is a bundle of its
+// binding, one per Node ABI, is loaded at run time through its `nativeBinding` option
+// (src/install/binding.ts), so `bindings`, which it would otherwise use to find it, stays out. The YAML parser is a bundle of its
 // own (dist/yaml.cjs), required by the CLI only where it reads a YAML file.
 // The transcript walk (wasm/walk.ts, AssemblyScript) is compiled to WebAssembly first and kept as
 // src/transcripts/walk-wasm.ts, so the sources run under vitest as they are and the bundles carry it.

@@ -202,7 +202,10 @@ describe('defect 14', () => {
           const sql = node.arguments[0];
           const target = node.expression.expression;
           // `.exec(` of a regular expression is not SQL.
-          const regexp = ts.isRegularExpressionLiteral(target) || (ts.isIdentifier(target) && CONSTANT.test(target.text) && node.expression.name.text === 'exec');
+          const regexp =
+            ts.isRegularExpressionLiteral(target) ||
+            (ts.isNewExpression(target) && ts.isIdentifier(target.expression) && target.expression.text === 'RegExp') ||
+            (ts.isIdentifier(target) && CONSTANT.test(target.text) && node.expression.name.text === 'exec');
           if (sql && !regexp && !isStmtPassThrough(sql)) {
             calls++;
             if (!constantSql(sql)) built.push(`${relative(REPO, file)}:${sf.getLineAndCharacterOfPosition(node.getStart()).line + 1}: ${sql.getText(sf).slice(0, 80)}`);

@@ -6,6 +6,7 @@ import { SprintBudgetError, diskFull, errorMessage, firstLine } from '../platfor
 import { writeOut } from '../platform/stdio';
 import { type AnyCommand, commandHelp, parseCommandArgs } from './framework';
 import { printErr } from './output';
+import { REPAIR_WORKER, repairForCommand, runRepairWorker } from './repair';
 
 declare const __VERSION__: string;
 const VERSION = typeof __VERSION__ === 'string' ? __VERSION__ : 'dev';
@@ -20,6 +21,7 @@ const pricing = () => import('./commands/pricing');
 const calibrate = () => import('./commands/calibrate');
 const report = () => import('./commands/report');
 const statusline = () => import('./commands/statusline');
+const doctor = () => import('./commands/doctor');
 export const COMMANDS: Record<string, () => Promise<AnyCommand>> = {
   create: () => lifecycle().then((m) => m.create as AnyCommand),
   state: () => lifecycle().then((m) => m.state as AnyCommand),
@@ -42,6 +44,7 @@ export const COMMANDS: Record<string, () => Promise<AnyCommand>> = {
   calibrate: () => calibrate().then((m) => m.calibrate as AnyCommand),
   report: () => report().then((m) => m.report as AnyCommand),
   statusline: () => statusline().then((m) => m.statusline as AnyCommand),
+  doctor: () => doctor().then((m) => m.doctor as AnyCommand),
 };
 
 async function mainHelp(): Promise<string> {
@@ -68,6 +71,7 @@ export async function main(argv: string[], env: NodeJS.ProcessEnv = process.env,
     writeOut(1, topic ? commandHelp(await topic()) : await mainHelp());
     return 0;
   }
+  if (name === REPAIR_WORKER) return runRepairWorker();
   if (name === '--version' || name === 'version') {
     writeOut(1, `${VERSION}\n`);
     return 0;
@@ -86,35 +90,44 @@ export async function main(argv: string[], env: NodeJS.ProcessEnv = process.env,
     cmd = sub;
     args = args.slice(1);
   }
-  try {
-    const { ctx, help } = parseCommandArgs(cmd, args, env, cwd);
-    if (help) {
-      writeOut(1, commandHelp(cmd, prefix));
-      return 0;
+  for (let repaired = false; ; ) {
+    try {
+      const { ctx, help } = parseCommandArgs(cmd, args, env, cwd);
+      if (help) {
+        writeOut(1, commandHelp(cmd, prefix));
+        return 0;
+      }
+      return await cmd.run(ctx);
+    } catch (err) {
+      // No driver for this Node: built (or waited for) once, then the command runs again. It failed
+      // before touching anything: a ledger cannot be opened or read without the driver.
+      if (err instanceof BindingMissingError && !repaired) {
+        if (!repairForCommand(err)) return 2;
+        repaired = true;
+        continue;
+      }
+      return reportError(err, env);
     }
-    return await cmd.run(ctx);
-  } catch (err) {
-    if (err instanceof BindingMissingError) {
-      printErr(`sprint-budget: ${errorMessage(err)} (repair: npm rebuild better-sqlite3 in the plugin directory)`);
-      return 2;
-    }
-    // Another process held the ledger past the busy timeout: nothing is wrong, it is busy.
-    if (err instanceof LedgerBusyError || isBusy(err)) {
-      printErr(`sprint-budget: the ledger is busy (another sprint-budget process held it for ${BUSY_TIMEOUT_MS / 1000} s); try again`);
-      return 2;
-    }
-    if (err instanceof SprintBudgetError) {
-      printErr(`sprint-budget: ${plainText(errorMessage(err))}`);
-      return err.exitCode;
-    }
-    // A full disk met outside the ledger (a file the system's error names): said as such.
-    const full = diskFull(err, 'a file');
-    if (full) {
-      printErr(`sprint-budget: ${plainText(full.message)}`);
-      return 2;
-    }
-    printErr(`sprint-budget: internal error: ${firstLine(err)}`);
-    if (env.SPRINT_BUDGET_DEBUG) printErr(String((err as Error).stack));
+  }
+}
+
+function reportError(err: unknown, env: NodeJS.ProcessEnv): number {
+  // Another process held the ledger past the busy timeout: nothing is wrong, it is busy.
+  if (err instanceof LedgerBusyError || isBusy(err)) {
+    printErr(`sprint-budget: the ledger is busy (another sprint-budget process held it for ${BUSY_TIMEOUT_MS / 1000} s); try again`);
     return 2;
   }
+  if (err instanceof SprintBudgetError) {
+    printErr(`sprint-budget: ${plainText(errorMessage(err))}`);
+    return err.exitCode;
+  }
+  // A full disk met outside the ledger (a file the system's error names): said as such.
+  const full = diskFull(err, 'a file');
+  if (full) {
+    printErr(`sprint-budget: ${plainText(full.message)}`);
+    return 2;
+  }
+  printErr(`sprint-budget: internal error: ${firstLine(err)}`);
+  if (env.SPRINT_BUDGET_DEBUG) printErr(String((err as Error).stack));
+  return 2;
 }

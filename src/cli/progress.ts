@@ -39,3 +39,21 @@ export function progressBar(label: string): Progress | undefined {
     },
   });
 }
+
+export type Elapsed = ((seconds: number) => void) & { end(): void };
+
+/** `label 45 s`, redrawn in place while something the command waits for runs; only on a terminal. */
+export function elapsedLine(label: string): Elapsed | undefined {
+  if (!stderrIsTerminal()) return undefined;
+  let shown = -1;
+  const draw = (seconds: number) => {
+    if (seconds === shown) return;
+    shown = seconds;
+    writeOut(2, `\r${label} ${seconds} s`);
+  };
+  return Object.assign(draw, {
+    end() {
+      if (shown >= 0) writeOut(2, '\r\x1b[K');
+    },
+  });
+}

@@ -23,4 +23,6 @@ runHook({
     return contextAnswer('SessionStart', line, `sprint-budget: ${line}`);
   },
   unavailable: (p, why) => ({ spool: [attachEvent(p)], answer: noticeAnswer(why.notice) }),
+  // The first thing a user does in a new project is a command (`create`): its driver is built by then.
+  prepareBinding: true,
 });

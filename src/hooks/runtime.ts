@@ -6,8 +6,9 @@
  * - malformed or unexpected input: one line on stderr, exit 1 (non-blocking; 2 would block);
  * - ledger locked: SQLite's busy handler waits, then one more attempt, then the hook's events go to
  *   the spool, which the next run drains;
- * - better-sqlite3 binding missing (a marketplace install): events go to the spool, and the first hook
- *   to notice starts the one-time rebuild in the background and tells the user in one line;
+ * - better-sqlite3 binding missing (a marketplace install, another Node): events go to the spool, and
+ *   the first hook to notice starts the one-time build in the background and tells the user in one
+ *   line; SessionStart starts it even in a project without a ledger, so the first command finds it;
  * - anything else: the events are spooled too, and the error is one stderr line (exit 1) unless the
  *   hook has something to answer (the dispatch gate says the budget was not checked).
  */
@@ -15,18 +16,18 @@ import { existsSync, readFileSync } from 'node:fs';
 import * as z from 'zod/mini';
 import { drainSpool } from '../app/project';
 import type { SpooledEvent } from '../app/spooled';
-import { BindingMissingError } from '../install/binding';
-import { type RepairState, repairPaths, requestRepair, runRepair } from '../install/repair';
+import { BindingMissingError, requireBinding } from '../install/binding';
+import { type RepairState, repairPlan, requestRepair, runRepair } from '../install/repair';
 import { type Ledger, LedgerBusyError, isBusy, ledgerFailure, openLedger } from '../ledger/db';
 import { LedgerSymlinkError, locateLedger } from '../ledger/locate';
 import { spoolAppend, spoolPath } from '../ledger/spool';
-import { childProcess } from '../platform/builtin';
+import { spawnDetached } from '../platform/detached';
 import { diskFull, errorMessage, firstLine } from '../platform/errors';
 import { fileErrorReason } from '../platform/files';
 import { sleepSync } from '../platform/sleep';
 import { writeOut } from '../platform/stdio';
 import { zodIssues } from '../platform/zod-issues';
-import type { HookAnswer } from './answers';
+import { type HookAnswer, noticeAnswer } from './answers';
 import type { HookPayload } from './payloads';
 
 /** Hooks wait this long for a writer before retrying once and then spooling (CLI commands wait 10 s). */
@@ -70,6 +71,8 @@ export interface Hook<P extends HookPayload> {
   run(l: Ledger, p: P, ctx: HookContext): HookAnswer | null;
   /** The ledger cannot be used now: what to queue so nothing is lost, and what to say. */
   unavailable(p: P, why: Unavailable): Fallback;
+  /** In a project without a ledger, still start building a missing SQLite driver (SessionStart). */
+  prepareBinding?: boolean;
 }
 
 /** Thrown for input that is not the payload this hook expects. */
@@ -100,14 +103,14 @@ function isBusyError(err: unknown): boolean {
 
 /**
  * Opens the ledger, drains the spool (until the deadline: the rest goes to a detached process), runs
- * fn; one more attempt when the ledger stayed locked.
+ * fn; one more attempt when the ledger stayed locked. Failures as ledgerFailure reports them.
  */
 function withLedger<T>(path: string, busyTimeoutMs: number, deadline: number | undefined, fn: (l: Ledger) => T): T {
   for (let attempt = 1; ; attempt++) {
     let l: Ledger | undefined;
     try {
       l = openLedger(path, { busyTimeoutMs });
-      if (drainSpool(l, deadline)?.complete === false) spawnWorker(['--drain', path]);
+      if (drainSpool(l, deadline)?.complete === false) spawnDetached(['--drain', path]);
       return fn(l);
     } catch (err) {
       if (attempt < ATTEMPTS && isBusyError(err)) {
@@ -121,44 +124,51 @@ function withLedger<T>(path: string, busyTimeoutMs: number, deadline: number | u
   }
 }
 
-/** Starts this same bundle as a detached worker (it outlives the hook; Claude Code does not wait). */
-function spawnWorker(args: string[]): void {
-  const script = process.argv[1];
-  if (!script) throw new Error('cannot start a worker: no script path');
-  childProcess().spawn(process.execPath, [script, ...args], { detached: true, stdio: 'ignore' }).unref();
-}
-
 /** Appends events to the spool; with `drainNow`, a detached worker applies them at once. */
 function queue(ledgerPath: string, events: readonly SpooledEvent[], drainNow: boolean): void {
   for (const e of events) spoolAppend(ledgerPath, e);
-  if (drainNow) spawnWorker(['--drain', ledgerPath]);
+  if (drainNow) spawnDetached(['--drain', ledgerPath]);
 }
 
-function repairNotice(state: RepairState, event: string): string | null {
+/** `queued`: the hook's events wait in the spool meanwhile (there is a ledger). */
+function repairNotice(state: RepairState, event: string, queued: boolean): string | null {
+  const meanwhile = queued ? ' Usage is queued meanwhile, nothing is lost.' : '';
   switch (state.state) {
     case 'started':
-      return 'sprint-budget: building its SQLite driver (better-sqlite3) once, in the background — a few minutes; usage is queued meanwhile, nothing is lost.';
+      return `sprint-budget: building its SQLite driver (better-sqlite3) for Node ${state.plan.target.node} once, in the background: seconds with a prebuilt download, a few minutes when it compiles.${meanwhile}`;
     case 'failed':
       // Said at session start only: every hook repeating it would drown the session.
-      return event === 'SessionStart' ? `sprint-budget: ${state.reason}; run it by hand in ${state.paths.root}. Usage is queued meanwhile.` : null;
+      return event === 'SessionStart' ? `sprint-budget: ${state.reason}; retry with: sprint-budget doctor --fix.${meanwhile}` : null;
     case 'unavailable':
-      return event === 'SessionStart' ? 'sprint-budget: better-sqlite3 is missing from the plugin directory (run npm install there); usage is queued.' : null;
+      return event === 'SessionStart' ? `sprint-budget: better-sqlite3 is missing from the plugin directory (reinstall the plugin).${meanwhile}` : null;
     case 'running':
       return null;
   }
 }
 
+/** Starts building the missing binding (a detached worker that then applies the ledger's spool, if any). */
+function repairBinding(ledgerPath: string | null, event: string): string | null {
+  try {
+    const state = requestRepair(() => spawnDetached(ledgerPath ? ['--repair-binding', ledgerPath] : ['--repair-binding']));
+    return repairNotice(state, event, ledgerPath !== null);
+  } catch (repairErr) {
+    return `sprint-budget: cannot start building its SQLite driver (${errorMessage(repairErr)}).${ledgerPath ? ' Usage is queued.' : ''}`;
+  }
+}
+
 function unavailableBecause(err: unknown, ledgerPath: string, event: string): Unavailable {
   const message = firstLine(err);
-  if (err instanceof BindingMissingError) {
-    try {
-      const state = requestRepair(() => spawnWorker(['--repair-binding', ledgerPath]));
-      return { kind: 'binding', ledger: ledgerPath, message, notice: repairNotice(state, event) };
-    } catch (repairErr) {
-      return { kind: 'binding', ledger: ledgerPath, message, notice: `sprint-budget: cannot start the SQLite driver repair (${errorMessage(repairErr)}); usage is queued.` };
-    }
-  }
+  if (err instanceof BindingMissingError) return { kind: 'binding', ledger: ledgerPath, message, notice: repairBinding(ledgerPath, event) };
   return { kind: isBusyError(err) ? 'busy' : 'error', ledger: ledgerPath, message, notice: null };
+}
+
+/** No ledger here: a missing binding is built now all the same, so the first command finds it. */
+function prepareBinding(event: string): void {
+  try {
+    requireBinding();
+  } catch (err) {
+    if (err instanceof BindingMissingError) print(noticeAnswer(repairBinding(null, event)));
+  }
 }
 
 // A hook's output is one short line, written straight to the descriptor (lib/stdio): out before the process exits.
@@ -171,12 +181,13 @@ function complain(event: string, what: string): void {
   process.exitCode = 1;
 }
 
-/** The detached workers this bundle can be started as (argv: `--drain <ledger>`, `--repair-binding <ledger>`). */
-function runWorker(mode: string, ledgerPath: string): void {
+/** The detached workers this bundle can be started as (argv: `--drain <ledger>`, `--repair-binding [ledger]`). */
+function runWorker(mode: string, ledgerPath: string | undefined): void {
   if (mode === '--repair-binding') {
-    const paths = repairPaths();
-    if (!paths || !runRepair(paths)) return;
+    const plan = repairPlan();
+    if (!plan || !runRepair(plan)) return;
   }
+  if (!ledgerPath) return;
   // Default busy timeout: nobody waits on a worker, and the spool must get applied.
   const l = openLedger(ledgerPath);
   try {
@@ -195,7 +206,7 @@ export function runHook<P extends HookPayload>(hook: Hook<P>): void {
 
 function handle<P extends HookPayload>(hook: Hook<P>): void {
   const [mode, arg] = process.argv.slice(2);
-  if (mode?.startsWith('--') && arg) {
+  if (mode?.startsWith('--')) {
     runWorker(mode, arg);
     return;
   }
@@ -223,21 +234,23 @@ function handle<P extends HookPayload>(hook: Hook<P>): void {
     complain(hook.event, `ignored: cwd ${JSON.stringify(p.cwd)} cannot be used (${p.cwd.includes('\0') ? 'it holds a NUL byte' : fileErrorReason(err)})`);
     return;
   }
-  if (ledgerPath) runOn(hook, p, ledgerPath, env);
-}
+  if (!ledgerPath) {
+    if (hook.prepareBinding) prepareBinding(hook.event);
+    return;
+  }
 
-/** The hook's job on the project's ledger; when the ledger cannot be used, its fallback (the spool, an answer). */
-function runOn<P extends HookPayload>(hook: Hook<P>, p: P, ledgerPath: string, env: NodeJS.ProcessEnv): void {
-  const ctx: HookContext = { env, handOff: (events) => queue(ledgerPath, events, true) };
+  // The ledger found: its path, fixed for the closures below.
+  const ledger = ledgerPath;
+  const ctx: HookContext = { env, handOff: (events) => queue(ledger, events, true) };
   try {
-    print(withLedger(ledgerPath, hook.busyTimeoutMs ?? HOOK_BUSY_TIMEOUT_MS, hook.deadline, (l) => hook.run(l, p, ctx)));
+    print(withLedger(ledger, hook.busyTimeoutMs ?? HOOK_BUSY_TIMEOUT_MS, hook.deadline, (l) => hook.run(l, p, ctx)));
   } catch (err) {
-    const why = unavailableBecause(err, ledgerPath, hook.event);
+    const why = unavailableBecause(err, ledger, hook.event);
     const fallback = hook.unavailable(p, why);
     try {
-      queue(ledgerPath, fallback.spool, fallback.drainNow === true);
+      queue(ledger, fallback.spool, fallback.drainNow === true);
     } catch (spoolErr) {
-      complain(hook.event, `${why.message}; and the spool could not be written: ${errorMessage(diskFull(spoolErr, spoolPath(ledgerPath)) ?? spoolErr)}`);
+      complain(hook.event, `${why.message}; and the spool could not be written: ${errorMessage(diskFull(spoolErr, spoolPath(ledger)) ?? spoolErr)}`);
       return;
     }
     print(fallback.answer);

@@ -12,7 +12,8 @@ import { type Project, projectWithSprint } from '../helpers/claude';
 import { type Pane, hasTmux, interactiveHome, startPane } from '../helpers/tmux';
 import { type FakeApi, startFakeApi } from '../../scripts/fake-api.mjs';
 
-describe.skipIf(!hasTmux)('the status line in an interactive session (tmux)', () => {
+// Skipped only where tmux is missing outside CI (.ci/run installs it and sets CI).
+describe.skipIf(!hasTmux && !process.env.CI)('the status line in an interactive session (tmux)', () => {
   let api: FakeApi;
   let project: Project;
   let pane: Pane;

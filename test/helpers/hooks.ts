@@ -202,12 +202,3 @@ export function spoolEmpty(sb: Pick<Sandbox, 'project'>): boolean {
   const dir = join(sb.project, '.sprint-budget');
   return !existsSync(dir) || readdirSync(dir).every((f) => !f.startsWith('spool.') || f === 'spool.rejected.jsonl');
 }
-
-/** Waits (up to 30 s) until `done()`, for work a detached process does. */
-export async function waitFor(what: string, done: () => boolean): Promise<void> {
-  for (let i = 0; i < 300; i++) {
-    if (done()) return;
-    await new Promise((r) => setTimeout(r, 100));
-  }
-  throw new Error(`gave up waiting for ${what}`);
-}

@@ -1,14 +1,10 @@
 /**
  * A hook never breaks the session and never drops an event: malformed input is one stderr line and a
- * non-blocking exit; a locked ledger or a missing better-sqlite3 binding sends the events to the spool,
- * which the next run (or the repair worker) applies.
+ * non-blocking exit; a locked ledger sends the events to the spool, which the next run applies (a
+ * missing better-sqlite3 binding too: test/install/repair.test.ts).
  */
-import { chmodSync, cpSync, existsSync, mkdirSync, mkdtempSync, readFileSync, realpathSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { openLedger } from '../../src/ledger/db';
-import { PLUGIN, REPO } from '../helpers/cli';
 import {
   HOOKS,
   type HookName,
@@ -24,9 +20,9 @@ import {
   spendOf,
   spoolEmpty,
   spoolLines,
-  waitFor,
   writeTranscripts,
 } from '../helpers/hooks';
+import { waitFor } from '../helpers/plugin-copy';
 
 describe('malformed or unexpected input', () => {
   const cases: [string, (sb: Sandbox, hook: HookName) => string][] = [
@@ -130,98 +126,5 @@ describe('a locked ledger', () => {
       holder.db.exec('ROLLBACK');
       holder.close();
     }
-  });
-});
-
-/**
- * A plugin directory as `claude plugin install` leaves it (better-sqlite3 without its compiled
- * binding), or as a fresh clone run in place is (no node_modules at all). npm is mocked by a script
- * on PATH that logs its arguments and does the install's effect (the real 2-3 minute build runs in
- * the e2e marketplace test); everything else is the real bundle and its real detached worker.
- */
-function brokenPlugin(npmAction: string, opts: { modules: boolean }): { root: string; env: NodeJS.ProcessEnv; npmLog: string } {
-  const root = realpathSync(mkdtempSync(join(tmpdir(), 'sb-plugin-')));
-  cpSync(join(PLUGIN, 'dist'), join(root, 'dist'), { recursive: true });
-  cpSync(join(PLUGIN, 'hooks'), join(root, 'hooks'), { recursive: true });
-  cpSync(join(PLUGIN, 'package.json'), join(root, 'package.json'));
-  if (opts.modules) copyModules(root, false);
-  const binDir = join(root, 'fake-bin');
-  const npmLog = join(root, 'npm-calls.log');
-  mkdirSync(binDir);
-  // A .cjs file run by a shell wrapper: the plugin's package.json says "type": "module".
-  writeFileSync(
-    join(binDir, 'npm.cjs'),
-    `const fs = require('node:fs');\n` +
-      `fs.appendFileSync(${JSON.stringify(npmLog)}, process.cwd() + ' ' + process.argv.slice(2).join(' ') + '\\n');\n${npmAction}\n`,
-  );
-  writeFileSync(join(binDir, 'npm'), `#!/bin/sh\nexec ${process.execPath} ${join(binDir, 'npm.cjs')} "$@"\n`);
-  chmodSync(join(binDir, 'npm'), 0o755);
-  return { root, env: { PATH: `${binDir}:${process.env.PATH}` }, npmLog };
-}
-
-const DEPS = ['better-sqlite3', 'bindings', 'file-uri-to-path'];
-/** deps/ holds SQLite's sources (only needed to compile); build/ holds the binding. */
-const keep = (withBinding: boolean) => (src: string) => !src.includes(join('better-sqlite3', 'deps')) && (withBinding || !src.includes(join('better-sqlite3', 'build')));
-
-function copyModules(root: string, withBinding: boolean): void {
-  for (const dep of DEPS) cpSync(join(REPO, 'node_modules', dep), join(root, 'node_modules', dep), { recursive: true, filter: keep(withBinding) });
-}
-
-const REBUILD = `fs.cpSync(${JSON.stringify(join(REPO, 'node_modules/better-sqlite3/build'))}, 'node_modules/better-sqlite3/build', { recursive: true });`;
-const INSTALL = `for (const d of ${JSON.stringify(DEPS)}) fs.cpSync(${JSON.stringify(join(REPO, 'node_modules'))} + '/' + d, 'node_modules/' + d, { recursive: true });`;
-const FAIL = `console.error('gyp ERR! no compiler'); process.exit(1);`;
-
-
-describe('a missing better-sqlite3 binding', () => {
-
-  it('the first hook queues its event, starts the repair once, and tells the user; the worker applies the queue', async () => {
-    const sb = sandbox();
-    const plugin = brokenPlugin(REBUILD, { modules: true });
-    const env = plugin.env;
-
-    const first = runHook('session-start', payload(sb, 'session-start'), sb, { root: plugin.root, env });
-    expect(first.code).toBe(0);
-    expect(answerOf(first)?.systemMessage).toMatch(/^sprint-budget: building its SQLite driver \(better-sqlite3\) once, in the background/);
-    const second = runHook('post-tool-use', payload(sb, 'post-tool-use'), sb, { root: plugin.root, env });
-    expect(second.code).toBe(0);
-
-    await waitFor('the repair worker', () => !existsSync(join(plugin.root, '.sprint-budget-repair.lock')) && spoolEmpty(sb));
-    expect(readFileSync(plugin.npmLog, 'utf8')).toBe(`${plugin.root} rebuild better-sqlite3 --ignore-scripts=false\n`);
-    expect(readFileSync(join(plugin.root, '.sprint-budget-repair.log'), 'utf8')).toMatch(/repaired\n$/);
-    // Nothing was lost: the session is attached from SessionStart's time and the report counts.
-    expect(spendOf(sb)).toMatchObject({ billing: SAMPLE_SUB_BILLING });
-    expect(inLedger(sb, (l) => l.db.prepare('SELECT via FROM sessions').all())).toEqual([{ via: 'hook' }]);
-    // And the plugin's own hooks now work directly.
-    const later = runHook('pre-tool-use', payload(sb, 'pre-tool-use'), sb, { root: plugin.root, env });
-    expect(later).toEqual({ code: 0, stdout: '', stderr: '' });
-  });
-
-  it('a plugin directory with no node_modules at all gets its production dependencies installed', async () => {
-    const sb = sandbox();
-    const plugin = brokenPlugin(INSTALL, { modules: false });
-    const env = plugin.env;
-    const first = runHook('post-tool-use', payload(sb, 'post-tool-use'), sb, { root: plugin.root, env });
-    expect(answerOf(first)?.systemMessage).toMatch(/^sprint-budget: building its SQLite driver/);
-    await waitFor('the repair worker', () => !existsSync(join(plugin.root, '.sprint-budget-repair.lock')) && spoolEmpty(sb));
-    expect(readFileSync(plugin.npmLog, 'utf8')).toBe(`${plugin.root} ci --omit=dev --ignore-scripts=false --no-audit --no-fund\n`);
-    expect(spendOf(sb).billing).toBe(SAMPLE_SUB_BILLING);
-  });
-
-  it('a failed repair is reported at session start and not retried by every hook; events stay queued', async () => {
-    const sb = sandbox();
-    const plugin = brokenPlugin(FAIL, { modules: true });
-    const env = plugin.env;
-    runHook('post-tool-use', payload(sb, 'post-tool-use'), sb, { root: plugin.root, env });
-    await waitFor('the repair worker', () => !existsSync(join(plugin.root, '.sprint-budget-repair.lock')));
-
-    const start = runHook('session-start', payload(sb, 'session-start'), sb, { root: plugin.root, env });
-    expect(start.code).toBe(0);
-    expect(answerOf(start)?.systemMessage).toMatch(/^sprint-budget: npm rebuild better-sqlite3 --ignore-scripts=false failed: npm exited 1 \(log: .*\); run it by hand in /);
-    expect(readFileSync(plugin.npmLog, 'utf8').split('\n').filter(Boolean)).toHaveLength(1);
-    expect(spoolLines(sb).map((e) => e.type)).toEqual(['attach', 'usage', 'dispatch_ran', 'attach']);
-    // Whoever has a working binding (here the checkout's hooks) applies the queue.
-    runHook('stop', payload(sb, 'stop'), sb);
-    expect(spoolLines(sb)).toEqual([]);
-    expect(spendOf(sb).billing).toBe(SAMPLE_SUB_BILLING);
   });
 });

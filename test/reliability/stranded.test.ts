@@ -11,7 +11,8 @@ import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { openLedger } from '../../src/ledger/db';
 import { runCli, startCli } from '../helpers/cli';
-import { SAMPLE_MAIN_BILLING, SAMPLE_SUB_BILLING, type Sandbox, payload, runHook, sandbox, spendOf, spoolEmpty, spoolLines, waitFor, writeTranscripts } from '../helpers/hooks';
+import { SAMPLE_MAIN_BILLING, SAMPLE_SUB_BILLING, type Sandbox, payload, runHook, sandbox, spendOf, spoolEmpty, spoolLines, writeTranscripts } from '../helpers/hooks';
+import { waitFor } from '../helpers/plugin-copy';
 
 const BOTH = SAMPLE_MAIN_BILLING + SAMPLE_SUB_BILLING;
 
