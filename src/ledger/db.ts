@@ -5,7 +5,7 @@
  * A damaged ledger is never written further: after an unclean shutdown (a write-ahead log left
  * behind and idle) its integrity is checked before anything else; damage found then, or by SQLite
  * at any time, is marked beside it (`ledger.db.damaged`), and every later open refuses it with one
- * line saying how to recover, until `sprint-budget doctor --fix` restores it.
+ * line naming the way to recover (`sprint-budget doctor` says how: the newest backup restored by hand).
  */
 import { chmodSync, closeSync, existsSync, mkdirSync, openSync, readFileSync, readdirSync, renameSync, rmSync, statSync, statfsSync, writeFileSync } from 'node:fs';
 import { basename, dirname, join } from 'node:path';
@@ -36,17 +36,28 @@ function isDamage(err: unknown): boolean {
   return code === 'SQLITE_CORRUPT' || code === 'SQLITE_NOTADB' || code?.startsWith('SQLITE_CORRUPT_') === true;
 }
 
-/** How to recover a damaged ledger: the doctor, or the newest automatic backup beside it. */
-function recovery(path: string): string {
+/** Why the ledger was found damaged (the mark beside it), or null when it was not. */
+export function damagedReason(path: string): string | null {
+  return existsSync(damagedMarker(path)) ? firstLine(readFileSync(damagedMarker(path), 'utf8')) : null;
+}
+
+/** The newest automatic backup beside the ledger (`ledger.db.*.bak`), or null. */
+export function newestBackup(path: string): string | null {
   const dir = dirname(path);
   let backups: string[] = [];
   try {
     backups = readdirSync(dir).filter((f) => f.startsWith(`${basename(path)}.`) && f.endsWith('.bak'));
   } catch {
-    // No directory to list: the doctor alone.
+    return null;
   }
   const newest = backups.map((f) => ({ f, at: statSync(join(dir, f)).mtimeMs })).sort((a, b) => b.at - a.at)[0];
-  return `recover with: sprint-budget doctor --fix${newest ? ` (or restore the backup ${join(dir, newest.f)})` : ''}`;
+  return newest ? join(dir, newest.f) : null;
+}
+
+/** Where to find how to recover a damaged ledger: the doctor, and the newest automatic backup beside it. */
+function recovery(path: string): string {
+  const backup = newestBackup(path);
+  return `sprint-budget doctor says how to recover it${backup ? ` from the backup ${backup}` : ''}`;
 }
 
 function damaged(path: string, why: string): LedgerDamagedError {
@@ -140,7 +151,8 @@ export interface OpenOptions {
 export function openLedger(path: string, opts: OpenOptions = {}): Ledger {
   // Before any file is made: a missing binding is reported as such.
   requireBinding();
-  if (existsSync(damagedMarker(path))) throw damaged(path, firstLine(readFileSync(damagedMarker(path), 'utf8')));
+  const marked = damagedReason(path);
+  if (marked !== null) throw damaged(path, marked);
   const existed = existsSync(path);
   if (!existed) {
     if (!opts.create) throw new LedgerError(`no ledger at ${path}`);

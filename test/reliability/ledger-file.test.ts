@@ -101,7 +101,7 @@ describe('a damaged ledger', () => {
     const r = cli(sb, ['state', '--json']);
     expect(r.code).toBe(2);
     expect(r.stderr).toMatch(
-      new RegExp(`^sprint-budget: ledger ${sb.ledger.replaceAll('.', '\\.')} is damaged \\(integrity check after an unclean shutdown: .+\\); it is left as it is and nothing more is written to it; recover with: sprint-budget doctor --fix\\n$`),
+      new RegExp(`^sprint-budget: ledger ${sb.ledger.replaceAll('.', '\\.')} is damaged \\(integrity check after an unclean shutdown: .+\\); it is left as it is and nothing more is written to it; sprint-budget doctor says how to recover it\\n$`),
     );
     expect(sha(sb.ledger)).toBe(before);
     // Refused from now on, though the write-ahead log is gone: the hooks queue what they would write.
@@ -110,7 +110,7 @@ describe('a damaged ledger', () => {
     expect(cli(sb, ['state']).stderr).toContain('is damaged (integrity check after an unclean shutdown');
     const stop = runHook('stop', payload(sb, 'stop'), sb);
     expect(stop.code).toBe(1);
-    expect(stop.stderr).toMatch(/^sprint-budget Stop hook: ledger .* is damaged .*recover with: sprint-budget doctor --fix \(events queued in the spool\)\n$/);
+    expect(stop.stderr).toMatch(/^sprint-budget Stop hook: ledger .* is damaged .*sprint-budget doctor says how to recover it \(events queued in the spool\)\n$/);
     expect(spoolLines(sb).map((e) => e.type)).toEqual(['attach', 'ingest']);
     expect(sha(sb.ledger)).toBe(before);
   });
@@ -125,7 +125,7 @@ describe('a damaged ledger', () => {
     const r = cli(sb, ['state']);
     expect(r.code).toBe(2);
     expect(r.stderr).toBe(
-      `sprint-budget: ledger ${sb.ledger} is damaged (database disk image is malformed); it is left as it is and nothing more is written to it; recover with: sprint-budget doctor --fix (or restore the backup ${sb.ledger}.v4.bak)\n`,
+      `sprint-budget: ledger ${sb.ledger} is damaged (database disk image is malformed); it is left as it is and nothing more is written to it; sprint-budget doctor says how to recover it from the backup ${sb.ledger}.v4.bak\n`,
     );
     expect(readFileSync(`${sb.ledger}.damaged`, 'utf8')).toMatch(/^database disk image is malformed\n/);
     writeTranscripts(sb);
