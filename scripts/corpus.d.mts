@@ -17,6 +17,7 @@ export interface Corpus {
 }
 
 export function emptyTotals(): CorpusTotals;
+export function rng(seed: number): () => number;
 export type CorpusProfile = 'realistic' | 'dense' | 'many-files';
 export const PROFILES: Record<CorpusProfile, unknown>;
 export function generateCorpus(dir: string, opts?: { seed?: number; targetBytes?: number; projects?: number; profile?: CorpusProfile }): Corpus;

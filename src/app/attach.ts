@@ -5,6 +5,7 @@
 import { type Attachment, attachToSprint, detachSession, openAttachment } from '../ledger/sessions';
 import type { Sprint } from '../ledger/sprints';
 import { NotFoundError, UsageError } from '../platform/errors';
+import { nonRegularKind } from '../platform/files';
 import { claudeConfigDir, findSessionTranscript } from '../transcripts/paths';
 import type { Ledger } from '../ledger/db';
 import { type Caller, callerSession, inProject } from './project';
@@ -33,6 +34,9 @@ function attachNow(l: Ledger, caller: Caller, sprint: Sprint, session: string, t
 
 /** `sprint-budget attach`: a session attached to the sprint the caller means, from now on. */
 export function attachSessionTo(caller: Caller, req: { sprint?: string; session: string; transcript?: string }): AttachedSession {
+  // Only regular files are read: a FIFO named here would make every later read wait on it.
+  const kind = req.transcript === undefined ? null : nonRegularKind(req.transcript);
+  if (kind) throw new UsageError(`--transcript: ${req.transcript} is not a regular file (${kind})`);
   return inProject(caller, {}, (l) => attachNow(l, caller, resolveSprint(l, req.sprint, callerSession(caller)), req.session, req.transcript, 'attach'));
 }
 

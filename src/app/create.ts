@@ -149,6 +149,6 @@ export function startSprint(caller: Caller, req: SprintRequest): Started {
       actor: callerActor(caller),
       now: Date.now(),
     });
-    return { ...created, session, state: sprintState(l, created.sprint, recordedSpend(l, created.sprint), caller.env) };
+    return { ...created, session, state: sprintState(l, created.sprint, { ...recordedSpend(l, created.sprint), unread: [] }, caller.env) };
   });
 }

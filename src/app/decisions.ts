@@ -7,7 +7,7 @@ import { UsageError } from '../platform/errors';
 import { decisionActor } from './deciders';
 import { type Caller, callerSession, inProject } from './project';
 import { resolveSprint } from './resolve';
-import { type SprintSpend, currentSpend } from './spend';
+import { type CurrentSpend, currentSpend } from './spend';
 import { type SprintState, sprintState } from './state';
 
 interface Decision {
@@ -71,7 +71,7 @@ export function stopSprint(l: Ledger, sprintId: string, d: Decision): void {
 export interface Decided {
   sprint: Sprint;
   /** The sprint's spend, up to date, after the decision. */
-  spend: SprintSpend;
+  spend: CurrentSpend;
   state: SprintState;
 }
 

@@ -9,7 +9,8 @@ import { PLUGIN_BIN_SINCE, VERIFIED_CLAUDE_CODE, compareVersions, nodeSupported,
 import { BindingMissingError, requireBinding } from '../install/binding';
 import { PLUGIN_NAME, hookCommands, ownPluginRoot, pluginStatus, pluginsDir } from '../install/claude-plugins';
 import { recentFailure, repairPlan, repairRunningSince } from '../install/repair';
-import { locateLedger } from '../ledger/locate';
+import { damagedMarker, damagedReason, newestBackup } from '../ledger/db';
+import { LedgerSymlinkError, locateLedger } from '../ledger/locate';
 import { probeLedger } from '../ledger/probe';
 import { SCHEMA_VERSION } from '../ledger/schema';
 import { childProcess } from '../platform/builtin';
@@ -164,7 +165,13 @@ function existingAncestor(dir: string): string {
 }
 
 function ledgerCheck(caller: Caller): Check {
-  const loc = locateLedger(caller.cwd, caller.db, caller.env);
+  let loc: ReturnType<typeof locateLedger>;
+  try {
+    loc = locateLedger(caller.cwd, caller.db, caller.env);
+  } catch (err) {
+    if (err instanceof LedgerSymlinkError) return fail('ledger', firstLine(err), `name it with --db or SPRINT_BUDGET_DB, or put the ledger itself at ${err.ledger}`);
+    throw err;
+  }
   if (!existsSync(loc.path)) {
     if (loc.origin !== 'new') return fail('ledger', `no ledger at ${loc.path} (named by ${loc.origin === 'flag' ? '--db' : 'SPRINT_BUDGET_DB'})`, 'name an existing ledger, or create a sprint there');
     const parent = existingAncestor(dirname(loc.path));
@@ -174,6 +181,12 @@ function ledgerCheck(caller: Caller): Check {
       return fail('ledger', `none yet, and ${parent} is not writable to make ${loc.path} (${firstLine(err)})`, `make ${parent} writable, or set SPRINT_BUDGET_DB`);
     }
     return ok('ledger', `none yet; sprint-budget create makes ${loc.path}`);
+  }
+  // Found damaged (by a command or a hook): refused by every one of them, whatever a probe finds now.
+  const damage = damagedReason(loc.path);
+  if (damage !== null) {
+    const backup = newestBackup(loc.path);
+    return fail('ledger', `${loc.path} is damaged (${damage}); nothing is written to it`, `move it aside, ${backup ? `copy ${backup} to ${loc.path}` : 'restore a copy of it'}, then delete ${damagedMarker(loc.path)}`);
   }
   const probe = probeLedger(loc.path);
   switch (probe.state) {

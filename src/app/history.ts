@@ -4,7 +4,7 @@ import { upsertRecords } from '../ledger/records';
 import { interstatPath, readInterstat } from '../interstat/agent-runs';
 import { NotFoundError } from '../platform/errors';
 import { type TranscriptRef, allTranscripts } from '../transcripts/paths';
-import { type IngestTotals, ingestTranscripts, sessionRefs } from './ingest';
+import { type IngestResult, ingestTranscripts, sessionRefs } from './ingest';
 import { type Caller, inProject } from './project';
 
 export interface IngestRequest {
@@ -18,7 +18,8 @@ export interface IngestRequest {
 }
 
 export interface IngestOutcome {
-  totals: IngestTotals;
+  /** This run's totals, and what it could not read. */
+  totals: Omit<IngestResult, 'complete'>;
   /** interstat's filled runs copied in (a whole-history read only), or null when it has no database. */
   interstat: { path: string; rows: number; skipped: number } | null;
 }

@@ -1,6 +1,8 @@
 /**
  * Reading transcripts into the ledger: each file from its cursor, each response once (keyed on its
- * message id), records and the new cursors written together, in batches of files.
+ * message id), records and the new cursors written together, in batches of files. A file that
+ * cannot be read is skipped and noted (ledger/unread.ts), never the others; it is tried again on
+ * every read.
  */
 import { type SpendRecord, isStoredResponse } from '../domain/records';
 import { type Ledger } from '../ledger/db';
@@ -8,6 +10,8 @@ import { getCursor, getCursors, putCursor } from '../ledger/cursors';
 import { putSubagents } from '../ledger/agents';
 import { putRecords } from '../ledger/records';
 import { attachedSessions } from '../ledger/sessions';
+import { type UnreadNote, clearUnreadFile, clearUnreadLines, putUnread, unreadFiles } from '../ledger/unread';
+import { fileErrorReason } from '../platform/files';
 import type { Cursor } from '../transcripts/file-reader';
 import { type TranscriptRef, findSessionTranscript, sessionTranscripts } from '../transcripts/paths';
 import { type FileReading, type Subagent, readTranscript } from '../transcripts/reading';
@@ -24,7 +28,7 @@ export interface IngestTotals {
 }
 
 export interface IngestOptions {
-  /** Stop between files once Date.now() passes this; cursors keep what was done. */
+  /** Stop (between files, and between chunks of a file) once Date.now() passes this; cursors keep what was done. */
   deadline?: number;
   /** Every cursor, when the caller has read them already (else read here as suits the number of files). */
   cursors?: ReadonlyMap<string, Cursor>;
@@ -34,6 +38,8 @@ export interface IngestOptions {
 export interface IngestResult extends IngestTotals {
   /** False when the deadline stopped the work before every file was read to its end. */
   complete: boolean;
+  /** What this run could not read: files skipped, lines passed over. */
+  unread: UnreadNote[];
 }
 
 /** Records and cursors are written in batches: one transaction per batch, not per file. */
@@ -59,11 +65,28 @@ export class IngestWriter {
   private reads: Pick<FileReading, 'read' | 'now' | 'passed'>[] = [];
   /** Subagents whose files were read from their start since the last write. */
   private subagents: Subagent[] = [];
+  /** What could not be read since the last write. */
+  private notes: UnreadNote[] = [];
+  /** Every note of this run. */
+  private readonly unread: UnreadNote[] = [];
+  /** The files noted as unreadable before: a read of one clears its note. */
+  private readonly wereUnreadable: Set<string>;
   private files = 0;
   private bytes = 0;
 
   constructor(private readonly l: Ledger) {
     this.attached = attachedSessions(l);
+    this.wereUnreadable = unreadFiles(l);
+  }
+
+  /** A file that could not be read: noted, and left without a cursor, so the next read tries it again. */
+  unreadable(path: string, reason: string): void {
+    this.note({ path, line: null, reason });
+  }
+
+  private note(n: UnreadNote): void {
+    this.notes.push(n);
+    this.unread.push(n);
   }
 
   add(reading: FileReading): void {
@@ -86,27 +109,34 @@ export class IngestWriter {
     // stored depends on its own session (another file may hold the same response for a session
     // that is not attached), and the upsert keeps the largest counts whichever comes first.
     for (const r of reading.records) this.pending.push(r);
+    for (const s of reading.read.skipped) this.note({ path: reading.read.cursor.path, line: s.line, reason: s.reason });
     this.reads.push({ read: reading.read, now: reading.now, passed: reading.passed });
     if (reading.subagent) this.subagents.push(reading.subagent);
     if (this.pending.length >= BATCH_RECORDS || this.reads.length >= BATCH_FILES) this.flush();
   }
 
   flush(): void {
-    if (this.reads.length === 0) return;
-    const { pending, reads, subagents, l } = this;
+    if (this.reads.length === 0 && this.notes.length === 0) return;
+    const { pending, reads, subagents, notes, l } = this;
     l.write(() => {
       putSubagents(l, subagents);
       // Read inside the write lock, so a session attached meanwhile is seen (attaching takes the lock too).
       const attached = attachedSessions(l);
       putRecords(l, pending.filter((r) => isStoredResponse(r.agentId, r.sessionId, attached)));
       for (const { read, now, passed } of reads) {
+        const path = read.cursor.path;
+        if (this.wereUnreadable.has(path)) clearUnreadFile(l, path);
         // A session attached since the run began had its responses passed over: its file is read again next time.
-        if (!read.unchanged && !passed.some((s) => attached.has(s))) putCursor(l, read.cursor, read.reset, now);
+        if (read.unchanged || passed.some((s) => attached.has(s))) continue;
+        if (read.reset) clearUnreadLines(l, path);
+        putCursor(l, read.cursor, read.reset, now);
       }
+      putUnread(l, notes, Date.now());
     });
     this.pending = [];
     this.reads = [];
     this.subagents = [];
+    this.notes = [];
   }
 
   result(complete: boolean): IngestResult {
@@ -120,6 +150,7 @@ export class IngestWriter {
       cache_creation_input_tokens: 0,
       cache_read_input_tokens: 0,
       complete,
+      unread: this.unread,
     };
     const c = this.counts;
     for (let at = 0; at < c.length; at += 4) {
@@ -142,9 +173,19 @@ export function ingestTranscripts(l: Ledger, refs: readonly TranscriptRef[], opt
   const cursors = opts.cursors ?? (refs.length >= MANY_FILES ? getCursors(l) : undefined);
   for (const [i, ref] of refs.entries()) {
     if (opts.deadline !== undefined && Date.now() > opts.deadline) return writer.result(false);
-    const reading = readTranscript(walk, ref, cursors ? (cursors.get(ref.path) ?? null) : getCursor(l, ref.path), writer.attached);
+    const cursor = cursors ? (cursors.get(ref.path) ?? null) : getCursor(l, ref.path);
+    let reading: FileReading | null;
+    try {
+      reading = readTranscript(walk, ref, cursor, writer.attached, opts.deadline);
+    } catch (err) {
+      // Whatever stops one file (permissions, a symlink loop, a FIFO, ...) stops that file alone.
+      writer.unreadable(ref.path, fileErrorReason(err));
+      reading = null;
+    }
     opts.onProgress?.(i + 1, refs.length);
-    if (reading) writer.add(reading);
+    if (!reading) continue;
+    writer.add(reading);
+    if (reading.read.partial) return writer.result(false);
   }
   return writer.result(true);
 }

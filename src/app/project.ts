@@ -4,9 +4,9 @@
  */
 import { writeFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
-import { type Ledger, openLedger } from '../ledger/db';
+import { type Ledger, ledgerFailure, openLedger } from '../ledger/db';
 import { locateLedger } from '../ledger/locate';
-import { spoolDrain, spoolPending } from '../ledger/spool';
+import { type DrainResult, spoolDrain, spoolPending } from '../ledger/spool';
 import { actorName, claudeSessionId } from '../platform/env';
 import { NotFoundError } from '../platform/errors';
 import { applySpooled } from './spooled';
@@ -36,8 +36,13 @@ export function openProjectLedger(caller: Caller, opts: { create?: boolean } = {
     throw new NotFoundError(`no sprint-budget ledger at or above ${caller.cwd} (start a sprint: sprint-budget create "<title>")`);
   }
   const l = openLedger(loc.path, { create: opts.create === true });
-  if (loc.origin === 'new') ignoreLedgerDir(dirname(loc.path));
-  drainSpool(l);
+  try {
+    if (loc.origin === 'new') ignoreLedgerDir(dirname(loc.path));
+    drainSpool(l);
+  } catch (err) {
+    l.close();
+    throw ledgerFailure(l.path, err);
+  }
   return l;
 }
 
@@ -50,17 +55,23 @@ function ignoreLedgerDir(dir: string): void {
   }
 }
 
-/** Runs `fn` on the project's ledger, closed afterwards whatever happens. */
+/** Runs `fn` on the project's ledger, closed afterwards whatever happens; its failures as ledgerFailure reports them. */
 export function inProject<T>(caller: Caller, opts: { create?: boolean }, fn: (l: Ledger) => T): T {
   const l = openProjectLedger(caller, opts);
   try {
     return fn(l);
+  } catch (err) {
+    throw ledgerFailure(l.path, err);
   } finally {
     l.close();
   }
 }
 
-/** Applies what waited in the ledger's spool (cheap when nothing does: one stat). */
-export function drainSpool(l: Ledger): void {
-  if (spoolPending(l.path)) spoolDrain(l.path, (event) => applySpooled(l, event));
+/**
+ * Applies what waited in the ledger's spool, or was left by a drainer that is gone (cheap when
+ * nothing does: one listing of the ledger's directory). With a deadline, what is not applied by then
+ * waits (the result says so); null when nothing waited.
+ */
+export function drainSpool(l: Ledger, deadline?: number): DrainResult | null {
+  return spoolPending(l.path) ? spoolDrain(l.path, (event) => applySpooled(l, event), deadline) : null;
 }

@@ -5,6 +5,7 @@
 import type { Ledger } from '../ledger/db';
 import { attachToActiveSprint, openAttachment } from '../ledger/sessions';
 import { type Sprint, getSprint, latestActiveSprint } from '../ledger/sprints';
+import { type StoredUnreadNote, takeUnreported } from '../ledger/unread';
 import type { TranscriptRef } from '../transcripts/paths';
 import { type IngestResult, ingestTranscripts } from './ingest';
 import { expireSessionReservations, subagentStopped } from './reservations';
@@ -42,15 +43,24 @@ export function startSession(l: Ledger, session: SessionRef, env: NodeJS.Process
   return active ? { sprint: null, active } : null;
 }
 
-/** Stop, SubagentStop: what the transcripts gained, read into the ledger when the session counts toward a sprint. */
-export function readSessionTranscripts(l: Ledger, session: SessionRef, refs: readonly TranscriptRef[]): void {
-  if (sessionSprint(l, session)) ingestTranscripts(l, refs);
+/**
+ * Stop, SubagentStop: what the transcripts gained, read into the ledger when the session counts
+ * toward a sprint. Returns what of them could not be read and was not told to the user yet (now it is).
+ */
+export function readSessionTranscripts(l: Ledger, session: SessionRef, refs: readonly TranscriptRef[]): StoredUnreadNote[] {
+  if (!sessionSprint(l, session)) return [];
+  ingestTranscripts(l, refs);
+  return takeUnreported(l, new Set(refs.map((r) => r.path)), Date.now());
 }
 
-/** SubagentStop: the subagent's transcript read, then its reservation settled (its .meta.json names the dispatch). */
-export function readSubagentTranscript(l: Ledger, session: SessionRef, refs: readonly TranscriptRef[], agentTranscriptPath: string): void {
-  readSessionTranscripts(l, session, refs);
+/**
+ * SubagentStop: the subagent's transcript read, then its reservation settled (its .meta.json names
+ * the dispatch). Returns what could not be read, as readSessionTranscripts.
+ */
+export function readSubagentTranscript(l: Ledger, session: SessionRef, refs: readonly TranscriptRef[], agentTranscriptPath: string): StoredUnreadNote[] {
+  const unread = readSessionTranscripts(l, session, refs);
   subagentStopped(l, agentTranscriptPath, Date.now());
+  return unread;
 }
 
 /**

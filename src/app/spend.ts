@@ -3,6 +3,7 @@
  * shown goes through `currentSpend`: the sprint's sessions' transcripts are read up to date first,
  * then the spend is summed over the ledger's records (docs/spec.md, "Counting").
  */
+import { dirname } from 'node:path';
 import { type BudgetState, budgetState } from '../domain/budget';
 import { remainingAfter } from '../domain/reservations';
 import { type SpendCounts, ZERO_SPEND, addSpend, billingTokens } from '../domain/tokens';
@@ -11,7 +12,7 @@ import { type SpendRow, sprintSpendRows } from '../ledger/records';
 import { reservedTokens } from '../ledger/reservations';
 import { sprintAttachments } from '../ledger/sessions';
 import type { Sprint } from '../ledger/sprints';
-import { dirname } from 'node:path';
+import { type StoredUnreadNote, unreadOf } from '../ledger/unread';
 import {
   type TranscriptRef,
   claudeConfigDir,
@@ -75,8 +76,14 @@ export function sprintTranscripts(l: Ledger, s: Sprint, env: NodeJS.ProcessEnv):
   return refs;
 }
 
+export interface CurrentSpend extends SprintSpend {
+  /** What of the sprint's transcripts could not be read: its spend is not counted. */
+  unread: StoredUnreadNote[];
+}
+
 /** The sprint's spend brought up to date: its sessions' new transcript lines read first. */
-export function currentSpend(l: Ledger, s: Sprint, env: NodeJS.ProcessEnv): SprintSpend {
-  ingestTranscripts(l, sprintTranscripts(l, s, env));
-  return recordedSpend(l, s);
+export function currentSpend(l: Ledger, s: Sprint, env: NodeJS.ProcessEnv): CurrentSpend {
+  const refs = sprintTranscripts(l, s, env);
+  ingestTranscripts(l, refs);
+  return { ...recordedSpend(l, s), unread: unreadOf(l, new Set(refs.map((r) => r.path))) };
 }

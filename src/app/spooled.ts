@@ -1,10 +1,14 @@
 /** Applying events that waited in the spool. Each is idempotent, so applying one twice is harmless. */
 import * as z from 'zod/mini';
 import type { SpendRecord } from '../domain/records';
-import type { Ledger } from '../ledger/db';
+import { tokenCount } from '../domain/token-count';
+import { type Ledger, sqliteCode } from '../ledger/db';
 import { upsertRecords } from '../ledger/records';
+import { RejectedEvent } from '../ledger/spool';
 import { attachToActiveSprint } from '../ledger/sessions';
 import { lazily } from '../platform/builtin';
+import { firstLine } from '../platform/errors';
+import { zodIssues } from '../platform/zod-issues';
 import { type TranscriptRef, sessionTranscripts } from '../transcripts/paths';
 import { recordDispatchRan } from './dispatch';
 import { ingestTranscripts } from './ingest';
@@ -22,10 +26,10 @@ const Spooled = lazily(() => {
     agentType: z.string(),
     model: z.nullable(z.string()),
     ts: z.number(),
-    input: z.number(),
-    output: z.number(),
-    cacheRead: z.number(),
-    cacheWrite: z.number(),
+    input: tokenCount(),
+    output: tokenCount(),
+    cacheRead: tokenCount(),
+    cacheWrite: tokenCount(),
     origin: z.string(),
   });
 
@@ -60,8 +64,22 @@ const Spooled = lazily(() => {
 export type SpooledEvent = z.infer<ReturnType<typeof Spooled>>;
 export type IngestEvent = Extract<SpooledEvent, { type: 'ingest' }>;
 
+/**
+ * Applies one spooled event. One that can never apply (not an event of this version, counts out of
+ * range, a constraint it breaks) is a RejectedEvent: set aside, not put back to fail forever.
+ */
 export function applySpooled(l: Ledger, raw: Record<string, unknown>): void {
-  const event = z.parse(Spooled(), raw);
+  const parsed = z.safeParse(Spooled(), raw);
+  if (!parsed.success) throw new RejectedEvent(`not a spooled event (${zodIssues(parsed.error, 3)})`);
+  try {
+    applyEvent(l, parsed.data);
+  } catch (err) {
+    if (sqliteCode(err)?.startsWith('SQLITE_CONSTRAINT')) throw new RejectedEvent(firstLine(err));
+    throw err;
+  }
+}
+
+function applyEvent(l: Ledger, event: SpooledEvent): void {
   switch (event.type) {
     case 'usage':
       upsertRecords(l, event.records as SpendRecord[]);

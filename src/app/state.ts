@@ -16,7 +16,7 @@ import type { StageSpend } from '../domain/stages';
 import { projectControls, sprintControls } from './config';
 import { type Caller, callerSession, inProject } from './project';
 import { resolveSprint } from './resolve';
-import { type SprintSpend, currentSpend } from './spend';
+import { type CurrentSpend, currentSpend } from './spend';
 import { sprintStages } from './stages';
 
 export interface HistoryEntry {
@@ -65,6 +65,8 @@ export interface SprintState {
   /** The Claude Code session the caller runs in, and the sprint it counts toward (null: none); null outside Claude Code. */
   this_session: { session_id: string; sprint: string | null } | null;
   sessions: { session_id: string; attached_at: string; detached_at: string | null; via: string }[];
+  /** What of the sprint's transcripts could not be read (a file, or one line: `line`), and since when. */
+  unread: { path: string; line: number | null; reason: string; since: string }[];
   tokens: { input: number; output: number; cache_read: number; cache_write: number; total_only: number };
   created_at: string;
   updated_at: string;
@@ -83,7 +85,7 @@ export function phaseHistory(events: readonly SprintEvent[]): Record<string, str
 }
 
 /** The state of `s` with its spend as given; `env` finds the pricing table and the caller's Claude Code session. */
-export function sprintState(l: Ledger, s: Sprint, spend: SprintSpend, env: NodeJS.ProcessEnv): SprintState {
+export function sprintState(l: Ledger, s: Sprint, spend: CurrentSpend, env: NodeJS.ProcessEnv): SprintState {
   const pricing = loadPricing(env);
   const dollars = noDollars();
   for (const line of sprintCostLines(l, s, pricing?.table ?? null)) mergeDollars(dollars, line.dollars);
@@ -140,6 +142,7 @@ export function sprintState(l: Ledger, s: Sprint, spend: SprintSpend, env: NodeJ
       detached_at: a.detachedAt === null ? null : isoTime(a.detachedAt),
       via: a.via,
     })),
+    unread: spend.unread.map((u) => ({ path: u.path, line: u.line, reason: u.reason, since: isoTime(u.since) })),
     created_at: isoTime(s.createdAt),
     updated_at: isoTime(s.updatedAt),
     cost: { ...dollarsJson(dollars), pricing_taken: pricing?.table.taken ?? null },
@@ -177,7 +180,7 @@ export function readRemaining(caller: Caller, id?: string): Remaining {
 
 export interface SprintSummary {
   sprint: Sprint;
-  spend: SprintSpend;
+  spend: CurrentSpend;
 }
 
 /** `sprint-budget list`: the project's sprints, newest first, each with its spend up to date. */

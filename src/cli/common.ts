@@ -40,6 +40,7 @@ export function stateLines(st: SprintState): string[] {
   }
   if (st.override_standing) pairs.push(['Override', 'standing (dispatches and the next advance pass the budget)']);
   pairs.push(['Sessions', sessionsLine(st)]);
+  if (st.unread.length > 0) pairs.push(['Unread', unreadSummary(st.unread)]);
   if (Object.keys(st.artifacts).length > 0) {
     pairs.push(['Artifacts', Object.entries(st.artifacts).map(([k, v]) => `${k}=${plainText(v)}`).join(' · ')]);
   }
@@ -56,6 +57,18 @@ export function stateLines(st: SprintState): string[] {
     lines.push(`  ${e.at.replace('T', ' ').slice(0, 19)}  ${e.kind.padEnd(15)} ${what}${reason}`);
   }
   return lines;
+}
+
+/** What could not be read, in one line: how many files and lines, the first of each (the rest: state --json). */
+function unreadSummary(unread: SprintState['unread']): string {
+  const part = (notes: SprintState['unread'], what: string) => {
+    const [first] = notes;
+    if (!first) return [];
+    const where = first.line === null ? first.path : `${first.path}:${first.line}`;
+    const more = notes.length > 1 ? `, and ${notes.length - 1} more (state --json)` : '';
+    return [`${notes.length} ${what}${notes.length > 1 ? 's' : ''} could not be read: ${where} (${first.reason})${more}`];
+  };
+  return [...part(unread.filter((u) => u.line === null), 'transcript'), ...part(unread.filter((u) => u.line !== null), 'line')].join(' · ');
 }
 
 /** Which sessions count toward the sprint now, and where the caller's own session counts. */

@@ -2,7 +2,7 @@
 import { BindingMissingError } from '../install/binding';
 import { plainText } from '../domain/text';
 import { BUSY_TIMEOUT_MS, LedgerBusyError, isBusy } from '../ledger/db';
-import { SprintBudgetError, errorMessage, firstLine } from '../platform/errors';
+import { SprintBudgetError, diskFull, errorMessage, firstLine } from '../platform/errors';
 import { writeOut } from '../platform/stdio';
 import { type AnyCommand, commandHelp, parseCommandArgs } from './framework';
 import { printErr } from './output';
@@ -120,6 +120,12 @@ function reportError(err: unknown, env: NodeJS.ProcessEnv): number {
   if (err instanceof SprintBudgetError) {
     printErr(`sprint-budget: ${plainText(errorMessage(err))}`);
     return err.exitCode;
+  }
+  // A full disk met outside the ledger (a file the system's error names): said as such.
+  const full = diskFull(err, 'a file');
+  if (full) {
+    printErr(`sprint-budget: ${plainText(full.message)}`);
+    return 2;
   }
   printErr(`sprint-budget: internal error: ${firstLine(err)}`);
   if (env.SPRINT_BUDGET_DEBUG) printErr(String((err as Error).stack));

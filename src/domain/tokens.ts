@@ -7,6 +7,18 @@ export interface TokenCounts {
 }
 
 /**
+ * The largest count one record may carry (docs/spec.md, "Counting"): far above any response or
+ * reported total, and low enough that no sum overflows or loses exactness (SQLite's 64-bit sums,
+ * JavaScript's 53-bit integers) below nine million records at the bound.
+ */
+export const MAX_COUNT = 1_000_000_000;
+
+/** A token count as stored: a non-negative integer no larger than MAX_COUNT. */
+export function isCount(v: unknown): v is number {
+  return typeof v === 'number' && Number.isInteger(v) && v >= 0 && v <= MAX_COUNT;
+}
+
+/**
  * Spend as the ledger sums it: the counts of API responses, and the billing tokens a tool reported
  * only as a total. A total is kept as one: never split into input and output (docs/spec.md, "Counting").
  */

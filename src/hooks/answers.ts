@@ -4,6 +4,7 @@ import { percentUsed } from '../domain/budget';
 import { plainText } from '../domain/text';
 import { formatTokensShort } from '../domain/tokens';
 import type { Sprint } from '../ledger/sprints';
+import type { UnreadNote } from '../ledger/unread';
 
 export interface HookAnswer {
   /** One line shown to the user. */
@@ -42,4 +43,14 @@ export function sprintContextLine(s: Sprint, spend: SprintSpend): string {
 export function oneLine(...parts: (string | null | undefined)[]): string | null {
   const kept = parts.filter((p): p is string => Boolean(p));
   return kept.length > 0 ? kept.join(' · ') : null;
+}
+
+/** What could not be read, told once: the first three, each with its path and why. */
+export function unreadNotice(notes: readonly UnreadNote[]): string | null {
+  if (notes.length === 0) return null;
+  const told = notes
+    .slice(0, 3)
+    .map((n) => (n.line === null ? `cannot read ${n.path} (${n.reason}): not counted until it can be read` : `passed over line ${n.line} of ${n.path} (${n.reason})`));
+  const more = notes.length > 3 ? `; and ${notes.length - 3} more (sprint-budget state)` : '';
+  return `sprint-budget: ${told.join('; ')}${more}`;
 }

@@ -5,9 +5,10 @@
  */
 import { readSessionTranscripts } from '../app/session';
 import type { Ledger } from '../ledger/db';
+import type { UnreadNote } from '../ledger/unread';
 import type { TranscriptRef } from '../transcripts/paths';
 import { type IngestEvent, ingestRefs } from '../app/spooled';
-import { noticeAnswer } from './answers';
+import { noticeAnswer, unreadNotice } from './answers';
 import { attachEvent, sessionOf } from './events';
 import type { HookPayload } from './payloads';
 import { type Hook, runHook } from './runtime';
@@ -16,15 +17,14 @@ export function runIngestHook<P extends HookPayload>(
   event: string,
   schema: Hook<P>['schema'],
   toIngest: (p: P) => IngestEvent,
-  /** The app function that reads (default: the session's transcripts, when it counts toward a sprint). */
-  read: (l: Ledger, p: P, refs: TranscriptRef[]) => void = (l, p, refs) => readSessionTranscripts(l, sessionOf(p), refs),
+  /** The app function that reads (default: the session's transcripts, when it counts toward a sprint); it returns what to tell of what could not be read. */
+  read: (l: Ledger, p: P, refs: TranscriptRef[]) => readonly UnreadNote[] = (l, p, refs) => readSessionTranscripts(l, sessionOf(p), refs),
 ): void {
   runHook<P>({
     event,
     schema,
     run(l, p) {
-      read(l, p, ingestRefs(toIngest(p)));
-      return null;
+      return noticeAnswer(unreadNotice(read(l, p, ingestRefs(toIngest(p)))));
     },
     // What run would have done: attach (a no-op when attached), then read.
     unavailable: (p, why) => ({ spool: [attachEvent(p), toIngest(p)], answer: noticeAnswer(why.notice) }),

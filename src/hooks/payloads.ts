@@ -5,6 +5,7 @@
  * each schema is built on first use, so a hook builds its own payload's alone.
  */
 import * as z from 'zod/mini';
+import { tokenCount } from '../domain/token-count';
 import { lazily } from '../platform/builtin';
 
 const id = () => z.string().check(z.minLength(1));
@@ -46,7 +47,7 @@ export const PostToolUse = lazily(() =>
 
 /** The Agent tool's own accounting of the subagent it ran. */
 export const AgentReport = lazily(() => {
-  const count = z.number().check(z.int(), z.nonnegative());
+  const count = tokenCount();
   const optionalCount = z.optional(z.nullable(count));
   return z.looseObject({
     agentId: id(),

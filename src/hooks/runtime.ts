@@ -18,11 +18,12 @@ import { drainSpool } from '../app/project';
 import type { SpooledEvent } from '../app/spooled';
 import { BindingMissingError, requireBinding } from '../install/binding';
 import { type RepairState, repairPlan, requestRepair, runRepair } from '../install/repair';
-import { type Ledger, LedgerBusyError, isBusy, openLedger } from '../ledger/db';
-import { locateLedger } from '../ledger/locate';
-import { spoolAppend } from '../ledger/spool';
+import { type Ledger, LedgerBusyError, isBusy, ledgerFailure, openLedger } from '../ledger/db';
+import { LedgerSymlinkError, locateLedger } from '../ledger/locate';
+import { spoolAppend, spoolPath } from '../ledger/spool';
 import { spawnDetached } from '../platform/detached';
-import { errorMessage, firstLine } from '../platform/errors';
+import { diskFull, errorMessage, firstLine } from '../platform/errors';
+import { fileErrorReason } from '../platform/files';
 import { sleepSync } from '../platform/sleep';
 import { writeOut } from '../platform/stdio';
 import { zodIssues } from '../platform/zod-issues';
@@ -63,6 +64,8 @@ export interface Hook<P extends HookPayload> {
   /** Built on first use (see payloads.ts). */
   schema: () => z.ZodMiniType<P>;
   busyTimeoutMs?: number;
+  /** When the hook's own work must stop (epoch ms): what waits in the spool past it is handed to a detached process. */
+  deadline?: number;
   /** Whether the payload concerns this hook at all, decided before any ledger is looked for (default: yes). */
   relevant?(p: P): boolean;
   run(l: Ledger, p: P, ctx: HookContext): HookAnswer | null;
@@ -98,20 +101,23 @@ function isBusyError(err: unknown): boolean {
   return err instanceof LedgerBusyError || isBusy(err);
 }
 
-/** Opens the ledger, drains the spool, runs fn; one more attempt when the ledger stayed locked. */
-function withLedger<T>(path: string, busyTimeoutMs: number, fn: (l: Ledger) => T): T {
+/**
+ * Opens the ledger, drains the spool (until the deadline: the rest goes to a detached process), runs
+ * fn; one more attempt when the ledger stayed locked. Failures as ledgerFailure reports them.
+ */
+function withLedger<T>(path: string, busyTimeoutMs: number, deadline: number | undefined, fn: (l: Ledger) => T): T {
   for (let attempt = 1; ; attempt++) {
     let l: Ledger | undefined;
     try {
       l = openLedger(path, { busyTimeoutMs });
-      drainSpool(l);
+      if (drainSpool(l, deadline)?.complete === false) spawnDetached(['--drain', path]);
       return fn(l);
     } catch (err) {
       if (attempt < ATTEMPTS && isBusyError(err)) {
         sleepSync(RETRY_PAUSE_MS);
         continue;
       }
-      throw err;
+      throw ledgerFailure(path, err);
     } finally {
       l?.close();
     }
@@ -213,22 +219,38 @@ function handle<P extends HookPayload>(hook: Hook<P>): void {
     return;
   }
   if (hook.relevant && !hook.relevant(p)) return;
-  const ledgerPath = existingLedger(p.cwd, env);
+  let ledgerPath: string | null;
+  try {
+    ledgerPath = existingLedger(p.cwd, env);
+  } catch (err) {
+    if (err instanceof LedgerSymlinkError) {
+      // A ledger is there but refused: the hook answers as for one it cannot use (the gate by its policy); nothing is queued beside it.
+      const { answer } = hook.unavailable(p, { kind: 'error', ledger: err.ledger, message: firstLine(err), notice: null });
+      if (answer) print(answer);
+      else complain(hook.event, `ignored: ${firstLine(err)}`);
+      return;
+    }
+    // A cwd that is no directory (under a regular file, a NUL byte in it): said, never thrown.
+    complain(hook.event, `ignored: cwd ${JSON.stringify(p.cwd)} cannot be used (${p.cwd.includes('\0') ? 'it holds a NUL byte' : fileErrorReason(err)})`);
+    return;
+  }
   if (!ledgerPath) {
     if (hook.prepareBinding) prepareBinding(hook.event);
     return;
   }
 
-  const ctx: HookContext = { env, handOff: (events) => queue(ledgerPath, events, true) };
+  // The ledger found: its path, fixed for the closures below.
+  const ledger = ledgerPath;
+  const ctx: HookContext = { env, handOff: (events) => queue(ledger, events, true) };
   try {
-    print(withLedger(ledgerPath, hook.busyTimeoutMs ?? HOOK_BUSY_TIMEOUT_MS, (l) => hook.run(l, p, ctx)));
+    print(withLedger(ledger, hook.busyTimeoutMs ?? HOOK_BUSY_TIMEOUT_MS, hook.deadline, (l) => hook.run(l, p, ctx)));
   } catch (err) {
-    const why = unavailableBecause(err, ledgerPath, hook.event);
+    const why = unavailableBecause(err, ledger, hook.event);
     const fallback = hook.unavailable(p, why);
     try {
-      queue(ledgerPath, fallback.spool, fallback.drainNow === true);
+      queue(ledger, fallback.spool, fallback.drainNow === true);
     } catch (spoolErr) {
-      complain(hook.event, `${why.message}; and the spool could not be written: ${errorMessage(spoolErr)}`);
+      complain(hook.event, `${why.message}; and the spool could not be written: ${errorMessage(diskFull(spoolErr, spoolPath(ledger)) ?? spoolErr)}`);
       return;
     }
     print(fallback.answer);

@@ -8,6 +8,7 @@ import { existsSync } from 'node:fs';
 import { join } from 'node:path';
 import * as z from 'zod/mini';
 import type { SpendRecord } from '../domain/records';
+import { tokenCount } from '../domain/token-count';
 import { openSqlite } from '../install/binding';
 
 export function interstatPath(configDir: string): string {
@@ -18,10 +19,10 @@ const Row = z.object({
   session_id: z.string(),
   agent_name: z.nullable(z.string()),
   subagent_type: z.nullable(z.string()),
-  input_tokens: z.number(),
-  output_tokens: z.number(),
-  cache_read_tokens: z.nullable(z.number()),
-  cache_creation_tokens: z.nullable(z.number()),
+  input_tokens: tokenCount(),
+  output_tokens: tokenCount(),
+  cache_read_tokens: z.nullable(tokenCount()),
+  cache_creation_tokens: z.nullable(tokenCount()),
   model: z.nullable(z.string()),
   timestamp: z.union([z.string(), z.number()]),
 });

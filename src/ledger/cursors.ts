@@ -2,7 +2,6 @@
 import type { Cursor } from '../transcripts/file-reader';
 import type { Ledger } from './db';
 
-
 export function getCursor(l: Ledger, path: string): Cursor | null {
   return (l.stmt('SELECT path, dev, ino, size, offset, lines, tail, mtime_ms AS mtimeMs FROM cursors WHERE path = ?').get(path) as Cursor | undefined) ?? null;
 }
@@ -10,6 +9,11 @@ export function getCursor(l: Ledger, path: string): Cursor | null {
 export function getCursors(l: Ledger): Map<string, Cursor> {
   const rows = l.stmt('SELECT path, dev, ino, size, offset, lines, tail, mtime_ms AS mtimeMs FROM cursors').all() as Cursor[];
   return new Map(rows.map((c) => [c.path, c]));
+}
+
+/** The file is read again from its start next time (its lines passed over may count now). */
+export function forgetCursor(l: Ledger, path: string): void {
+  l.stmt('DELETE FROM cursors WHERE path = ?').run(path);
 }
 
 /**

@@ -1,11 +1,16 @@
 /**
  * Opening the ledger: one SQLite file in WAL mode with a generous busy timeout, foreign keys on,
  * file mode 0600, migrated under a transaction after a backup copy.
+ *
+ * A damaged ledger is never written further: after an unclean shutdown (a write-ahead log left
+ * behind and idle) its integrity is checked before anything else; damage found then, or by SQLite
+ * at any time, is marked beside it (`ledger.db.damaged`), and every later open refuses it with one
+ * line naming the way to recover (`sprint-budget doctor` says how: the newest backup restored by hand).
  */
-import { chmodSync, closeSync, existsSync, mkdirSync, openSync } from 'node:fs';
-import { dirname } from 'node:path';
+import { chmodSync, closeSync, existsSync, mkdirSync, openSync, readFileSync, readdirSync, renameSync, rmSync, statSync, statfsSync, writeFileSync } from 'node:fs';
+import { basename, dirname, join } from 'node:path';
 import { type Db, type Statement, openSqlite, requireBinding } from '../install/binding';
-import { SprintBudgetError, firstLine } from '../platform/errors';
+import { DiskFullError, SprintBudgetError, diskFull, firstLine } from '../platform/errors';
 import { MIGRATIONS, SCHEMA_VERSION } from './schema';
 
 export const BUSY_TIMEOUT_MS = 10_000;
@@ -14,6 +19,106 @@ export class LedgerError extends SprintBudgetError {}
 
 /** The ledger stayed locked past the busy timeout. */
 export class LedgerBusyError extends LedgerError {}
+
+/** The ledger is damaged: it is left as it is, and nothing more is written to it. */
+export class LedgerDamagedError extends LedgerError {}
+
+/** Beside a damaged ledger: why it was found damaged, and when. */
+export function damagedMarker(path: string): string {
+  return `${path}.damaged`;
+}
+
+/** A write-ahead log idle this long at open was left by a process that did not close the ledger. */
+const UNCLEAN_AFTER_MS = 60_000;
+
+function isDamage(err: unknown): boolean {
+  const code = sqliteCode(err);
+  return code === 'SQLITE_CORRUPT' || code === 'SQLITE_NOTADB' || code?.startsWith('SQLITE_CORRUPT_') === true;
+}
+
+/** Why the ledger was found damaged (the mark beside it), or null when it was not. */
+export function damagedReason(path: string): string | null {
+  return existsSync(damagedMarker(path)) ? firstLine(readFileSync(damagedMarker(path), 'utf8')) : null;
+}
+
+/** The newest automatic backup beside the ledger (`ledger.db.*.bak`), or null. */
+export function newestBackup(path: string): string | null {
+  const dir = dirname(path);
+  let backups: string[] = [];
+  try {
+    backups = readdirSync(dir).filter((f) => f.startsWith(`${basename(path)}.`) && f.endsWith('.bak'));
+  } catch {
+    return null;
+  }
+  const newest = backups.map((f) => ({ f, at: statSync(join(dir, f)).mtimeMs })).sort((a, b) => b.at - a.at)[0];
+  return newest ? join(dir, newest.f) : null;
+}
+
+/** Where to find how to recover a damaged ledger: the doctor, and the newest automatic backup beside it. */
+function recovery(path: string): string {
+  const backup = newestBackup(path);
+  return `sprint-budget doctor says how to recover it${backup ? ` from the backup ${backup}` : ''}`;
+}
+
+function damaged(path: string, why: string): LedgerDamagedError {
+  return new LedgerDamagedError(`ledger ${path} is damaged (${why}); it is left as it is and nothing more is written to it; ${recovery(path)}`);
+}
+
+/** Marks the ledger damaged (once: the first reason stays) and says so. */
+function markDamaged(path: string, why: string): LedgerDamagedError {
+  try {
+    writeFileSync(damagedMarker(path), `${why}\n${new Date().toISOString()}\n`, { flag: 'wx', mode: 0o600 });
+  } catch {
+    // Marked already, or the mark cannot be written: the next open checks again.
+  }
+  return damaged(path, why);
+}
+
+/**
+ * An error met while working on the ledger at `path`, as it is to be reported: damage SQLite found
+ * is marked (nothing more is written) and said with the way to recover; a full disk names the file.
+ */
+export function ledgerFailure(path: string, err: unknown): unknown {
+  if (isDamage(err)) return markDamaged(path, firstLine(err));
+  // SQLite says "disk I/O error" when its shared-memory file cannot grow: the file system says why.
+  if (sqliteCode(err)?.startsWith('SQLITE_IOERR') && noSpaceLeft(dirname(path))) return new DiskFullError(path);
+  return diskFull(err, path) ?? err;
+}
+
+function noSpaceLeft(dir: string): boolean {
+  try {
+    return statfsSync(dir).bavail === 0;
+  } catch {
+    return false;
+  }
+}
+
+/**
+ * A check of every page, through a read-only connection: one that writes would copy the log into a
+ * damaged file when it closes. Throws when the ledger is damaged.
+ */
+function checkIntegrity(path: string): void {
+  let found: unknown;
+  try {
+    const db = openSqlite(path, { readonly: true, fileMustExist: true });
+    try {
+      found = db.pragma('quick_check(1)', { simple: true });
+    } finally {
+      db.close();
+    }
+  } catch (err) {
+    if (isDamage(err)) throw markDamaged(path, firstLine(err));
+    // Not checked (the log cannot be read without writing): the open goes on, and SQLite meets any damage.
+    return;
+  }
+  if (found !== 'ok') throw markDamaged(path, `integrity check after an unclean shutdown: ${String(found).replace(/\s+/g, ' ')}`);
+}
+
+/** Whether the ledger's last writer left without closing it: its write-ahead log is there, and idle. */
+function uncleanShutdown(path: string): boolean {
+  const wal = statSync(`${path}-wal`, { throwIfNoEntry: false });
+  return wal !== undefined && wal.size > 0 && Date.now() - wal.mtimeMs > UNCLEAN_AFTER_MS;
+}
 
 /** A SQLite error code, if the error carries one. */
 export function sqliteCode(err: unknown): string | undefined {
@@ -46,17 +151,20 @@ export interface OpenOptions {
 export function openLedger(path: string, opts: OpenOptions = {}): Ledger {
   // Before any file is made: a missing binding is reported as such.
   requireBinding();
+  const marked = damagedReason(path);
+  if (marked !== null) throw damaged(path, marked);
   const existed = existsSync(path);
   if (!existed) {
     if (!opts.create) throw new LedgerError(`no ledger at ${path}`);
-    mkdirSync(dirname(path), { recursive: true, mode: 0o700 });
     try {
+      mkdirSync(dirname(path), { recursive: true, mode: 0o700 });
       // Create the file ourselves so it is born 0600; SQLite gives -wal/-shm the same mode.
       closeSync(openSync(path, 'wx', 0o600));
     } catch (err) {
-      if ((err as NodeJS.ErrnoException).code !== 'EEXIST') throw err;
+      if ((err as NodeJS.ErrnoException).code !== 'EEXIST') throw ledgerFailure(path, err);
     }
   }
+  if (existed && uncleanShutdown(path)) checkIntegrity(path);
 
   const timeout = opts.busyTimeoutMs ?? BUSY_TIMEOUT_MS;
   let db: Db;
@@ -75,12 +183,9 @@ export function openLedger(path: string, opts: OpenOptions = {}): Ledger {
     migrate(db, path);
   } catch (err) {
     db.close();
-    const code = sqliteCode(err);
-    if (code === 'SQLITE_NOTADB' || code === 'SQLITE_CORRUPT') {
-      throw new LedgerError(`ledger ${path} is not a readable SQLite database (${firstLine(err)}); it was left untouched`);
-    }
     if (isBusy(err)) throw new LedgerBusyError(`ledger ${path} stayed locked for ${timeout / 1000}s`);
-    if (err instanceof SprintBudgetError) throw err;
+    const failure = ledgerFailure(path, err);
+    if (failure instanceof SprintBudgetError) throw failure;
     throw new LedgerError(`cannot open ledger ${path}: ${firstLine(err)}`);
   }
   if (!existed) {
@@ -127,12 +232,17 @@ function migrate(db: Db, path: string): void {
   }).immediate();
 }
 
+/** A copy of the ledger at `target`, made whole or not at all (a full disk leaves no partial copy to be taken for a backup). */
 function backup(db: Db, target: string): void {
   if (existsSync(target)) return;
+  const tmp = `${target}.${process.pid}.tmp`;
   try {
-    db.prepare('VACUUM INTO ?').run(target);
-    chmodSync(target, 0o600);
+    db.prepare('VACUUM INTO ?').run(tmp);
+    chmodSync(tmp, 0o600);
+    renameSync(tmp, target);
   } catch (err) {
-    if (!existsSync(target)) throw new LedgerError(`cannot back up ledger before migrating it: ${firstLine(err)}`);
+    rmSync(tmp, { force: true });
+    if (existsSync(target)) return;
+    throw diskFull(err, tmp) ?? new LedgerError(`cannot back up ledger before migrating it: ${firstLine(err)}`);
   }
 }

@@ -182,6 +182,40 @@ export const MIGRATIONS: readonly string[] = [
   );
   CREATE INDEX agents_name ON agents (name) WHERE name IS NOT NULL;
   `,
+  // 6: what could not be read (a transcript file, line 0, or one line of it), and token counts bounded
+  // (domain/tokens.ts MAX_COUNT): rows out of range, stored before the bound, are moved out into notes.
+  `
+  CREATE TABLE unread (
+    path        TEXT NOT NULL,
+    line        INTEGER NOT NULL CHECK (line >= 0),
+    reason      TEXT NOT NULL,
+    first_at    INTEGER NOT NULL,
+    last_at     INTEGER NOT NULL,
+    reported_at INTEGER,
+    PRIMARY KEY (path, line)
+  );
+
+  -- A transcript row's origin is <path>:<line>: noted as that line of that file; any other row by its origin.
+  INSERT OR REPLACE INTO unread (path, line, reason, first_at, last_at)
+    SELECT
+      CASE WHEN source = 'transcript' THEN substr(origin, 1, length(rtrim(origin, '0123456789')) - 1) ELSE origin END,
+      CASE WHEN source = 'transcript' THEN CAST(substr(origin, length(rtrim(origin, '0123456789')) + 1) AS INTEGER) ELSE 0 END,
+      'usage counts out of range (input ' || input_tokens || ', output ' || output_tokens || ', cache read ' || cache_read_tokens
+        || ', cache write ' || cache_write_tokens || ' (5m ' || cache_write_5m_tokens || ', 1h ' || cache_write_1h_tokens
+        || '), total ' || total_tokens || '; at most 1000000000 each): removed from the ledger',
+      ts, ts
+    FROM usage
+    WHERE input_tokens > 1000000000 OR output_tokens > 1000000000 OR cache_read_tokens > 1000000000 OR cache_write_tokens > 1000000000 OR cache_write_5m_tokens > 1000000000 OR cache_write_1h_tokens > 1000000000 OR total_tokens > 1000000000;
+  DELETE FROM usage
+    WHERE input_tokens > 1000000000 OR output_tokens > 1000000000 OR cache_read_tokens > 1000000000 OR cache_write_tokens > 1000000000 OR cache_write_5m_tokens > 1000000000 OR cache_write_1h_tokens > 1000000000 OR total_tokens > 1000000000;
+
+  CREATE TRIGGER usage_counts_bounded_insert BEFORE INSERT ON usage
+    WHEN NEW.input_tokens > 1000000000 OR NEW.output_tokens > 1000000000 OR NEW.cache_read_tokens > 1000000000 OR NEW.cache_write_tokens > 1000000000 OR NEW.cache_write_5m_tokens > 1000000000 OR NEW.cache_write_1h_tokens > 1000000000 OR NEW.total_tokens > 1000000000
+    BEGIN SELECT RAISE(ABORT, 'usage count out of range'); END;
+  CREATE TRIGGER usage_counts_bounded_update BEFORE UPDATE ON usage
+    WHEN NEW.input_tokens > 1000000000 OR NEW.output_tokens > 1000000000 OR NEW.cache_read_tokens > 1000000000 OR NEW.cache_write_tokens > 1000000000 OR NEW.cache_write_5m_tokens > 1000000000 OR NEW.cache_write_1h_tokens > 1000000000 OR NEW.total_tokens > 1000000000
+    BEGIN SELECT RAISE(ABORT, 'usage count out of range'); END;
+  `,
 ];
 
 export const SCHEMA_VERSION = MIGRATIONS.length;

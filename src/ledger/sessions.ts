@@ -1,4 +1,5 @@
 /** Which Claude Code session counts toward which sprint, and from when. */
+import { forgetCursor } from './cursors';
 import type { Ledger } from './db';
 import { type Sprint, getSprint, latestActiveSprint } from './sprints';
 
@@ -37,10 +38,19 @@ export function openAttachment(l: Ledger, sessionId: string): Attachment | null 
   return r ? toAttachment(r) : null;
 }
 
+/** When the session's attachment before `before` ended (0: it had none). */
+function previousDetach(l: Ledger, sessionId: string, before: number): number {
+  const r = l.stmt('SELECT MAX(detached_at) AS at FROM sessions WHERE session_id = ? AND attached_at < ?').get(sessionId, before) as { at: number | null };
+  return r.at ?? 0;
+}
+
 /**
  * Attaches a session to a sprint from `at` on. A session belongs to one sprint at a time: an open
  * attachment elsewhere is closed at `at`. Attaching again to the same sprint changes nothing but a
- * missing transcript path. Call inside a write transaction.
+ * missing transcript path, or an earlier start: an attach that arrives late (it waited in the spool
+ * while a later hook attached the session) still counts from when it happened. The session's main
+ * transcript is then read again from its start, as its lines may have been passed over while the
+ * session was not attached. Call inside a write transaction.
  */
 export function attachSession(
   l: Ledger,
@@ -48,15 +58,18 @@ export function attachSession(
 ): Attachment {
   const open = openAttachment(l, a.sessionId);
   if (open && open.sprintId === a.sprintId) {
-    if (a.transcriptPath && !open.transcriptPath) {
-      l.stmt('UPDATE sessions SET transcript_path = ? WHERE session_id = ? AND attached_at = ?').run(
-        a.transcriptPath,
-        open.sessionId,
-        open.attachedAt,
-      );
-      return { ...open, transcriptPath: a.transcriptPath };
+    let now = open;
+    const since = Math.max(a.at, previousDetach(l, a.sessionId, open.attachedAt));
+    if (since < open.attachedAt) {
+      l.stmt('UPDATE sessions SET attached_at = ? WHERE session_id = ? AND attached_at = ?').run(since, open.sessionId, open.attachedAt);
+      now = { ...now, attachedAt: since };
     }
-    return open;
+    if (a.transcriptPath && !open.transcriptPath) {
+      l.stmt('UPDATE sessions SET transcript_path = ? WHERE session_id = ? AND attached_at = ?').run(a.transcriptPath, open.sessionId, now.attachedAt);
+      now = { ...now, transcriptPath: a.transcriptPath };
+    }
+    if (now.attachedAt < open.attachedAt && now.transcriptPath) forgetCursor(l, now.transcriptPath);
+    return now;
   }
   // Two attachments of one session never share a start time: the primary key is (session, start).
   const at = open && a.at <= open.attachedAt ? open.attachedAt + 1 : a.at;
@@ -70,6 +83,7 @@ export function attachSession(
     a.transcriptPath ?? null,
     a.via,
   );
+  if (a.transcriptPath) forgetCursor(l, a.transcriptPath);
   return { sessionId: a.sessionId, sprintId: a.sprintId, attachedAt: at, detachedAt: null, transcriptPath: a.transcriptPath ?? null, via: a.via };
 }
 

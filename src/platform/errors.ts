@@ -22,6 +22,26 @@ export class NotFoundError extends SprintBudgetError {
   }
 }
 
+/** The disk (or the user's quota) is full: what could not be written is named. */
+export class DiskFullError extends SprintBudgetError {
+  constructor(path: string) {
+    super(`disk full: cannot write ${path}`);
+  }
+}
+
+/** Whether `err` says the disk or the quota is full (a system error, or SQLite's). */
+export function isDiskFull(err: unknown): boolean {
+  const code = (err as { code?: unknown } | null)?.code;
+  return code === 'ENOSPC' || code === 'EDQUOT' || code === 'SQLITE_FULL';
+}
+
+/** `err` as a DiskFullError naming the file (the system's error names it; `path` otherwise), or null when the disk is not full. */
+export function diskFull(err: unknown, path: string): DiskFullError | null {
+  if (!isDiskFull(err)) return null;
+  const named = (err as NodeJS.ErrnoException).path;
+  return new DiskFullError(typeof named === 'string' ? named : path);
+}
+
 export function errorMessage(err: unknown): string {
   if (err instanceof Error) return err.message;
   return String(err);

@@ -6,9 +6,10 @@
  * kept subagent lines inside the main transcript (`isSidechain`). A `<session>/subagents/` directory
  * may outlive its `<session>.jsonl`.
  */
-import { readFileSync, readdirSync, statSync } from 'node:fs';
+import { readdirSync, statSync } from 'node:fs';
 import { homedir } from 'node:os';
 import { dirname, join } from 'node:path';
+import { readRegularText } from '../platform/files';
 
 /** One transcript file and whose responses it holds. */
 export interface TranscriptRef {
@@ -53,7 +54,7 @@ export interface SubagentMeta {
 export function subagentMeta(transcriptPath: string): SubagentMeta | null {
   let meta: Record<string, unknown>;
   try {
-    meta = JSON.parse(readFileSync(transcriptPath.replace(/\.jsonl$/, '.meta.json'), 'utf8')) as Record<string, unknown>;
+    meta = JSON.parse(readRegularText(transcriptPath.replace(/\.jsonl$/, '.meta.json'))) as Record<string, unknown>;
   } catch {
     return null;
   }

@@ -33,15 +33,15 @@ export interface FileReading {
 }
 
 /**
- * Reads one file's new lines from its cursor. `attached`: the sessions attached to a sprint, whose
- * main responses are kept as records; a main transcript of a session attached to none is read for
- * keys and counts only.
+ * Reads one file's new lines from its cursor (until `deadline`, if given). `attached`: the sessions
+ * attached to a sprint, whose main responses are kept as records; a main transcript of a session
+ * attached to none is read for keys and counts only. Throws when the file cannot be read.
  */
-export function readTranscript(walk: Walk, ref: TranscriptRef, cursor: Cursor | null, attached: ReadonlySet<string>): FileReading | null {
+export function readTranscript(walk: Walk, ref: TranscriptRef, cursor: Cursor | null, attached: ReadonlySet<string>, deadline?: number): FileReading | null {
   const responses: Responses = new Map();
   const now = Date.now();
   const detail = ref.agentId !== null || ref.sessionId === null || attached.has(ref.sessionId);
-  const read = readNewLines(walk, ref.path, cursor, responses, detail);
+  const read = readNewLines(walk, ref.path, cursor, responses, { detail, deadline });
   if (!read) return null;
   // Who a subagent was is read once, with its first lines (the name it was dispatched under tells its runs apart).
   const meta = ref.agentId !== null && (cursor === null || read.reset) ? subagentMeta(ref.path) : null;

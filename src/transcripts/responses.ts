@@ -29,7 +29,7 @@ import {
   SLOT_TIMESTAMP,
 } from '../../wasm/layout';
 import type { PriceSplit } from '../domain/pricing';
-import { type TokenCounts, raiseTokens } from '../domain/tokens';
+import { MAX_COUNT, type TokenCounts, isCount, raiseTokens } from '../domain/tokens';
 import { Walk } from './walk';
 
 export interface TranscriptResponse extends PriceSplit {
@@ -51,8 +51,36 @@ export interface TranscriptResponse extends PriceSplit {
   line: number;
 }
 
-function count(v: unknown): number {
-  return typeof v === 'number' && Number.isFinite(v) && v > 0 ? Math.floor(v) : 0;
+/** A line passed over: where, and why (its response, if it holds one, is not counted). */
+export interface SkippedLine {
+  /** 1-based line number in its file. */
+  line: number;
+  reason: string;
+}
+
+/** A line in another layout than the walk reads is decoded whole only up to this size: past it, a decode can cost seconds. */
+export const MAX_DECODE_BYTES = 1024 * 1024;
+
+const USAGE_KEY = Buffer.from('"usage"');
+
+export function mib(bytes: number): string {
+  return `${(bytes / (1024 * 1024)).toFixed(1)} MiB`;
+}
+
+/** The usage counts, by their names in a transcript, in the order of Counts below. */
+const COUNT_NAMES = [
+  'input_tokens',
+  'output_tokens',
+  'cache_read_input_tokens',
+  'cache_creation_input_tokens',
+  'cache_creation.ephemeral_5m_input_tokens',
+  'cache_creation.ephemeral_1h_input_tokens',
+] as const;
+
+/** Why a line's counts are not taken: each one out of range, by name. */
+function outOfRange(bad: [string, unknown][]): string {
+  const what = bad.map(([name, v]) => `${name} ${typeof v === 'number' ? String(v) : JSON.stringify(v).slice(0, 40)}`).join(', ');
+  return `usage counts out of range (${what}; at most ${MAX_COUNT} each): not counted`;
 }
 
 function str(v: unknown): string | null {
@@ -68,12 +96,16 @@ function decode(text: string): unknown {
   }
 }
 
+/** A decoded line: its response, none (null), or why its response is not counted. */
+export type Decoded = TranscriptResponse | { skip: string } | null;
+
 /**
  * A decoded line → its response, or null when it is not a token-bearing response (another line
- * type, a `<synthetic>` message, no usage). A hand-written check rather than a schema: it runs
- * once per response on the hot path.
+ * type, a `<synthetic>` message, no usage). A count that is absent or null is 0; any other value
+ * that is not a count (docs/spec.md, "Counting") makes the line skipped. A hand-written check
+ * rather than a schema: it runs once per response on the hot path.
  */
-function responseOf(value: unknown, line: number): TranscriptResponse | null {
+function responseOf(value: unknown, line: number): Decoded {
   const obj = value as Record<string, unknown> | null;
   if (obj === null || typeof obj !== 'object' || obj.type !== 'assistant') return null;
   const message = obj.message as Record<string, unknown> | undefined;
@@ -83,9 +115,21 @@ function responseOf(value: unknown, line: number): TranscriptResponse | null {
   if (!id || !usage || typeof usage !== 'object') return null;
   const model = str(message.model);
   if (model === '<synthetic>') return null;
+  const split = usage.cache_creation as Record<string, unknown> | null | undefined;
+  const splitCount = (name: string) => (split && typeof split === 'object' ? split[name] : undefined);
+  const read = [
+    usage.input_tokens,
+    usage.output_tokens,
+    usage.cache_read_input_tokens,
+    usage.cache_creation_input_tokens,
+    splitCount('ephemeral_5m_input_tokens'),
+    splitCount('ephemeral_1h_input_tokens'),
+  ].map((v) => v ?? 0);
+  const bad = read.flatMap((v, i) => (isCount(v) ? [] : [[COUNT_NAMES[i] as string, v] as [string, unknown]]));
+  if (bad.length > 0) return { skip: outOfRange(bad) };
+  const [input, output, cacheRead, cacheWrite, cacheWrite5m, cacheWrite1h] = read as number[] as [number, number, number, number, number, number];
   const request = str(obj.requestId) ?? str(obj.requestRef);
   const ts = typeof obj.timestamp === 'string' ? Date.parse(obj.timestamp) : Number.NaN;
-  const split = usage.cache_creation as Record<string, unknown> | null | undefined;
   return {
     key: request ? `msg:${id}:${request}` : `msg:${id}`,
     model,
@@ -94,12 +138,12 @@ function responseOf(value: unknown, line: number): TranscriptResponse | null {
     agentId: str(obj.agentId),
     agentType: str(obj.attributionAgent),
     sidechain: obj.isSidechain === true,
-    input: count(usage.input_tokens),
-    output: count(usage.output_tokens),
-    cacheRead: count(usage.cache_read_input_tokens),
-    cacheWrite: count(usage.cache_creation_input_tokens),
-    cacheWrite5m: split && typeof split === 'object' ? count(split.ephemeral_5m_input_tokens) : 0,
-    cacheWrite1h: split && typeof split === 'object' ? count(split.ephemeral_1h_input_tokens) : 0,
+    input,
+    output,
+    cacheRead,
+    cacheWrite,
+    cacheWrite5m,
+    cacheWrite1h,
     fast: usage.speed === 'fast',
     line,
   };
@@ -125,7 +169,7 @@ function stringAt(walk: Walk, buf: Buffer, e: number, slot: number): string | nu
  * reference); without `detail`, its key, model and counts only (time, session and agent are left
  * out, as for a response that will not be stored), unless it is a sidechain line (which is).
  */
-function walkedResponse(walk: Walk, buf: Buffer, e: number, key: string, model: string | null, line: number, detail: boolean): TranscriptResponse {
+function walkedResponse(walk: Walk, buf: Buffer, e: number, key: string, model: string | null, counts: Counts, line: number, detail: boolean): TranscriptResponse {
   const sidechain = walk.sidechain(e);
   const full = detail || sidechain;
   const timestamp = full ? textAt(walk, buf, e, SLOT_TIMESTAMP) : null;
@@ -137,24 +181,12 @@ function walkedResponse(walk: Walk, buf: Buffer, e: number, key: string, model: 
     agentId: full ? stringAt(walk, buf, e, SLOT_AGENT_ID) : null,
     agentType: full ? stringAt(walk, buf, e, SLOT_AGENT_TYPE) : null,
     sidechain,
-    ...walkedCounts(walk, e),
+    ...counts,
     line,
   };
 }
 
 type Counts = TokenCounts & PriceSplit;
-
-function walkedCounts(walk: Walk, e: number): Counts {
-  return {
-    input: walk.count(e, COUNT_INPUT),
-    output: walk.count(e, COUNT_OUTPUT),
-    cacheRead: walk.count(e, COUNT_CACHE_READ),
-    cacheWrite: walk.count(e, COUNT_CACHE_WRITE),
-    cacheWrite5m: walk.count(e, COUNT_CACHE_WRITE_5M),
-    cacheWrite1h: walk.count(e, COUNT_CACHE_WRITE_1H),
-    fast: walk.fast(e),
-  };
-}
 
 /** Raises a kept response's counts to a later reading's; `line` follows the largest output. */
 function raise(had: TranscriptResponse, read: Counts, line: number): void {
@@ -172,16 +204,48 @@ function keep(into: Responses, r: TranscriptResponse): void {
 }
 
 /**
+ * A line the walk leaves to a full decode (not the compact layout expected, or a cut inside
+ * content), decoded unless it is too large to decode in bounded time; then it is skipped, with a
+ * note when it may hold a response.
+ */
+function decodeEntry(walk: Walk, buf: Buffer, e: number, line: number, into: Responses, skipped: SkippedLine[]): void {
+  const start = walk.lineStart(e);
+  const stop = walk.lineStop(e);
+  if (stop - start > MAX_DECODE_BYTES) {
+    const found = buf.indexOf(USAGE_KEY, start);
+    if (found >= 0 && found < stop) {
+      skipped.push({ line, reason: `not compact JSON and ${mib(stop - start)} long (more than ${MAX_DECODE_BYTES / (1024 * 1024)} MiB): not decoded; any response on it is not counted` });
+    }
+    return;
+  }
+  const r = decodeResponse(buf.toString('utf8', start, stop), line);
+  if (r === null) return;
+  if ('skip' in r) skipped.push({ line, reason: r.skip });
+  else keep(into, r);
+}
+
+/** The entry's counts, or null (with a note in `skipped`) when one is out of range. */
+function walkedCounts(walk: Walk, e: number, line: number, skipped: SkippedLine[]): Counts | null {
+  const values = [COUNT_INPUT, COUNT_OUTPUT, COUNT_CACHE_READ, COUNT_CACHE_WRITE, COUNT_CACHE_WRITE_5M, COUNT_CACHE_WRITE_1H].map((which) => walk.count(e, which));
+  // The walk reads plain digits only: a count is a non-negative integer, perhaps too large.
+  const bad = values.flatMap((v, i) => (v > MAX_COUNT ? [[COUNT_NAMES[i] as string, v] as [string, unknown]] : []));
+  if (bad.length > 0) {
+    skipped.push({ line, reason: outOfRange(bad) });
+    return null;
+  }
+  const [input, output, cacheRead, cacheWrite, cacheWrite5m, cacheWrite1h] = values as [number, number, number, number, number, number];
+  return { input, output, cacheRead, cacheWrite, cacheWrite5m, cacheWrite1h, fast: walk.fast(e) };
+}
+
+/**
  * Takes the response of the entry `e` of a scan into `into`. A line that repeats a response already
  * kept (one response is often written over several lines) costs its key and counts only; the rest
  * of a response is read from its first line.
  */
-function takeEntry(walk: Walk, buf: Buffer, e: number, linesBefore: number, into: Responses, detail: boolean): void {
+function takeEntry(walk: Walk, buf: Buffer, e: number, linesBefore: number, into: Responses, skipped: SkippedLine[], detail: boolean): void {
   const line = linesBefore + walk.line(e);
   if (walk.toDecode(e)) {
-    // Not the compact layout expected (or a cut inside content): decode the whole line to be sure.
-    const r = decodeResponse(buf.toString('utf8', walk.lineStart(e), walk.lineStop(e)), line);
-    if (r) keep(into, r);
+    decodeEntry(walk, buf, e, line, into, skipped);
     return;
   }
   const id = stringAt(walk, buf, e, SLOT_ID);
@@ -189,15 +253,17 @@ function takeEntry(walk: Walk, buf: Buffer, e: number, linesBefore: number, into
   const model = stringAt(walk, buf, e, SLOT_MODEL);
   // Claude Code's own messages: no API call.
   if (model === '<synthetic>') return;
+  const counts = walkedCounts(walk, e, line, skipped);
+  if (!counts) return;
   const request = stringAt(walk, buf, e, SLOT_REQUEST_ID) ?? stringAt(walk, buf, e, SLOT_REQUEST_REF);
   const key = request ? `msg:${id}:${request}` : `msg:${id}`;
   const had = into.get(key);
-  if (had) raise(had, walkedCounts(walk, e), line);
-  else into.set(key, walkedResponse(walk, buf, e, key, model, line, detail));
+  if (had) raise(had, counts, line);
+  else into.set(key, walkedResponse(walk, buf, e, key, model, counts, line, detail));
 }
 
 /** A line's response by a full decode: the reference every walk must agree with. */
-export function decodeResponse(text: string, line: number): TranscriptResponse | null {
+export function decodeResponse(text: string, line: number): Decoded {
   const whole = decode(text);
   return whole === undefined ? null : responseOf(whole, line);
 }
@@ -218,18 +284,18 @@ export type Responses = Map<string, TranscriptResponse>;
 
 /**
  * Scans the complete lines of bytes[0, end) into `into` (with no copy when `bytes` is the
- * walk's buffer). Lines are numbered from `linesBefore + 1`. A partial last line (no newline yet) is
- * not consumed: it is left for the next read. Without `detail`, responses carry what walkedResponse
- * keeps of one that will not be stored.
+ * walk's buffer), and the lines passed over into `skipped`. Lines are numbered from
+ * `linesBefore + 1`. A partial last line (no newline yet) is not consumed: it is left for the next
+ * read. Without `detail`, responses carry what walkedResponse keeps of one that will not be stored.
  */
-export function scanLines(walk: Walk, bytes: Buffer, end: number, linesBefore: number, into: Responses, detail = true): ScanResult {
+export function scanLines(walk: Walk, bytes: Buffer, end: number, linesBefore: number, into: Responses, skipped: SkippedLine[], detail = true): ScanResult {
   const buf = walk.take(bytes, end);
   let pos = 0;
   let lines = 0;
   for (;;) {
     // The walk passes over every line that is not a response; a scan stops early when its table is full.
     const n = walk.scan(pos, end);
-    for (let e = 0; e < n; e++) takeEntry(walk, buf, e, linesBefore + lines, into, detail);
+    for (let e = 0; e < n; e++) takeEntry(walk, buf, e, linesBefore + lines, into, skipped, detail);
     lines += walk.lines();
     pos = walk.next();
     if (n < Walk.ENTRIES) return { consumed: pos, lines };

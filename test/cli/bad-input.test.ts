@@ -59,8 +59,8 @@ describe('negative numbers', () => {
       [['create', 'y', '--budget', '-5'], '--budget: a budget must be positive, got "-5" (use "none" for no budget)'],
       [['create', 'y', '--files', '-1'], '--files: expected an integer ≥ 0, got "-1"'],
       [['create', 'y', '--complexity', '-3'], '--complexity: expected an integer from 1 to 5, got "-3"'],
-      [['record', '--phase', 'brainstorm', '--input', '-5', '--output', '1', '--source', 't', '--key', 'k'], '--input: expected an integer ≥ 0, got "-5"'],
-      [['record', '--phase', 'brainstorm', '--total', '-2k', '--source', 't', '--key', 'k'], '--total: expected an integer ≥ 0, got "-2k"'],
+      [['record', '--phase', 'brainstorm', '--input', '-5', '--output', '1', '--source', 't', '--key', 'k'], '--input: expected an integer from 0 to 1000000000, got "-5"'],
+      [['record', '--phase', 'brainstorm', '--total', '-2k', '--source', 't', '--key', 'k'], '--total: expected an integer from 0 to 1000000000, got "-2k"'],
       [['set-budget', '-5', '--reason', 'x'], 'budget: a budget must be positive, got "-5" (use "none" for no budget)'],
       [['classify', 'rename it', '--files=-4'], '--files: expected an integer ≥ 0, got "-4"'],
     ];

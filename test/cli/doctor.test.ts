@@ -3,7 +3,7 @@
  * (the real `claude` installs and disables the plugin, real Node rejects a bad flag, a real ledger is
  * locked), with a stand-in only where the real one cannot run here, said where it is used.
  */
-import { chmodSync, cpSync, existsSync, mkdirSync, mkdtempSync, readFileSync, realpathSync, writeFileSync } from 'node:fs';
+import { chmodSync, cpSync, existsSync, mkdirSync, mkdtempSync, readFileSync, realpathSync, symlinkSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 import Database from 'better-sqlite3';
@@ -234,6 +234,34 @@ describe('doctor', () => {
     writeFileSync(junk, 'this is not SQLite, just text long enough to be read as a header.'.repeat(20));
     expect(doctor(['--db', junk], dir, { HOME: home }).checks.ledger).toMatchObject({ status: 'fail', detail: `${junk}: not a SQLite database` });
     expect(doctor(['--db', join(dir, 'missing.db')], dir, { HOME: home }).checks.ledger).toMatchObject({ status: 'fail', detail: `no ledger at ${join(dir, 'missing.db')} (named by --db)` });
+  });
+
+  it('ledger: one found damaged (marked by a command or a hook) fails, with how to restore its backup', () => {
+    const dir = tempProject('sb-doctor-');
+    const ledger = join(dir, '.sprint-budget/ledger.db');
+    expect(runCli(['create', 'Damaged later'], { cwd: dir }).code).toBe(0);
+    writeFileSync(`${ledger}.v4.bak`, readFileSync(ledger));
+    writeFileSync(`${ledger}.damaged`, 'database disk image is malformed\n2026-12-03T09:00:00.000Z\n');
+    expect(doctor([], dir, { HOME: home }).checks.ledger).toEqual({
+      name: 'ledger',
+      status: 'fail',
+      detail: `${ledger} is damaged (database disk image is malformed); nothing is written to it`,
+      fix: `move it aside, copy ${ledger}.v4.bak to ${ledger}, then delete ${ledger}.damaged`,
+    });
+  });
+
+  it('ledger: one reached through a symlink fails, with how to use it', () => {
+    const dir = tempProject('sb-doctor-');
+    const elsewhere = realpathSync(mkdtempSync(join(tmpdir(), 'sb-elsewhere-')));
+    mkdirSync(join(dir, '.sprint-budget'));
+    symlinkSync(join(elsewhere, 'ledger.db'), join(dir, '.sprint-budget/ledger.db'));
+    const ledger = join(dir, '.sprint-budget/ledger.db');
+    expect(doctor([], dir, { HOME: home }).checks.ledger).toEqual({
+      name: 'ledger',
+      status: 'fail',
+      detail: `${ledger} is a symlink (to ${join(elsewhere, 'ledger.db')}): a ledger found in a project is not followed through one; name it with --db or SPRINT_BUDGET_DB to use it`,
+      fix: `name it with --db or SPRINT_BUDGET_DB, or put the ledger itself at ${ledger}`,
+    });
   });
 
   it('claude-code: the verified version, not on PATH, another version, one too old for plugin bin/', () => {

@@ -296,7 +296,7 @@ describe('bad input: exit 2 and one line naming the problem', () => {
       const r = runCli(args, { cwd: dir });
       expect(r.code).toBe(2);
       expect(r.stderr.trim().split('\n')).toHaveLength(1);
-      expect(r.stderr).toContain('not a readable SQLite database');
+      expect(r.stderr).toContain(`ledger ${db} is damaged (file is not a database); it is left as it is and nothing more is written to it; sprint-budget doctor says how to recover it`);
     }
     expect(hash()).toBe(before);
   });

@@ -136,7 +136,8 @@ export function runHook(
   const text = typeof input === 'string' ? input : JSON.stringify(input);
   return together(
     handlersOf(hook, input, opts.root ?? PLUGIN).map(({ command, args }) =>
-      resultOf(execaSync(command, args, { ...PROCESS, cwd: sb.project, input: text, env: hookEnv(sb, opts.env) })),
+      // A hook that hangs fails its test instead of stalling the suite (Claude Code itself stops a hook at its timeout).
+      resultOf(execaSync(command, args, { ...PROCESS, cwd: sb.project, input: text, env: hookEnv(sb, opts.env), timeout: 60_000 })),
     ),
   );
 }

@@ -1,7 +1,7 @@
 /** The V8 code cache of the hooks and the CLI (src/platform/cached-run.ts), through the real stubs. */
-import { mkdtempSync, readFileSync, readdirSync, statSync, writeFileSync } from 'node:fs';
+import { chmodSync, mkdirSync, mkdtempSync, readFileSync, readdirSync, statSync, symlinkSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
-import { join } from 'node:path';
+import { basename, join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { PLUGIN, runCli, runProcess, tempProject } from '../helpers/cli';
 import { SAMPLE_MAIN_BILLING, SAMPLE_SUB_BILLING, payload, runHook, sandbox, spendOf, writeTranscripts } from '../helpers/hooks';
@@ -125,5 +125,82 @@ describe.skipIf(nodeKeepsIt)('the code cache', () => {
     expect(flagsOf('ingest')).toHaveLength(2);
     expect(flagsOf('ingest')).toContain(liftoff);
     expect(new Set(flagsOf('ingest')).size).toBe(2);
+  });
+});
+
+/**
+ * Compiled code is run as it is read: a cache that is damaged, or that someone else could have put
+ * there, must never run (issue 13, item 9).
+ */
+describe('a cache that cannot be trusted', () => {
+  /** One cached Stop run, and the path of its cache file. */
+  function cachedStop() {
+    const run = stopRun();
+    const [file] = cacheFiles(run.data, 'stop.bundle');
+    return { ...run, dir: join(run.data, 'v8-cache', 'stop.bundle'), path: join(run.data, 'v8-cache', 'stop.bundle', file as string) };
+  }
+
+  it('damaged anywhere (bytes flipped at random): never loaded, written anew, and every run works', () => {
+    const { sb, env, path } = cachedStop();
+    const good = readFileSync(path);
+    let seed = 7;
+    const next = () => (seed = (Math.imul(seed, 1103515245) + 12345) >>> 0);
+    for (let round = 0; round < 10; round++) {
+      const bytes = Buffer.from(good);
+      for (let i = 0; i < 8; i++) {
+        const at = 100 + (next() % (bytes.length - 100));
+        bytes.writeUInt8(bytes.readUInt8(at) ^ 0xff, at);
+      }
+      writeFileSync(path, bytes);
+      const r = runHook('stop', payload(sb, 'stop'), sb, { env });
+      expect({ round, ...r }).toEqual({ round, code: 0, stdout: '', stderr: '' });
+      expect(readFileSync(path).equals(bytes)).toBe(false);
+    }
+    expect(spendOf(sb).billing).toBe(SAMPLE_MAIN_BILLING + SAMPLE_SUB_BILLING);
+  });
+
+  it('in a directory others can write: refused, so a cache planted there never runs; the hook runs uncached', () => {
+    const { sb, env, dir, path } = cachedStop();
+    // A cache for other code of the same length as the bundle: V8 would run it in the bundle's place.
+    const bundle = join(PLUGIN, 'dist/hooks/stop.bundle.cjs');
+    const length = `(function (exports, require, module, __filename, __dirname) {${readFileSync(bundle, 'utf8')}\n})`.length;
+    const head = "(function(){process.getBuiltinModule('node:fs').writeSync(2,'PLANTED\\n')/*";
+    const foreign = `${head}${'x'.repeat(length - head.length - 4)}*/})`;
+    const make = runProcess(process.execPath, [
+      '--liftoff-only',
+      '-e',
+      `const vm=require('node:vm'),fs=require('node:fs');const s=new vm.Script(process.argv[1],{filename:process.argv[2]});s.runInThisContext()();const d=s.createCachedData();fs.writeFileSync(process.argv[3],Buffer.concat([d,d]))`,
+      foreign,
+      bundle,
+      path,
+    ]);
+    expect(make.stderr).toBe('PLANTED\n');
+    chmodSync(dir, 0o777);
+    const r = runHook('stop', payload(sb, 'stop'), sb, { env });
+    expect(r).toEqual({ code: 0, stdout: '', stderr: '' });
+    // Left as it was: neither run nor replaced (the directory is not the user's alone).
+    expect(statSync(dir).mode & 0o777).toBe(0o777);
+    expect(readdirSync(dir)).toEqual([basename(path)]);
+  });
+
+  it('a symlinked cache directory is refused: nothing in its target is read, written or deleted', () => {
+    const sb = sandbox();
+    const data = mkdtempSync(join(tmpdir(), 'sb-plugin-data-'));
+    const target = mkdtempSync(join(tmpdir(), 'sb-elsewhere-'));
+    writeFileSync(join(target, 'precious.bin'), 'not a cache');
+    mkdirSync(join(data, 'v8-cache'), { mode: 0o700 });
+    symlinkSync(target, join(data, 'v8-cache', 'stop.bundle'));
+    const r = runHook('stop', payload(sb, 'stop'), sb, { env: { CLAUDE_PLUGIN_DATA: data } });
+    expect(r).toEqual({ code: 0, stdout: '', stderr: '' });
+    expect(readdirSync(target)).toEqual(['precious.bin']);
+  });
+
+  it('a cache directory made here is the user\'s alone (0700), its files 0600', () => {
+    const sb = sandbox();
+    const data = join(mkdtempSync(join(tmpdir(), 'sb-plugin-data-')), 'not-yet');
+    const r = runHook('stop', payload(sb, 'stop'), sb, { env: { CLAUDE_PLUGIN_DATA: data } });
+    expect(r.code).toBe(0);
+    for (const d of [data, join(data, 'v8-cache'), join(data, 'v8-cache', 'stop.bundle')]) expect(statSync(d).mode & 0o777).toBe(0o700);
+    for (const f of cacheFiles(data, 'stop.bundle')) expect(statSync(join(data, 'v8-cache', 'stop.bundle', f)).mode & 0o777).toBe(0o600);
   });
 });

@@ -22,14 +22,7 @@ import {
   spoolLines,
   writeTranscripts,
 } from '../helpers/hooks';
-
-async function waitFor(what: string, done: () => boolean): Promise<void> {
-  for (let i = 0; i < 300; i++) {
-    if (done()) return;
-    await new Promise((r) => setTimeout(r, 100));
-  }
-  throw new Error(`gave up waiting for ${what}`);
-}
+import { waitFor } from '../helpers/plugin-copy';
 
 describe('malformed or unexpected input', () => {
   const cases: [string, (sb: Sandbox, hook: HookName) => string][] = [

@@ -134,7 +134,7 @@ describe('a ledger that cannot be read (fail closed under hard)', () => {
     expect(r.code).toBe(0);
     return answerOf(r);
   };
-  const unchecked = /^sprint-budget: the budget could not be checked \(ledger .* is not a readable SQLite database.*\)/;
+  const unchecked = /^sprint-budget: the budget could not be checked \(ledger .* is damaged \(file is not a database\).*\)/;
 
   it('hard: the dispatch is denied, with a line saying the budget could not be checked', () => {
     const a = answer(unreadable(), 'hard');

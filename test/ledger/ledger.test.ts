@@ -69,6 +69,45 @@ describe('migrations', () => {
   });
 });
 
+describe('token counts are bounded', () => {
+  const usageRow = (key: string, input: number | bigint, source = 'transcript', origin = `/t.jsonl:${key.charCodeAt(0)}`) =>
+    [key, 'response', source, 's1', null, null, null, 'main', 'm', 1000, input, 1, 0, 0, origin] as const;
+  const INSERT = `INSERT INTO usage (key, kind, source, session_id, sprint_id, phase, agent_id, agent_type, model, ts,
+    input_tokens, output_tokens, cache_read_tokens, cache_write_tokens, origin) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`;
+
+  it('rows stored out of range by an older version are moved out into notes when the ledger is migrated, and sums work again', () => {
+    const path = join(tmp(), 'ledger.db');
+    const old = new Database(path);
+    // The ledger as the version before the bound left it.
+    const before = MIGRATIONS.findIndex((m) => m.includes('CREATE TABLE unread'));
+    for (const m of MIGRATIONS.slice(0, before)) old.exec(m);
+    old.pragma(`user_version = ${before}`);
+    old.defaultSafeIntegers(true);
+    for (const [key, input] of [['a', 9_000_000_000_000_000_000n], ['b', 9_000_000_000_000_000_000n], ['c', 100n]] as const) old.prepare(INSERT).run(...usageRow(key, input));
+    old.prepare(INSERT).run(...usageRow('d', 5_000_000_000n, 'hook', 'hook:PostToolUse:toolu_9'));
+    expect(() => old.prepare('SELECT SUM(input_tokens) FROM usage').get()).toThrow('integer overflow');
+    old.close();
+
+    const l = openLedger(path);
+    expect(l.db.prepare('SELECT SUM(input_tokens) AS s, COUNT(*) AS n FROM usage').get()).toEqual({ s: 100, n: 1 });
+    const reason = (input: string) => `usage counts out of range (input ${input}, output 1, cache read 0, cache write 0 (5m 0, 1h 0), total 0; at most 1000000000 each): removed from the ledger`;
+    expect(l.db.prepare('SELECT path, line, reason FROM unread ORDER BY path, line').all()).toEqual([
+      { path: '/t.jsonl', line: 97, reason: reason('9000000000000000000') },
+      { path: '/t.jsonl', line: 98, reason: reason('9000000000000000000') },
+      { path: 'hook:PostToolUse:toolu_9', line: 0, reason: reason('5000000000') },
+    ]);
+    l.close();
+  });
+
+  it('the ledger refuses a count out of range, whatever writes it', () => {
+    const l = openLedger(join(tmp(), 'ledger.db'), { create: true });
+    expect(() => l.db.prepare(INSERT).run(...usageRow('k', 1_000_000_001))).toThrow('usage count out of range');
+    l.db.prepare(INSERT).run(...usageRow('k', 1_000_000_000));
+    expect(() => l.db.prepare('UPDATE usage SET output_tokens = 1000000001').run()).toThrow('usage count out of range');
+    l.close();
+  });
+});
+
 describe('cursors', () => {
   it('never move back for the same file (a concurrent reader went further), unless the read started over', () => {
     const l = openLedger(join(tmp(), 'ledger.db'), { create: true });

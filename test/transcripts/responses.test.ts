@@ -2,7 +2,7 @@ import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import fc from 'fast-check';
-import { type Responses, type TranscriptResponse, decodeResponse, scanLines } from '../../src/transcripts/responses';
+import { type Responses, type SkippedLine, type TranscriptResponse, decodeResponse, scanLines } from '../../src/transcripts/responses';
 import { Walk } from '../../src/transcripts/walk';
 
 const SAMPLES = join(import.meta.dirname, '../fixtures/claude-code-2.1.332/transcripts/-home-user-project');
@@ -11,11 +11,12 @@ const SUB = join(SAMPLES, '2f615247-9f0e-4d07-ade0-cad4d6e2665c/subagents/agent-
 
 const walk = new Walk();
 
-function scan(text: string | Buffer): { found: TranscriptResponse[]; consumed: number; lines: number } {
+function scan(text: string | Buffer): { found: TranscriptResponse[]; skipped: SkippedLine[]; consumed: number; lines: number } {
   const buf = Buffer.isBuffer(text) ? text : Buffer.from(text);
   const into: Responses = new Map();
-  const r = scanLines(walk, buf, buf.length, 0, into);
-  return { found: [...into.values()], ...r };
+  const skipped: SkippedLine[] = [];
+  const r = scanLines(walk, buf, buf.length, 0, into, skipped);
+  return { found: [...into.values()], skipped, ...r };
 }
 
 const oldLine = (id: string, output: number, extra: Record<string, unknown> = {}) =>
@@ -142,6 +143,43 @@ describe('line shapes and traps', () => {
   });
 });
 
+describe('what is passed over, with a note', () => {
+  it('counts out of range: too large (read by the walk or by a full decode), negative, not integers, not numbers; null is 0', () => {
+    const withUsage = (id: string, usage: Record<string, unknown>, spaced = false) => {
+      const line = oldLine(id, 1).replace(/"usage":\{[^}]*\}/, `"usage":${JSON.stringify(usage)}`);
+      return spaced ? line.replace('{"parentUuid"', '{ "parentUuid"') : line;
+    };
+    const { found, skipped } = scan(
+      [
+        withUsage('big', { input_tokens: 1_000_000_001, output_tokens: 2 }),
+        withUsage('bigSpaced', { input_tokens: 9e18, output_tokens: 2 }, true),
+        withUsage('negative', { input_tokens: -5, output_tokens: 2 }),
+        withUsage('fraction', { input_tokens: 2.5, output_tokens: 2 }),
+        withUsage('text', { input_tokens: 10, output_tokens: '12' }),
+        withUsage('max', { input_tokens: 1_000_000_000, output_tokens: 3, cache_read_input_tokens: null }),
+      ].join('\n') + '\n',
+    );
+    expect(found.map((r) => [r.key, r.input, r.output, r.cacheRead])).toEqual([['msg:max:req_1', 1_000_000_000, 3, 0]]);
+    const at = (what: string) => `usage counts out of range (${what}; at most 1000000000 each): not counted`;
+    expect(skipped).toEqual([
+      { line: 1, reason: at('input_tokens 1000000001') },
+      { line: 2, reason: at('input_tokens 9000000000000000000') },
+      { line: 3, reason: at('input_tokens -5') },
+      { line: 4, reason: at('input_tokens 2.5') },
+      { line: 5, reason: at('output_tokens "12"') },
+    ]);
+  });
+
+  it('a line of another layout longer than 1 MiB is not decoded: noted when it may hold a response, passed over silently when it cannot', () => {
+    const big = 'x'.repeat(1024 * 1024);
+    const response = oldLine('msg_big', 5, { note: big }).replace('{"parentUuid"', '{ "parentUuid"');
+    const noUsage = JSON.stringify({ type: 'user', message: { role: 'user', content: big } }).replace('{"type"', '{ "type"');
+    const { found, skipped } = scan(`${response}\n${noUsage}\n${oldLine('msg_ok', 4)}\n`);
+    expect(found.map((r) => r.key)).toEqual(['msg:msg_ok:req_1']);
+    expect(skipped).toEqual([{ line: 1, reason: 'not compact JSON and 1.0 MiB long (more than 1 MiB): not decoded; any response on it is not counted' }]);
+  });
+});
+
 describe('the walk agrees with a full decode', () => {
   // Values of every kind, with the characters JSON escapes, decoys shaped like the keys the walk
   // looks for, and nested objects where it skips.
@@ -220,11 +258,16 @@ describe('the walk agrees with a full decode', () => {
   it('keeps exactly the responses a full decode of every line would keep', () => {
     fc.assert(
       fc.property(fc.array(line, { minLength: 1, maxLength: 8 }), (lines) => {
-        const { found } = scan(`${lines.join('\n')}\n`);
+        const { found, skipped } = scan(`${lines.join('\n')}\n`);
         const reference: Responses = new Map();
+        const passedOver: SkippedLine[] = [];
         lines.forEach((l, i) => {
           const r = decodeResponse(l, i + 1);
           if (!r) return;
+          if ('skip' in r) {
+            passedOver.push({ line: i + 1, reason: r.skip });
+            return;
+          }
           const had = reference.get(r.key);
           if (!had) reference.set(r.key, r);
           else {
@@ -239,6 +282,7 @@ describe('the walk agrees with a full decode', () => {
           }
         });
         expect(found).toEqual([...reference.values()]);
+        expect(skipped).toEqual(passedOver);
       }),
       { numRuns: 400 },
     );

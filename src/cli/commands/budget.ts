@@ -4,7 +4,7 @@ import { type Measured, recordFigure } from '../../app/record';
 import { readRemaining } from '../../app/state';
 import { classify as classifyText } from '../../domain/complexity';
 import { plainText } from '../../domain/text';
-import { formatTokensExact } from '../../domain/tokens';
+import { MAX_COUNT, formatTokensExact } from '../../domain/tokens';
 import { UsageError } from '../../platform/errors';
 import { ID_POSITIONAL, SPRINT_OPTION } from '../common';
 import { command } from '../framework';
@@ -106,7 +106,7 @@ export const record = command({
   ],
   run(ctx) {
     const v = ctx.values;
-    const count = (name: string, raw: string | undefined) => optInt(name, raw, 0) ?? 0;
+    const count = (name: string, raw: string | undefined) => optInt(name, raw, 0, MAX_COUNT) ?? 0;
     const split = [v.input, v.output, v['cache-read'], v['cache-write']].some((x) => x !== undefined);
     if (v.total !== undefined && split) throw new UsageError('record: --total goes alone (a total is never split); leave out --input, --output and the cache counts');
     const measured: Measured =

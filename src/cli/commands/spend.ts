@@ -28,7 +28,8 @@ export const ingest = command({
     'largest usage seen on any of its lines.',
     'interstat rows (<config dir>/interstat/metrics.db) fill in sessions whose transcripts are gone.',
     '--json: {files, bytes, responses, input_tokens, output_tokens, cache_creation_input_tokens, cache_read_input_tokens}',
-    'over what this run read.',
+    'over what this run read, and unread: [{path, line, reason}] for what it could not read (line null: the whole file,',
+    'tried again on every read). Each is also one line on stderr.',
   ],
   run(ctx) {
     const v = ctx.values;
@@ -38,6 +39,7 @@ export const ingest = command({
     const bar = progressBar('Reading transcripts');
     const { totals: r, interstat } = ingestHistory(ctx.caller, { configDir, since, session: v.session, onProgress: bar });
     bar?.end();
+    for (const u of r.unread) printErr(`skipped ${u.line === null ? u.path : `${u.path}:${u.line}`}: ${u.reason}`);
     if (ctx.json) {
       printJson(r);
       return 0;
