@@ -9,12 +9,12 @@
  * A bad value is never silently taken for another. Commands refuse it (exit 2 naming the key); hooks
  * use that key's default and say so once (see `configNotice`).
  */
-import { readFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { type Controls, effectiveControls, readControls } from '../domain/controls';
 import { DEFAULT_DECIDER, type Decider } from '../domain/deciders';
 import type { Sprint } from '../ledger/sprints';
 import { UsageError, errorMessage } from '../platform/errors';
+import { fileErrorReason, readRegularText } from '../platform/files';
 
 export const CONFIG_FILE = 'config.json';
 export const POLICY_ENV = 'SPRINT_BUDGET_DISPATCH_POLICY';
@@ -50,10 +50,11 @@ export function configPath(ledgerPath: string): string {
 function readFile(path: string): { raw: Record<string, unknown>; problem: string | null } {
   let text: string;
   try {
-    text = readFileSync(path, 'utf8');
+    // A FIFO there would hold the reading process until a writer came: regular files only.
+    text = readRegularText(path);
   } catch (err) {
     if ((err as NodeJS.ErrnoException).code === 'ENOENT') return { raw: {}, problem: null };
-    return { raw: {}, problem: `${path}: ${errorMessage(err)}` };
+    return { raw: {}, problem: `${path}: ${fileErrorReason(err)}` };
   }
   let raw: unknown;
   try {

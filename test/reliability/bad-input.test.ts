@@ -207,4 +207,18 @@ describe('a FIFO where a transcript should be', () => {
       [other, 'not a regular file: a FIFO'],
     ]);
   });
+
+  it('as the project\'s config.json: the gate answers at once with the default policy and says why', () => {
+    const sb = sandbox({ budget: '1000000' });
+    fifo(join(sb.project, '.sprint-budget', 'config.json'));
+    const r = spawnSync(process.execPath, [join(CLI, '..', 'hooks', 'pre-tool-use.cjs')], {
+      cwd: sb.project,
+      input: JSON.stringify(payload(sb, 'pre-tool-use')),
+      env: cleanEnv({ HOME: sb.home, CLAUDE_CODE_SESSION_ID: SAMPLE_SESSION }),
+      encoding: 'utf8',
+      timeout: 20_000,
+    });
+    expect({ status: r.status, signal: r.signal }).toEqual({ status: 0, signal: null });
+    expect(r.stdout).toContain('not a regular file: a FIFO');
+  });
 });
