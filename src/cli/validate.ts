@@ -1,5 +1,6 @@
 /** Validation of command-line values: one clear message per bad value, exit 2. */
 import { AmountError, parseTokenAmount } from '../domain/budget';
+import { isSessionId } from '../domain/text';
 import { parseIsoDate } from '../domain/time';
 import { UsageError } from '../platform/errors';
 
@@ -50,4 +51,10 @@ export function isoDateValue(name: string, raw: string | undefined): number | un
   const ms = parseIsoDate(raw);
   if (ms === null) throw new UsageError(`${name}: "${raw}" is not an ISO date (e.g. 2026-11-01 or 2026-11-01T12:00:00Z)`);
   return ms;
+}
+
+/** A Claude Code session id (one path segment: it names transcript files). */
+export function sessionIdValue(raw: string): string {
+  if (!isSessionId(raw)) throw new UsageError(`--session: "${raw}" is not a session id (letters, digits, . _ -)`);
+  return raw;
 }

@@ -30,3 +30,12 @@ export function sprintTitle(raw: string): string {
   }
   return title;
 }
+
+/**
+ * A Claude Code session id as sprint-budget takes it: it names transcript files and folders
+ * (`<session>.jsonl`, `<session>/subagents/`), so it is one path segment of letters, digits, `.`, `_`
+ * and `-` (Claude Code's are UUIDs), never `.` or `..`.
+ */
+export function isSessionId(text: string): boolean {
+  return /^[A-Za-z0-9._-]{1,128}$/.test(text) && text !== '.' && text !== '..';
+}

@@ -5,15 +5,18 @@
  * each schema is built on first use, so a hook builds its own payload's alone.
  */
 import * as z from 'zod/mini';
+import { isSessionId } from '../domain/text';
 import { tokenCount } from '../domain/token-count';
 import { lazily } from '../platform/builtin';
 
 const id = () => z.string().check(z.minLength(1));
+/** It names transcript files and folders: one path segment (domain/text.ts). */
+const sessionId = () => z.string().check(z.refine(isSessionId, 'not a session id (one path segment)'));
 
 function base<E extends string>(event: E) {
   return {
     hook_event_name: z.literal(event),
-    session_id: id(),
+    session_id: sessionId(),
     transcript_path: id(),
     cwd: id(),
   };

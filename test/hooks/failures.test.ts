@@ -32,6 +32,7 @@ describe('malformed or unexpected input', () => {
     ['no session id', (sb, hook) => JSON.stringify({ ...payload(sb, hook), session_id: undefined })],
     ['another event', (sb, hook) => JSON.stringify({ ...payload(sb, hook), hook_event_name: 'UserPromptSubmit' })],
     ['an empty cwd', (sb, hook) => JSON.stringify({ ...payload(sb, hook), cwd: '' })],
+    ['a session id that is not one path segment', (sb, hook) => JSON.stringify({ ...payload(sb, hook), session_id: '../../escape' })],
   ];
   for (const [what, input] of cases) {
     it(`${what}: one line on stderr, exit 1 (never 2, which would block), nothing written`, () => {

@@ -11,7 +11,7 @@ import { ID_POSITIONAL, SPRINT_OPTION, budgetSummary, unpricedLines } from '../c
 import { type OptionSpec, command } from '../framework';
 import { formatTable, printErr, printJson, printLine } from '../output';
 import { progressBar } from '../progress';
-import { isoDateValue, required } from '../validate';
+import { isoDateValue, required, sessionIdValue } from '../validate';
 
 export const ingest = command({
   name: 'ingest',
@@ -36,8 +36,9 @@ export const ingest = command({
     const configDir = v['config-dir'] ?? claudeConfigDir(ctx.caller.env);
     const since = isoDateValue('--since', v.since);
     if (v.session !== undefined && since !== undefined) throw new UsageError('ingest: --since and --session do not go together');
+    const session = v.session === undefined ? undefined : sessionIdValue(v.session);
     const bar = progressBar('Reading transcripts');
-    const { totals: r, interstat } = ingestHistory(ctx.caller, { configDir, since, session: v.session, onProgress: bar });
+    const { totals: r, interstat } = ingestHistory(ctx.caller, { configDir, since, session, onProgress: bar });
     bar?.end();
     for (const u of r.unread) printErr(`skipped ${u.line === null ? u.path : `${u.path}:${u.line}`}: ${u.reason}`);
     if (ctx.json) {
@@ -193,7 +194,7 @@ const SESSION_OPTION = {
 
 /** --session, else the Claude Code session the command runs in. */
 function sessionValue(flag: string | undefined, env: NodeJS.ProcessEnv, command: string): string {
-  return flag ?? env.CLAUDE_CODE_SESSION_ID ?? required('--session', flag, command);
+  return sessionIdValue(flag ?? env.CLAUDE_CODE_SESSION_ID ?? required('--session', flag, command));
 }
 
 export const attach = command({
