@@ -1,7 +1,7 @@
 /**
  * `sprint-budget doctor`: what the plugin needs to work, checked one by one, each with its fix. A
  * check is `ok`, `warn` (worth knowing, nothing to fix) or `fail` (something to fix); `--fix` builds
- * a missing SQLite driver, the one thing the plugin can repair itself, then checks again.
+ * a missing SQLite driver and puts the newest backup in the place of a damaged ledger, then checks again.
  */
 import { accessSync, constants, existsSync, readdirSync, realpathSync } from 'node:fs';
 import { dirname, join } from 'node:path';
@@ -9,7 +9,7 @@ import { PLUGIN_BIN_SINCE, VERIFIED_CLAUDE_CODE, compareVersions, nodeSupported,
 import { BindingMissingError, requireBinding } from '../install/binding';
 import { PLUGIN_NAME, hookCommands, ownPluginRoot, pluginStatus, pluginsDir } from '../install/claude-plugins';
 import { recentFailure, repairPlan, repairRunningSince } from '../install/repair';
-import { damagedMarker, damagedReason, newestBackup } from '../ledger/db';
+import { damagedMarker, damagedReason, newestBackup, restoreDamagedLedger } from '../ledger/db';
 import { LedgerSymlinkError, locateLedger } from '../ledger/locate';
 import { probeLedger } from '../ledger/probe';
 import { SCHEMA_VERSION } from '../ledger/schema';
@@ -41,6 +41,8 @@ export interface DoctorReport {
 export interface DoctorOptions {
   /** `--fix`: builds the missing SQLite driver (waiting for it); true when it is in place. */
   repairBinding?: (err: BindingMissingError) => boolean;
+  /** `--fix`: puts the newest backup in the place of a ledger found damaged (the damaged one is kept aside). */
+  restoreLedger?: boolean;
   /** The plugin folder to check (default: the one this code runs from). */
   pluginRoot?: string | null;
 }
@@ -186,7 +188,10 @@ function ledgerCheck(caller: Caller): Check {
   const damage = damagedReason(loc.path);
   if (damage !== null) {
     const backup = newestBackup(loc.path);
-    return fail('ledger', `${loc.path} is damaged (${damage}); nothing is written to it`, `move it aside, ${backup ? `copy ${backup} to ${loc.path}` : 'restore a copy of it'}, then delete ${damagedMarker(loc.path)}`);
+    const fix = backup
+      ? `sprint-budget doctor --fix (puts ${backup} in its place and keeps the damaged one beside it; what the transcripts hold since is read again, figures recorded by hand since are in the damaged copy)`
+      : `move it aside, restore a copy of it, then delete ${damagedMarker(loc.path)}`;
+    return fail('ledger', `${loc.path} is damaged (${damage}); nothing is written to it`, fix);
   }
   const probe = probeLedger(loc.path);
   switch (probe.state) {
@@ -250,5 +255,18 @@ export function runDoctor(caller: Caller, opts: DoctorOptions = {}): DoctorRepor
       checks = allChecks(caller, pluginRoot);
     }
   }
+  if (opts.restoreLedger && checks.find((c) => c.name === 'ledger')?.status === 'fail') {
+    const path = ledgerPathOf(caller);
+    if (path && restoreDamagedLedger(path)) checks = allChecks(caller, pluginRoot);
+  }
   return { ok: checks.every((c) => c.status !== 'fail'), checks };
+}
+
+/** The ledger the caller means, or null when it cannot be located (a refused symlink). */
+function ledgerPathOf(caller: Caller): string | null {
+  try {
+    return locateLedger(caller.cwd, caller.db, caller.env).path;
+  } catch {
+    return null;
+  }
 }

@@ -7,7 +7,7 @@
  * at any time, is marked beside it (`ledger.db.damaged`), and every later open refuses it with one
  * line naming the way to recover (`sprint-budget doctor` says how: the newest backup restored by hand).
  */
-import { chmodSync, closeSync, existsSync, mkdirSync, openSync, readFileSync, readdirSync, renameSync, rmSync, statSync, statfsSync, writeFileSync } from 'node:fs';
+import { chmodSync, closeSync, constants, copyFileSync, existsSync, mkdirSync, openSync, readFileSync, readdirSync, renameSync, rmSync, statSync, statfsSync, unlinkSync, writeFileSync } from 'node:fs';
 import { basename, dirname, join } from 'node:path';
 import { type Db, type Statement, openSqlite, requireBinding } from '../install/binding';
 import { DiskFullError, SprintBudgetError, diskFull, firstLine } from '../platform/errors';
@@ -54,10 +54,32 @@ export function newestBackup(path: string): string | null {
   return newest ? join(dir, newest.f) : null;
 }
 
+export interface Restored {
+  /** The backup now in the ledger's place. */
+  backup: string;
+  /** Where the damaged ledger (and its -wal, -shm) was kept. */
+  aside: string;
+}
+
+/**
+ * Puts the newest automatic backup in the place of a ledger marked damaged; the damaged files are
+ * kept beside it, renamed, never deleted. Null when the ledger is not marked or there is no backup.
+ */
+export function restoreDamagedLedger(path: string, now: number = Date.now()): Restored | null {
+  const backup = newestBackup(path);
+  if (!backup || damagedReason(path) === null) return null;
+  const aside = `${path}.damaged-${new Date(now).toISOString().replace(/[:.]/g, '-')}`;
+  for (const suffix of ['', '-wal', '-shm']) if (existsSync(path + suffix)) renameSync(path + suffix, aside + suffix);
+  copyFileSync(backup, path, constants.COPYFILE_EXCL);
+  chmodSync(path, 0o600);
+  unlinkSync(damagedMarker(path));
+  return { backup, aside };
+}
+
 /** Where to find how to recover a damaged ledger: the doctor, and the newest automatic backup beside it. */
 function recovery(path: string): string {
   const backup = newestBackup(path);
-  return `sprint-budget doctor says how to recover it${backup ? ` from the backup ${backup}` : ''}`;
+  return `sprint-budget doctor says how to recover it${backup ? ` from the backup ${backup} (doctor --fix puts it in place)` : ''}`;
 }
 
 function damaged(path: string, why: string): LedgerDamagedError {

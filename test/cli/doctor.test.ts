@@ -3,7 +3,7 @@
  * (the real `claude` installs and disables the plugin, real Node rejects a bad flag, a real ledger is
  * locked), with a stand-in only where the real one cannot run here, said where it is used.
  */
-import { chmodSync, cpSync, existsSync, mkdirSync, mkdtempSync, readFileSync, realpathSync, symlinkSync, writeFileSync } from 'node:fs';
+import { chmodSync, cpSync, existsSync, mkdirSync, mkdtempSync, readFileSync, realpathSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 import Database from 'better-sqlite3';
@@ -236,7 +236,7 @@ describe('doctor', () => {
     expect(doctor(['--db', join(dir, 'missing.db')], dir, { HOME: home }).checks.ledger).toMatchObject({ status: 'fail', detail: `no ledger at ${join(dir, 'missing.db')} (named by --db)` });
   });
 
-  it('ledger: one found damaged (marked by a command or a hook) fails, with how to restore its backup', () => {
+  it('ledger: one found damaged (marked by a command or a hook) fails, with how to restore its backup (doctor --fix)', () => {
     const dir = tempProject('sb-doctor-');
     const ledger = join(dir, '.sprint-budget/ledger.db');
     expect(runCli(['create', 'Damaged later'], { cwd: dir }).code).toBe(0);
@@ -246,8 +246,10 @@ describe('doctor', () => {
       name: 'ledger',
       status: 'fail',
       detail: `${ledger} is damaged (database disk image is malformed); nothing is written to it`,
-      fix: `move it aside, copy ${ledger}.v4.bak to ${ledger}, then delete ${ledger}.damaged`,
+      fix: `sprint-budget doctor --fix (puts ${ledger}.v4.bak in its place and keeps the damaged one beside it; what the transcripts hold since is read again, figures recorded by hand since are in the damaged copy)`,
     });
+    rmSync(`${ledger}.v4.bak`);
+    expect(doctor([], dir, { HOME: home }).checks.ledger?.fix).toBe(`move it aside, restore a copy of it, then delete ${ledger}.damaged`);
   });
 
   it('ledger: one reached through a symlink fails, with how to use it', () => {

@@ -10,7 +10,7 @@ import { createHash } from 'node:crypto';
 import { createRequire } from 'node:module';
 import { existsSync, mkdirSync, mkdtempSync, openSync, readFileSync, readdirSync, realpathSync, rmSync, symlinkSync, utimesSync, writeFileSync, writeSync, closeSync } from 'node:fs';
 import { tmpdir } from 'node:os';
-import { join } from 'node:path';
+import { dirname, join } from 'node:path';
 import type BetterSqlite3 from 'better-sqlite3';
 import { afterAll, describe, expect, it } from 'vitest';
 import { CLI, cleanEnv, runCli, tempProject } from '../helpers/cli';
@@ -125,12 +125,31 @@ describe('a damaged ledger', () => {
     const r = cli(sb, ['state']);
     expect(r.code).toBe(2);
     expect(r.stderr).toBe(
-      `sprint-budget: ledger ${sb.ledger} is damaged (database disk image is malformed); it is left as it is and nothing more is written to it; sprint-budget doctor says how to recover it from the backup ${sb.ledger}.v4.bak\n`,
+      `sprint-budget: ledger ${sb.ledger} is damaged (database disk image is malformed); it is left as it is and nothing more is written to it; sprint-budget doctor says how to recover it from the backup ${sb.ledger}.v4.bak (doctor --fix puts it in place)\n`,
     );
     expect(readFileSync(`${sb.ledger}.damaged`, 'utf8')).toMatch(/^database disk image is malformed\n/);
     writeTranscripts(sb);
     for (const hook of ['post-tool-use', 'stop'] as const) expect(runHook(hook, payload(sb, hook), sb).code).toBe(1);
     expect(sha(sb.ledger)).toBe(before);
+  });
+
+  it('doctor --fix puts the newest backup in its place, keeps the damaged one beside it, and the spend is read again', () => {
+    const sb = sandbox();
+    runHook('session-start', payload(sb, 'session-start'), sb);
+    writeFileSync(`${sb.ledger}.v4.bak`, readFileSync(sb.ledger));
+    writeTranscripts(sb);
+    runHook('stop', payload(sb, 'stop'), sb);
+    damage(sb.ledger, 'sprint_events');
+    expect(cli(sb, ['state']).code).toBe(2);
+    const damaged = sha(sb.ledger);
+    const doctor = cli(sb, ['doctor', '--fix', '--json']);
+    expect((JSON.parse(doctor.stdout) as { checks: { name: string; status: string }[] }).checks.find((c) => c.name === 'ledger')?.status).toBe('ok');
+    expect(existsSync(`${sb.ledger}.damaged`)).toBe(false);
+    const aside = readdirSync(dirname(sb.ledger)).filter((f) => f.startsWith('ledger.db.damaged-') && !f.endsWith('-wal') && !f.endsWith('-shm'));
+    expect(aside).toHaveLength(1);
+    expect(sha(join(dirname(sb.ledger), aside[0] as string))).toBe(damaged);
+    // The backup knew the session but none of its spend: the transcripts give it all back.
+    expect(JSON.parse(cli(sb, ['state', '--json']).stdout).tokens_spent).toBe(SAMPLE_MAIN_BILLING + SAMPLE_SUB_BILLING);
   });
 });
 

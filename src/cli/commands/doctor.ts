@@ -11,7 +11,7 @@ export const doctor = command({
   summary: 'Check what sprint-budget needs (Node, SQLite driver, hooks, transcripts, ledger, Claude Code), each with its fix.',
   usage: '[--fix]',
   options: {
-    fix: { type: 'boolean', description: 'repair what can be repaired: build the SQLite driver for this Node (waits for it), then check again' },
+    fix: { type: 'boolean', description: 'repair what can be repaired: build the SQLite driver for this Node (waits for it), put the newest backup in the place of a damaged ledger; then check again' },
   },
   details: [
     'Checks: node (version supported), binding (better-sqlite3 loads for this Node\'s ABI), node-flags (`node',
@@ -23,7 +23,7 @@ export const doctor = command({
     '--json: {ok, checks: [{name, status, detail, fix}]}',
   ],
   run(ctx) {
-    const report = runDoctor(ctx.caller, ctx.values.fix ? { repairBinding: (err) => repairForCommand(err, { force: true }) } : {});
+    const report = runDoctor(ctx.caller, ctx.values.fix ? { repairBinding: (err) => repairForCommand(err, { force: true }), restoreLedger: true } : {});
     if (ctx.json) {
       printJson(report);
     } else {
