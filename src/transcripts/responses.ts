@@ -226,14 +226,19 @@ function decodeEntry(walk: Walk, buf: Buffer, e: number, line: number, into: Res
 
 /** The entry's counts, or null (with a note in `skipped`) when one is out of range. */
 function walkedCounts(walk: Walk, e: number, line: number, skipped: SkippedLine[]): Counts | null {
-  const values = [COUNT_INPUT, COUNT_OUTPUT, COUNT_CACHE_READ, COUNT_CACHE_WRITE, COUNT_CACHE_WRITE_5M, COUNT_CACHE_WRITE_1H].map((which) => walk.count(e, which));
+  // Read one by one, no array per line: this runs for every response line of a history.
+  const input = walk.count(e, COUNT_INPUT);
+  const output = walk.count(e, COUNT_OUTPUT);
+  const cacheRead = walk.count(e, COUNT_CACHE_READ);
+  const cacheWrite = walk.count(e, COUNT_CACHE_WRITE);
+  const cacheWrite5m = walk.count(e, COUNT_CACHE_WRITE_5M);
+  const cacheWrite1h = walk.count(e, COUNT_CACHE_WRITE_1H);
   // The walk reads plain digits only: a count is a non-negative integer, perhaps too large.
-  const bad = values.flatMap((v, i) => (v > MAX_COUNT ? [[COUNT_NAMES[i] as string, v] as [string, unknown]] : []));
-  if (bad.length > 0) {
-    skipped.push({ line, reason: outOfRange(bad) });
+  if (input > MAX_COUNT || output > MAX_COUNT || cacheRead > MAX_COUNT || cacheWrite > MAX_COUNT || cacheWrite5m > MAX_COUNT || cacheWrite1h > MAX_COUNT) {
+    const values = [input, output, cacheRead, cacheWrite, cacheWrite5m, cacheWrite1h];
+    skipped.push({ line, reason: outOfRange(values.flatMap((v, i) => (v > MAX_COUNT ? [[COUNT_NAMES[i] as string, v] as [string, unknown]] : []))) });
     return null;
   }
-  const [input, output, cacheRead, cacheWrite, cacheWrite5m, cacheWrite1h] = values as [number, number, number, number, number, number];
   return { input, output, cacheRead, cacheWrite, cacheWrite5m, cacheWrite1h, fast: walk.fast(e) };
 }
 

@@ -101,9 +101,9 @@ describe('token counts are bounded', () => {
 
   it('the ledger refuses a count out of range, whatever writes it', () => {
     const l = openLedger(join(tmp(), 'ledger.db'), { create: true });
-    expect(() => l.db.prepare(INSERT).run(...usageRow('k', 1_000_000_001))).toThrow('usage count out of range');
+    expect(() => l.db.prepare(INSERT).run(...usageRow('k', 1_000_000_001))).toThrow('CHECK constraint failed: usage_counts_bounded');
     l.db.prepare(INSERT).run(...usageRow('k', 1_000_000_000));
-    expect(() => l.db.prepare('UPDATE usage SET output_tokens = 1000000001').run()).toThrow('usage count out of range');
+    expect(() => l.db.prepare('UPDATE usage SET output_tokens = 1000000001').run()).toThrow('CHECK constraint failed: usage_counts_bounded');
     l.close();
   });
 });
