@@ -233,7 +233,11 @@ describe('defect 14', () => {
     }
     const key = `k'); DROP TABLE usage; --`;
     expect(runCli(['record', '--phase', 'brainstorm', '--total', '700', '--source', 'tool', '--key', key], { cwd: dir }).code).toBe(0);
-    const session = `s' OR 1=1; --"`;
+    // A session id names transcript files: one with quotes is refused at the door; what passes is data.
+    const quoted = runCli(['attach', '--session', `s' OR 1=1; --"`], { cwd: dir });
+    expect(quoted.code).toBe(2);
+    expect(quoted.stderr).toContain('is not a session id');
+    const session = 's--1.x_';
     expect(runCli(['attach', '--session', session], { cwd: dir }).code).toBe(0);
     expect(runCli(['detach', '--session', session], { cwd: dir }).code).toBe(0);
 
