@@ -101,8 +101,16 @@ export function requireBinding(env: NodeJS.ProcessEnv = process.env): string {
   const target = bindingTarget(env);
   const failures: { file: string; reason: string }[] = [];
   for (const file of [target.file, installedBinding()]) {
-    const st = file ? statSync(file, { throwIfNoEntry: false }) : undefined;
-    if (!file || !st) continue;
+    if (!file) continue;
+    let st;
+    try {
+      st = statSync(file, { throwIfNoEntry: false });
+    } catch (err) {
+      // A cache this user may not read (another user's, or a loop): the next candidate may serve.
+      failures.push({ file, reason: `not readable (${(err as NodeJS.ErrnoException).code ?? errorMessage(err)})` });
+      continue;
+    }
+    if (!st) continue;
     const version = `${file}\0${st.size}\0${st.mtimeMs}`;
     let reason = failed.get(version);
     if (reason === undefined) {

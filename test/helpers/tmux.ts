@@ -22,7 +22,9 @@ export interface Pane {
   close(): void;
 }
 
-const tmux = (...args: string[]) => execaSync('tmux', args).stdout;
+// A user's terminal, not a CI job: with CI set, Claude Code drops the colours a status line prints.
+const notCi = (env: NodeJS.ProcessEnv): NodeJS.ProcessEnv => Object.fromEntries(Object.entries(env).filter(([k]) => k !== 'CI'));
+const tmux = (...args: string[]) => execaSync('tmux', args, { env: notCi(process.env), extendEnv: false }).stdout;
 
 /** A HOME where Claude Code starts without its first-run screens: onboarding done, the project trusted, the test key approved. */
 export function interactiveHome(home: string, project: string, apiKey: string): void {
@@ -38,7 +40,7 @@ export function interactiveHome(home: string, project: string, apiKey: string): 
 
 /** Starts `claude --plugin-dir plugin/ --allowedTools "Bash Agent" [args]` in a new tmux session. */
 export function startPane(name: string, opts: { cwd: string; home: string; apiUrl: string; env?: NodeJS.ProcessEnv; args?: string[] }): Pane {
-  const env = offlineClaudeEnv(opts.home, opts.apiUrl, opts.env);
+  const env = notCi(offlineClaudeEnv(opts.home, opts.apiUrl, opts.env));
   const envArgs = Object.entries(env).flatMap(([k, v]) => (v === undefined ? [] : ['-e', `${k}=${v}`]));
   tmux('new-session', '-d', '-s', name, '-x', '200', '-y', '50', '-c', opts.cwd, ...envArgs, CLAUDE, '--plugin-dir', PLUGIN, '--allowedTools', 'Bash Agent', ...(opts.args ?? []));
   const screen = (escapes = false) => tmux('capture-pane', '-p', ...(escapes ? ['-e'] : []), '-t', name);
