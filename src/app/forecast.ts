@@ -1,8 +1,11 @@
 /** A sprint's forecast (docs/spec.md, "Forecast"): its spend and this project's finished sprints, projected. */
+import { defaultBudget } from '../domain/budget';
+import { isComplexity } from '../domain/complexity';
 import { type Forecast, forecast } from '../domain/forecast';
 import { billingTokens } from '../domain/tokens';
 import type { Ledger } from '../ledger/db';
 import { type Sprint, finishedPhaseRuns } from '../ledger/sprints';
+import { configuredTierBudgets } from './calibrate';
 import type { SprintSpend } from './spend';
 
 export function sprintForecast(l: Ledger, s: Sprint, spend: SprintSpend): Forecast {
@@ -17,5 +20,6 @@ export function sprintForecast(l: Ledger, s: Sprint, spend: SprintSpend): Foreca
     spent: spend.billing,
     measured,
     history: finishedPhaseRuns(l, s.complexity),
+    tierBudget: (isComplexity(s.complexity) ? configuredTierBudgets(l.path)[s.complexity] : undefined) ?? defaultBudget(s.complexity),
   });
 }

@@ -2,7 +2,8 @@
  * The forecast of a sprint's total (docs/spec.md, "Forecast"). Pure: what is spent, plus an estimate
  * for each phase still to run, from this project's finished sprints of the same complexity where
  * there are at least MIN_CALIBRATION_RUNS of a phase (their median and 90th percentile), else the
- * default estimate. A projection, labelled as one, never spend; a finished phase carries no estimate.
+ * phase's share of its tier's default budget. A projection, labelled as one, never spend; a finished
+ * phase carries no estimate.
  */
 import { MIN_CALIBRATION_RUNS, OTHER_PHASE_ESTIMATE, PHASE_ESTIMATES } from './estimates';
 
@@ -22,15 +23,25 @@ export function percentile(values: readonly number[], p: number): number {
 export interface PhaseEstimate {
   p50: number;
   p90: number;
-  /** `history`: this project's finished sprints of the same complexity; `default`: the contract's figure. */
+  /** `history`: this project's finished sprints of the same complexity; `default`: its share of the tier's default budget. */
   basis: 'history' | 'default';
   runs: number;
 }
 
+/**
+ * Each phase's default: its share of the tier's default budget, the shares weighed by the phases'
+ * default estimates and rounded down to 1,000, so that a sprint on its default budget is not
+ * projected over it before anything is known.
+ */
+export function defaultPhaseEstimates(phases: readonly string[], tierBudget: number): Record<string, number> {
+  const weight = (phase: string) => PHASE_ESTIMATES[phase] ?? OTHER_PHASE_ESTIMATE;
+  const total = phases.reduce((sum, phase) => sum + weight(phase), 0);
+  return Object.fromEntries(phases.map((phase) => [phase, Math.floor((tierBudget * weight(phase)) / total / 1000) * 1000]));
+}
+
 /** A phase's estimate from its runs in finished sprints of the same complexity, else its default. */
-export function historyEstimate(phase: string, runs: readonly number[]): PhaseEstimate {
+export function historyEstimate(runs: readonly number[], fallback: number): PhaseEstimate {
   if (runs.length >= MIN_CALIBRATION_RUNS) return { p50: median(runs), p90: percentile(runs, 90), basis: 'history', runs: runs.length };
-  const fallback = PHASE_ESTIMATES[phase] ?? OTHER_PHASE_ESTIMATE;
   return { p50: fallback, p90: fallback, basis: 'default', runs: runs.length };
 }
 
@@ -72,17 +83,20 @@ export interface ForecastInput {
   measured: Readonly<Record<string, number>>;
   /** Per phase, its billing tokens in each finished sprint of the same complexity. */
   history: Readonly<Record<string, readonly number[]>>;
+  /** The default budget of the sprint's tier (the project's `tier_budgets`, else the built-in one). */
+  tierBudget: number;
 }
 
 export function forecast(f: ForecastInput): Forecast {
   const current = f.phases.indexOf(f.phase);
   let p50 = f.spent;
   let p90 = f.spent;
+  const defaults = defaultPhaseEstimates(f.phases, f.tierBudget);
   const phases = f.phases.map((phase, i): PhaseProjection => {
     const measured = f.measured[phase] ?? 0;
     const status = !f.active || i < current ? 'done' : i === current ? 'current' : 'pending';
     if (status === 'done') return { phase, status, measured, estimate: null, adds: { p50: 0, p90: 0 } };
-    const estimate = historyEstimate(phase, f.history[phase] ?? []);
+    const estimate = historyEstimate(f.history[phase] ?? [], defaults[phase] ?? 0);
     // The phase under way: what its estimate leaves past what it already spent.
     const adds = { p50: Math.max(0, estimate.p50 - measured), p90: Math.max(0, estimate.p90 - measured) };
     p50 += adds.p50;
@@ -91,14 +105,14 @@ export function forecast(f: ForecastInput): Forecast {
   });
   const estimated = phases.filter((p) => p.estimate !== null);
   const fromHistory = estimated.filter((p) => p.estimate?.basis === 'history');
-  const defaults = estimated.filter((p) => p.estimate?.basis === 'default').map((p) => p.phase);
+  const onDefaults = estimated.filter((p) => p.estimate?.basis === 'default').map((p) => p.phase);
   const most = Math.max(0, ...fromHistory.map((p) => p.estimate?.runs ?? 0));
   const basis =
     estimated.length === 0
       ? 'measured spend only (no phase left to run)'
       : fromHistory.length === 0
-        ? `default estimates (fewer than ${MIN_CALIBRATION_RUNS} finished complexity-${f.complexity} sprints)`
-        : `the history of ${most} finished complexity-${f.complexity} sprints${defaults.length > 0 ? ` (default estimates for ${defaults.join(', ')})` : ''}`;
+        ? `default estimates: the tier's default budget of ${f.tierBudget.toLocaleString('en-US')} shared by phase (fewer than ${MIN_CALIBRATION_RUNS} finished complexity-${f.complexity} sprints)`
+        : `the history of ${most} finished complexity-${f.complexity} sprints${onDefaults.length > 0 ? ` (default estimates for ${onDefaults.join(', ')})` : ''}`;
   return {
     label: 'projection',
     basis,

@@ -4,13 +4,11 @@
  * a ledger held by another process is "busy", and the ledger folder is never committed by accident.
  */
 import { readFileSync } from 'node:fs';
-import { createRequire } from 'node:module';
 import { join } from 'node:path';
-import type BetterSqlite3 from 'better-sqlite3';
 import { describe, expect, it } from 'vitest';
+import { openSqlite } from '../../src/install/binding';
 import { runCli, startCli, tempProject } from '../helpers/cli';
 
-const Database = createRequire(import.meta.url)('better-sqlite3') as typeof BetterSqlite3;
 const ESC = '\u001b';
 
 describe('titles', () => {
@@ -35,7 +33,7 @@ describe('titles', () => {
   it('already in a ledger with escapes or newlines reach list and state plain (issue 13, item 14)', () => {
     const dir = tempProject();
     const id = runCli(['create', 'placeholder'], { cwd: dir }).stdout.trim();
-    const db = new Database(join(dir, '.sprint-budget/ledger.db'));
+    const db = openSqlite(join(dir, '.sprint-budget/ledger.db'));
     db.prepare('UPDATE sprints SET title = ? WHERE id = ?').run(`Evil${ESC}[2J${ESC}]0;retitled\u0007\nsecond line`, id);
     db.close();
     expect(runCli(['override', '--reason', `because${ESC}[1A\nreally`], { cwd: dir }).code).toBe(0);
@@ -76,7 +74,7 @@ describe('a ledger held by another process', () => {
   it('says the ledger is busy (exit 2), not "internal error"', async () => {
     const dir = tempProject();
     runCli(['create', 'x'], { cwd: dir });
-    const db = new Database(join(dir, '.sprint-budget/ledger.db'));
+    const db = openSqlite(join(dir, '.sprint-budget/ledger.db'));
     db.exec('BEGIN IMMEDIATE');
     try {
       const r = await startCli(['record', '--phase', 'brainstorm', '--total', '10', '--source', 't', '--key', 'k'], { cwd: dir });

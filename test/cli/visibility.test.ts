@@ -115,7 +115,8 @@ describe('forecast and calibration', () => {
   it('projects from the finished sprints of the same complexity (median and p90), warns on stderr phases before the pause, and never estimates a finished phase', () => {
     const dir = tempProject();
     const env = home();
-    // plan: 10k, 20k, 60k → median 20k, p90 60k; build: 30k, 40k, 50k → median 40k, p90 50k; done: no runs → default 5k.
+    // plan: 10k, 20k, 60k → median 20k, p90 60k; build: 30k, 40k, 50k → median 40k, p90 50k; done: no runs →
+    // its share of the tier-3 default budget, 250k × 5k / (30k + 30k + 5k) rounded down to 1,000 = 19k.
     finishedSprint(dir, env, 10_000, 30_000, 'a');
     finishedSprint(dir, env, 20_000, 40_000, 'b');
     finishedSprint(dir, env, 60_000, 50_000, 'c');
@@ -123,32 +124,35 @@ describe('forecast and calibration', () => {
     const created = runCli(['create', 'Forecast sprint', '--complexity', '3', '--phases', 'plan,build,done', '--budget', '50k'], { cwd: dir, env });
     expect(created.code).toBe(0);
     const id = created.stdout.trim();
-    expect(created.stderr).toContain('Forecast: projected 65,000 billing tokens (p90 115,000) · over the budget of 50,000 · a projection from the history of 3 finished complexity-3 sprints (default estimates for done)');
-    expect(created.stderr).toContain('budget_forecast|plan|projected 65000/50000 billing tokens (p90 115000)');
+    expect(created.stderr).toContain('Forecast: projected 79,000 billing tokens (p90 129,000) · over the budget of 50,000 · a projection from the history of 3 finished complexity-3 sprints (default estimates for done)');
+    expect(created.stderr).toContain('budget_forecast|plan|projected 79000/50000 billing tokens (p90 129000)');
 
     // Under way: the plan phase measured 25k, past its median; only its p90 still adds.
     record(dir, env, 'plan', 'f-plan', 25_000, 0, 'claude-opus-4-8', 'main', id);
     const state = runCli(['state', id, '--json'], { cwd: dir, env });
     const fc = (JSON.parse(state.stdout) as { forecast: ForecastJson }).forecast;
-    expect(fc).toMatchObject({ label: 'projection', projected_p50: 25_000 + 0 + 40_000 + 5000, projected_p90: 25_000 + 35_000 + 50_000 + 5000, over_budget: true });
+    expect(fc).toMatchObject({ label: 'projection', projected_p50: 25_000 + 0 + 40_000 + 19_000, projected_p90: 25_000 + 35_000 + 50_000 + 19_000, over_budget: true });
     expect(fc.phases.map((p) => [p.phase, p.status, p.estimate?.basis ?? null, p.adds.p50])).toEqual([
       ['plan', 'current', 'history', 0],
       ['build', 'pending', 'history', 40_000],
-      ['done', 'pending', 'default', 5000],
+      ['done', 'pending', 'default', 19_000],
     ]);
-    expect(state.stderr).toBe('budget_forecast|plan|projected 70000/50000 billing tokens (p90 115000)\n');
+    expect(state.stderr).toBe('budget_forecast|plan|projected 84000/50000 billing tokens (p90 129000)\n');
 
     // Advanced: the finished phase carries no estimate.
     const adv = runCli(['advance', id, '--json'], { cwd: dir, env });
     const after = (JSON.parse(adv.stdout) as { forecast: ForecastJson }).forecast;
     expect(after.phases[0]).toMatchObject({ phase: 'plan', status: 'done', estimate: null, adds: { p50: 0, p90: 0 } });
-    expect([after.projected_p50, after.projected_p90]).toEqual([70_000, 80_000]);
-    expect(adv.stderr).toContain('budget_forecast|build|projected 70000/50000 billing tokens (p90 80000)');
+    expect([after.projected_p50, after.projected_p90]).toEqual([84_000, 94_000]);
+    expect(adv.stderr).toContain('budget_forecast|build|projected 84000/50000 billing tokens (p90 94000)');
 
-    // Another complexity has no history: defaults, labelled as such.
-    const other = runCli(['create', 'Other tier', '--complexity', '2', '--phases', 'plan,build,done', '--budget', '1M'], { cwd: dir, env });
-    expect(other.stderr).toContain('projected 65,000 billing tokens (p90 65,000) · a projection from default estimates');
+    // Another complexity has no history: its tier's default budget (100k) shared by phase, labelled as such
+    // (46k + 46k + 7k), so a sprint on its default budget is not projected over it before anything is known.
+    const other = runCli(['create', 'Other tier', '--complexity', '2', '--phases', 'plan,build,done'], { cwd: dir, env });
+    expect(other.stderr).toContain("projected 99,000 billing tokens (p90 99,000) · a projection from default estimates: the tier's default budget of 100,000 shared by phase");
     expect(other.stderr).not.toContain('budget_forecast');
+    const small = runCli(['create', 'Small budget', '--complexity', '2', '--phases', 'plan,build,done', '--budget', '60k'], { cwd: dir, env });
+    expect(small.stderr).toContain('budget_forecast|plan|projected 99000/60000 billing tokens (p90 99000)');
   });
 
   it('calibrate: runs, median and p90 per complexity and phase, a suggested budget; --apply writes the config, recorded with its reason, and create uses it', () => {

@@ -29,7 +29,8 @@ describe('a session with tool calls and an advance in the middle', () => {
         ],
       },
     ], { label: 'session' });
-    project = projectWithSprint(['Session e2e sprint', '--budget', '250k']);
+    // Below the tier's default budget (250k), so the projection from the defaults is over it.
+    project = projectWithSprint(['Session e2e sprint', '--budget', '100k']);
     run = await runClaude('E2E-SESSION: run the steps', { cwd: project.dir, home: project.home, apiUrl: api.url });
   });
   afterAll(() => api?.close());
@@ -47,8 +48,8 @@ describe('a session with tool calls and an advance in the middle', () => {
   it('advance ran through the Bash tool, on this session\'s sprint, and the model sees the forecast', () => {
     const out = String(toolResultText(api.requests, api.served()[1]?.toolUseIds[0] as string)).split('\n');
     expect(out[0]).toBe('Phase: brainstorm → brainstorm-reviewed');
-    expect(out.slice(1).join('\n')).toMatch(/^Forecast: projected [\d,]+ billing tokens \(p90 [\d,]+\) · over the budget of 250,000 · a projection from default estimates/);
-    expect(out).toContain(`budget_forecast|brainstorm-reviewed|projected ${out[1]?.match(/projected ([\d,]+)/)?.[1]?.replace(/,/g, '')}/250000 billing tokens (p90 ${out[1]?.match(/p90 ([\d,]+)/)?.[1]?.replace(/,/g, '')})`);
+    expect(out.slice(1).join('\n')).toMatch(/^Forecast: projected [\d,]+ billing tokens \(p90 [\d,]+\) · over the budget of 100,000 · a projection from default estimates/);
+    expect(out).toContain(`budget_forecast|brainstorm-reviewed|projected ${out[1]?.match(/projected ([\d,]+)/)?.[1]?.replace(/,/g, '')}/100000 billing tokens (p90 ${out[1]?.match(/p90 ([\d,]+)/)?.[1]?.replace(/,/g, '')})`);
   });
 
   it("the sprint's spend is the server's usage to the token, split at the advance", () => {

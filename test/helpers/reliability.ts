@@ -5,14 +5,12 @@
  */
 import { type ChildProcess, spawn } from 'node:child_process';
 import { existsSync, readFileSync, statSync } from 'node:fs';
-import { createRequire } from 'node:module';
-import type BetterSqlite3 from 'better-sqlite3';
 import { expect } from 'vitest';
+import { openSqlite } from '../../src/install/binding';
 import { handlersFor } from '../../scripts/hook-command.mjs';
 import { CLI, PLUGIN, cleanEnv, runCli } from './cli';
 import { HOOKS, type HookName, SAMPLE_SESSION, type Sandbox, spoolEmpty } from './hooks';
 
-const Database = createRequire(import.meta.url)('better-sqlite3') as typeof BetterSqlite3;
 
 /** A hook (by name) or a CLI command (its arguments), as Claude Code or a user starts it. */
 export type Job = { hook: HookName; payload: Record<string, unknown> } | { cli: string[] };
@@ -107,7 +105,7 @@ export interface LedgerTruth {
 
 /** What the ledger holds, read with SQLite directly (no reading of transcripts on the way). */
 export function ledgerTruth(path: string): LedgerTruth {
-  const db = new Database(path, { readonly: true });
+  const db = openSqlite(path, { readonly: true });
   try {
     const rows = db
       .prepare(

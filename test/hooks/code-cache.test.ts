@@ -130,14 +130,33 @@ describe.skipIf(nodeKeepsIt)('the code cache', () => {
 
 /**
  * Compiled code is run as it is read: a cache that is damaged, or that someone else could have put
- * there, must never run (issue 13, item 9).
+ * there, must never run (issue 13, item 9). On Node 20 the cache is the runner's own (a file per
+ * bundle); from 22.1 it is Node's compile cache, whose reads Node reports under
+ * NODE_DEBUG_NATIVE=COMPILE_CACHE. The same properties hold for both.
  */
 describe('a cache that cannot be trusted', () => {
+  /** The directory that holds the Stop hook's cache on this Node. */
+  const stopCacheDir = (data: string) => join(data, 'v8-cache', nodeKeepsIt ? 'node-compile-cache' : 'stop.bundle');
+  /** Every file in it, at any depth (Node's compile cache keeps one directory per Node build). */
+  const filesUnder = (dir: string): string[] => {
+    try {
+      return readdirSync(dir, { recursive: true, encoding: 'utf8' })
+        .map((f) => join(dir, f))
+        .filter((f) => statSync(f).isFile())
+        .sort();
+    } catch {
+      return [];
+    }
+  };
+  const readsCache = (r: { stderr: string }) => /\[compile cache\] reading cache from/.test(r.stderr);
+  const debugEnv = nodeKeepsIt ? { NODE_DEBUG_NATIVE: 'COMPILE_CACHE' } : {};
+
   /** One cached Stop run, and the path of its cache file. */
   function cachedStop() {
     const run = stopRun();
-    const [file] = cacheFiles(run.data, 'stop.bundle');
-    return { ...run, dir: join(run.data, 'v8-cache', 'stop.bundle'), path: join(run.data, 'v8-cache', 'stop.bundle', file as string) };
+    const [path, ...more] = filesUnder(stopCacheDir(run.data));
+    expect(more).toEqual([]);
+    return { ...run, dir: stopCacheDir(run.data), path: path as string };
   }
 
   it('damaged anywhere (bytes flipped at random): never loaded, written anew, and every run works', () => {
@@ -161,26 +180,32 @@ describe('a cache that cannot be trusted', () => {
 
   it('in a directory others can write: refused, so a cache planted there never runs; the hook runs uncached', () => {
     const { sb, env, dir, path } = cachedStop();
-    // A cache for other code of the same length as the bundle: V8 would run it in the bundle's place.
-    const bundle = join(PLUGIN, 'dist/hooks/stop.bundle.cjs');
-    const length = `(function (exports, require, module, __filename, __dirname) {${readFileSync(bundle, 'utf8')}\n})`.length;
-    const head = "(function(){process.getBuiltinModule('node:fs').writeSync(2,'PLANTED\\n')/*";
-    const foreign = `${head}${'x'.repeat(length - head.length - 4)}*/})`;
-    const make = runProcess(process.execPath, [
-      '--liftoff-only',
-      '-e',
-      `const vm=require('node:vm'),fs=require('node:fs');const s=new vm.Script(process.argv[1],{filename:process.argv[2]});s.runInThisContext()();const d=s.createCachedData();fs.writeFileSync(process.argv[3],Buffer.concat([d,d]))`,
-      foreign,
-      bundle,
-      path,
-    ]);
-    expect(make.stderr).toBe('PLANTED\n');
+    if (!nodeKeepsIt) {
+      // A cache for other code of the same length as the bundle: V8 would run it in the bundle's place.
+      const bundle = join(PLUGIN, 'dist/hooks/stop.bundle.cjs');
+      const length = `(function (exports, require, module, __filename, __dirname) {${readFileSync(bundle, 'utf8')}\n})`.length;
+      const head = "(function(){process.getBuiltinModule('node:fs').writeSync(2,'PLANTED\\n')/*";
+      const foreign = `${head}${'x'.repeat(length - head.length - 4)}*/})`;
+      const make = runProcess(process.execPath, [
+        '--liftoff-only',
+        '-e',
+        `const vm=require('node:vm'),fs=require('node:fs');const s=new vm.Script(process.argv[1],{filename:process.argv[2]});s.runInThisContext()();const d=s.createCachedData();fs.writeFileSync(process.argv[3],Buffer.concat([d,d]))`,
+        foreign,
+        bundle,
+        path,
+      ]);
+      expect(make.stderr).toBe('PLANTED\n');
+    }
+    const planted = readFileSync(path);
+    // Read while the directory is the user's alone (Node says so under its debug switch)...
+    if (nodeKeepsIt) expect(readsCache(runHook('stop', payload(sb, 'stop'), sb, { env: { ...env, ...debugEnv } }))).toBe(true);
     chmodSync(dir, 0o777);
-    const r = runHook('stop', payload(sb, 'stop'), sb, { env });
+    const r = runHook('stop', payload(sb, 'stop'), sb, { env: { ...env, ...debugEnv } });
+    // ...and neither read nor replaced once others could have written it.
     expect(r).toEqual({ code: 0, stdout: '', stderr: '' });
-    // Left as it was: neither run nor replaced (the directory is not the user's alone).
     expect(statSync(dir).mode & 0o777).toBe(0o777);
-    expect(readdirSync(dir)).toEqual([basename(path)]);
+    expect(filesUnder(dir)).toEqual([path]);
+    if (!nodeKeepsIt) expect(readFileSync(path).equals(planted)).toBe(true);
   });
 
   it('a symlinked cache directory is refused: nothing in its target is read, written or deleted', () => {
@@ -189,18 +214,20 @@ describe('a cache that cannot be trusted', () => {
     const target = mkdtempSync(join(tmpdir(), 'sb-elsewhere-'));
     writeFileSync(join(target, 'precious.bin'), 'not a cache');
     mkdirSync(join(data, 'v8-cache'), { mode: 0o700 });
-    symlinkSync(target, join(data, 'v8-cache', 'stop.bundle'));
-    const r = runHook('stop', payload(sb, 'stop'), sb, { env: { CLAUDE_PLUGIN_DATA: data } });
+    symlinkSync(target, stopCacheDir(data));
+    const r = runHook('stop', payload(sb, 'stop'), sb, { env: { CLAUDE_PLUGIN_DATA: data, ...debugEnv } });
     expect(r).toEqual({ code: 0, stdout: '', stderr: '' });
     expect(readdirSync(target)).toEqual(['precious.bin']);
   });
 
-  it('a cache directory made here is the user\'s alone (0700), its files 0600', () => {
+  it("a cache directory made here is the user's alone (0700), its files 0600", () => {
     const sb = sandbox();
     const data = join(mkdtempSync(join(tmpdir(), 'sb-plugin-data-')), 'not-yet');
     const r = runHook('stop', payload(sb, 'stop'), sb, { env: { CLAUDE_PLUGIN_DATA: data } });
     expect(r.code).toBe(0);
-    for (const d of [data, join(data, 'v8-cache'), join(data, 'v8-cache', 'stop.bundle')]) expect(statSync(d).mode & 0o777).toBe(0o700);
-    for (const f of cacheFiles(data, 'stop.bundle')) expect(statSync(join(data, 'v8-cache', 'stop.bundle', f)).mode & 0o777).toBe(0o600);
+    for (const d of [data, join(data, 'v8-cache'), stopCacheDir(data)]) expect(statSync(d).mode & 0o777).toBe(0o700);
+    const files = filesUnder(stopCacheDir(data));
+    expect(files).toHaveLength(1);
+    for (const f of files) expect(statSync(f).mode & 0o777).toBe(0o600);
   });
 });
