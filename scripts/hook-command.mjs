@@ -1,8 +1,8 @@
 // How Claude Code starts the plugin's hooks: the handlers plugin/hooks/hooks.json registers for an
 // event, with ${CLAUDE_PLUGIN_ROOT} filled in, and which of them a payload selects (the matcher
-// against the tool's name, an `if` rule such as Bash(*sprint-budget*) against its command). The tests
-// and the benchmarks start hooks through this, so they run what Claude Code runs, Node's flags
-// included (docs/performance.md).
+// against the tool's name, an `if` rule such as Bash(*sprint-budget*) against its command or
+// Write(//**/.sprint-budget/**) against its file). The tests and the benchmarks start hooks through
+// this, so they run what Claude Code runs, Node's flags included (docs/performance.md).
 import { readFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -31,6 +31,13 @@ function ruleMatches(pattern, text) {
   return re.test(text);
 }
 
+/** A file rule's absolute pattern (`//` the root, `**` any path, `*` any name) as a whole-path test. */
+function pathMatches(pattern, path) {
+  if (!pattern.startsWith('//')) throw new Error(`hooks.json: only absolute file rules (//...) are emulated, not ${pattern}`);
+  const glob = pattern.slice(1).split(/(\*\*|\*)/).map((part) => (part === '**' ? '.*' : part === '*' ? '[^/]*' : part.replace(/[.+?^${}()|[\]\\]/g, '\\$&')));
+  return new RegExp(`^${glob.join('')}$`, 's').test(path);
+}
+
 /** The handlers Claude Code starts for this payload. */
 export function handlersFor(payload, pluginRoot = PLUGIN_ROOT) {
   const tool = typeof payload.tool_name === 'string' ? payload.tool_name : null;
@@ -38,8 +45,10 @@ export function handlersFor(payload, pluginRoot = PLUGIN_ROOT) {
     if (h.matcher !== null && tool !== null && !new RegExp(`^(?:${h.matcher})$`).test(tool)) return false;
     if (h.if === null) return true;
     const rule = /^(\w+)\((.*)\)$/.exec(h.if);
-    const command = payload.tool_input?.command;
-    return rule !== null && rule[1] === tool && typeof command === 'string' && ruleMatches(rule[2], command);
+    if (rule === null || rule[1] !== tool) return false;
+    const { command, file_path: file } = payload.tool_input ?? {};
+    if (tool === 'Bash') return typeof command === 'string' && ruleMatches(rule[2], command);
+    return typeof file === 'string' && pathMatches(rule[2], file);
   });
 }
 

@@ -1,11 +1,12 @@
 /**
  * Who decides (docs/spec.md, "Who decides"). Inside Claude Code the model runs commands through the
- * Bash tool; `override`, a raising `set-budget` and `stop` lift or end the budget, so the PreToolUse
- * hook puts them to the user (`ask`) unless the project lets the model decide (`"decisions":
- * "model"`, or `SPRINT_BUDGET_DECISIONS=model` in the environment Claude Code runs in). The question
- * is recorded; the command, when it runs, finds it and records the user as the one who decided.
+ * Bash tool; `override`, a raising `set-budget` and `stop` lift or end the budget, and so would a
+ * change to `.sprint-budget/` (its settings, its ledger), so the PreToolUse hook puts them to the
+ * user (`ask`) unless the project lets the model decide (`"decisions": "model"`, or
+ * `SPRINT_BUDGET_DECISIONS=model` in the environment Claude Code runs in). The question is recorded;
+ * the command, when it runs, finds it and records the user as the one who decided.
  */
-import { type ActorKind, type DecisionCommand, type DecisionKind, decisionCommands, needsPerson } from '../domain/deciders';
+import { type ActorKind, type DecisionCommand, type DecisionKind, needsPerson } from '../domain/deciders';
 import type { Ledger } from '../ledger/db';
 import { type Sprint, insertEvent, latestActiveSprint, listEvents } from '../ledger/sprints';
 import { actorName, claudeSessionId } from '../platform/env';
@@ -14,48 +15,52 @@ import type { Caller } from './project';
 import { type SessionRef, sessionSprint } from './session';
 
 export interface DecisionCheck {
-  /** The decisions in the command that need a person. */
+  /** The decisions in the call that need a person. */
   decisions: DecisionCommand[];
   /** Why the user is asked, for the permission prompt (and the model, when the answer is no). */
   reason: string;
   note: string | null;
 }
 
-/** Cheap, before any ledger is opened: does the Bash command run a decision at all? */
-export function runsDecision(command: string): boolean {
-  return decisionCommands(command).length > 0;
-}
-
 function describe(d: DecisionCommand): string {
   if (d.kind === 'override') return 'continue past the budget (override)';
   if (d.kind === 'stop') return 'stop the sprint';
+  if (d.kind === 'settings') return "change the budget's settings or ledger in .sprint-budget/";
   return d.budget === null ? 'remove the budget' : d.budget === undefined ? 'change the budget' : `raise the budget to ${d.budget} billing tokens`;
 }
 
+/** A tool call that makes decisions: the command (Bash) or file (Edit, Write) it acts on, and the decisions found in it. */
+export interface DecidingCall {
+  toolUseId: string;
+  /** The command or file, kept with the question. */
+  subject: string;
+  decisions: DecisionCommand[];
+}
+
 /**
- * PreToolUse for Bash: the decisions in the command that must be put to the user, recorded as asked
- * (keyed by the tool use id); null when none must (none in the command, only a lowering set-budget,
- * or the model may decide).
+ * PreToolUse for Bash, Edit and Write: the decisions in the call that must be put to the user,
+ * recorded as asked (keyed by the tool use id); null when none must (none in the call, only a
+ * lowering set-budget, or the model may decide).
  */
-export function checkDecision(l: Ledger, session: SessionRef, toolUseId: string, command: string, env: NodeJS.ProcessEnv, at: number): DecisionCheck | null {
+export function checkDecision(l: Ledger, session: SessionRef, call: DecidingCall, env: NodeJS.ProcessEnv, at: number): DecisionCheck | null {
   const config = projectConfig(l.path, env);
   if (config.decider === 'model') return null;
   const sprint: Sprint | null = sessionSprint(l, session, at) ?? latestActiveSprint(l);
-  const asked = decisionCommands(command).filter((d) => needsPerson(d, sprint?.tokenBudget ?? null));
+  const asked = call.decisions.filter((d) => needsPerson(d, sprint?.tokenBudget ?? null));
   if (asked.length === 0) return null;
   const reason =
     `sprint-budget: only the user decides to ${asked.map(describe).join(' and ')}. ` +
-    'Approve to let the command run (recorded as your decision); the model cannot lift its own budget.';
+    'Approve to let it run (recorded as your decision); the model cannot lift its own budget.';
   if (sprint) {
     l.write(() => {
-      if (listEvents(l, sprint.id).some((e) => e.kind === 'decision_asked' && e.detail?.tool_use_id === toolUseId)) return;
+      if (listEvents(l, sprint.id).some((e) => e.kind === 'decision_asked' && e.detail?.tool_use_id === call.toolUseId)) return;
       insertEvent(l, sprint.id, {
         kind: 'decision_asked',
         fromPhase: sprint.phase,
         at,
         actor: `session:${session.sessionId}`,
-        reason: command.slice(0, 500),
-        detail: { tool_use_id: toolUseId, decisions: asked.map((d) => d.kind) },
+        reason: call.subject.slice(0, 500),
+        detail: { tool_use_id: call.toolUseId, decisions: asked.map((d) => d.kind) },
       });
     });
   }

@@ -11,8 +11,7 @@ import type { StatusFigures } from '../domain/statusline';
 import { billingTokens } from '../domain/tokens';
 import { type Ledger, isBusy, openLedger, LedgerBusyError } from '../ledger/db';
 import { locateLedger } from '../ledger/locate';
-import { openAttachment } from '../ledger/sessions';
-import { getSprint } from '../ledger/sprints';
+import { sprintOfSession } from '../ledger/sessions';
 import { sessionTranscripts } from '../transcripts/paths';
 import { ingestTranscripts } from './ingest';
 import { loadPricing, sprintCostLines } from './pricing';
@@ -58,10 +57,12 @@ export function statusFigures(input: StatusInput, env: NodeJS.ProcessEnv, db?: s
     throw err;
   }
   try {
-    const att = openAttachment(l, input.session_id);
-    const s = att ? getSprint(l, att.sprintId) : null;
+    // A session SessionStart has not attached yet (Claude Code draws the line while the hook runs)
+    // shows the sprint the hook will attach it to: the line is drawn again only after a message.
+    const found = sprintOfSession(l, input.session_id);
+    const s = found?.sprint;
     if (!s || s.status !== 'active') return null;
-    const main = input.transcript_path ?? att?.transcriptPath ?? null;
+    const main = input.transcript_path ?? found?.open?.transcriptPath ?? null;
     if (main) {
       try {
         ingestTranscripts(l, sessionTranscripts(input.session_id, main));

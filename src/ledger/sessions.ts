@@ -112,23 +112,25 @@ export interface AttachRequest {
 }
 
 /**
- * The sprint a session counts toward, attaching a session seen for the first time to the project's
- * newest active sprint. A session attached before and detached since (by `detach`, or when its
- * sprint stopped or finished) stays detached: only a person's command (create, resume, attach)
- * attaches it again, so no sprint starts counting a session nobody pointed at it. Returns null
- * when the session counts toward no sprint.
+ * The sprint a session counts toward, or will once a hook attaches it: its open attachment's sprint;
+ * for a session seen for the first time, the project's newest active sprint. A session attached
+ * before and detached since (by `detach`, or when its sprint stopped or finished) stays detached:
+ * only a person's command (create, resume, attach) attaches it again, so no sprint starts counting a
+ * session nobody pointed at it. Null when the session counts toward no sprint. Reads only.
  */
+export function sprintOfSession(l: Ledger, sessionId: string): { sprint: Sprint; open: Attachment | null } | null {
+  const open = openAttachment(l, sessionId);
+  if (open) return { sprint: getSprint(l, open.sprintId) as Sprint, open };
+  if (everAttached(l, sessionId)) return null;
+  const sprint = latestActiveSprint(l);
+  return sprint ? { sprint, open: null } : null;
+}
+
+/** The sprint a session counts toward (`sprintOfSession`), the session attached to it. */
 export function attachToActiveSprint(l: Ledger, req: AttachRequest): { sprint: Sprint; attachment: Attachment } | null {
   return l.write(() => {
-    const open = openAttachment(l, req.sessionId);
-    if (open) {
-      const sprint = getSprint(l, open.sprintId) as Sprint;
-      return { sprint, attachment: attachSession(l, { ...req, sprintId: sprint.id }) };
-    }
-    if (everAttached(l, req.sessionId)) return null;
-    const sprint = latestActiveSprint(l);
-    if (!sprint) return null;
-    return { sprint, attachment: attachSession(l, { ...req, sprintId: sprint.id }) };
+    const found = sprintOfSession(l, req.sessionId);
+    return found ? { sprint: found.sprint, attachment: attachSession(l, { ...req, sprintId: found.sprint.id }) } : null;
   });
 }
 

@@ -53,11 +53,23 @@ describe('the line', () => {
     expect(statusline(p.payload).stdout).toBe(`${p.id} · brainstorm 1/9 · 8k billing tokens · no budget · $0.0600\n`);
   });
 
-  it('nothing, exit 0: bad or empty stdin, a payload without a session, a session with no sprint, a project with no ledger', () => {
+  it('nothing, exit 0: bad or empty stdin, a payload without a session, a detached session, a project with no ledger', () => {
     const p = project();
+    expect(runCli(['attach', '--session', 's-2'], { cwd: p.dir }).code).toBe(0);
+    expect(runCli(['detach', '--session', 's-2'], { cwd: p.dir }).code).toBe(0);
     for (const input of ['', 'not json', '[]', '{"cwd":"/"}', JSON.stringify({ session_id: 's-2', cwd: p.dir }), JSON.stringify({ session_id: 's-1', cwd: tmpdir() })]) {
       expect(statusline(input), input).toEqual({ code: 0, stdout: '', stderr: '' });
     }
+  });
+
+  it('a new session SessionStart has not attached yet shows the sprint the hook will attach it to (Claude Code draws the line while the hook runs)', () => {
+    const p = project();
+    const fresh = JSON.stringify({ ...JSON.parse(p.payload), session_id: 's-new' });
+    expect(statusline(fresh).stdout).toBe(`${p.id} · brainstorm 1/9 · ████████░░ 8k/10k billing tokens 80% · warning · $0.0600\n`);
+    // The line attaches nothing: that stays the hooks' job.
+    const state = JSON.parse(runCli(['state', '--json'], { cwd: p.dir }).stdout);
+    expect(JSON.stringify(state)).toContain('"s-1"');
+    expect(JSON.stringify(state)).not.toContain('s-new');
   });
 
   it('runs a previous status line first, with the same input (--with)', () => {

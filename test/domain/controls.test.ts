@@ -1,7 +1,7 @@
 /** The rules of the spend controls, in-process: settings, thresholds, stages, caps, reservations, who decides. */
 import { describe, expect, it } from 'vitest';
 import { DEFAULT_CONTROLS, effectiveControls, readControls } from '../../src/domain/controls';
-import { decisionCommands, needsPerson } from '../../src/domain/deciders';
+import { decisionCommands, isSettingsPath, needsPerson } from '../../src/domain/deciders';
 import { capReached } from '../../src/domain/fan-out';
 import { agentCap, budgetCommitted, formatPause, parsePause, stageDepleted } from '../../src/domain/protocol';
 import { remainingAfter, reservationExpired } from '../../src/domain/reservations';
@@ -137,9 +137,47 @@ describe('who decides', () => {
     expect(decisionCommands('echo override; grep stop file')).toEqual([]);
   });
 
+  it("a change to .sprint-budget/ (the settings and the ledger) is a decision: by redirection, tee, or a program that changes files", () => {
+    const settings = [{ kind: 'settings' }];
+    for (const cmd of [
+      `echo '{"decisions":"model"}' > .sprint-budget/config.json`,
+      'jq \'.decisions="model"\' c.json >| "$PWD/.sprint-budget/config.json"',
+      'printf x | tee -a ./.sprint-budget/config.json >/dev/null',
+      'sed -i s/user/model/ .sprint-budget/config.json',
+      'perl -pi -e s/user/model/ /home/u/p/.sprint-budget/config.json',
+      'cp /tmp/mine.json .sprint-budget/config.json',
+      'rm -rf .sprint-budget',
+      'cd sub && FOO=1 sudo mv .sprint-budget/ledger.db /tmp/',
+      `sqlite3 .sprint-budget/ledger.db "UPDATE sprints SET token_budget = NULL; SELECT 1"`,
+      'sqlite3 .sprint-budget/ledger.db < lift.sql',
+    ]) expect(decisionCommands(cmd), cmd).toEqual(settings);
+    expect(decisionCommands('sprint-budget override --reason r && rm .sprint-budget/spool.jsonl')).toEqual([{ kind: 'override' }, ...settings]);
+  });
+
+  it('reading .sprint-budget/, or writing elsewhere, is not', () => {
+    for (const cmd of [
+      'cat .sprint-budget/config.json',
+      'jq . .sprint-budget/config.json > /tmp/config-copy.json',
+      'sqlite3 .sprint-budget/ledger.db "select id, token_budget from sprints"',
+      'sed -n 1p .sprint-budget/config.json',
+      'sprint-budget --db .sprint-budget/ledger.db state > state.txt',
+      'echo x > notes.sprint-budget.txt; rm build/x.sprint-budget',
+      'ls -la .sprint-budget/',
+    ]) expect(decisionCommands(cmd), cmd).toEqual([]);
+  });
+
+  it('a file the Edit or Write tool changes is in .sprint-budget/ when a path segment is that folder', () => {
+    expect(isSettingsPath('/home/u/p/.sprint-budget/config.json')).toBe(true);
+    expect(isSettingsPath('.sprint-budget/ledger.db')).toBe(true);
+    expect(isSettingsPath('C:\\p\\.sprint-budget\\config.json')).toBe(true);
+    expect(isSettingsPath('/home/u/p/docs/sprint-budget/config.json')).toBe(false);
+    expect(isSettingsPath('/home/u/p/x.sprint-budget/config.json')).toBe(false);
+  });
+
   it('override and stop always need a person; set-budget when it raises or removes the budget', () => {
     expect(needsPerson({ kind: 'override' }, 1000)).toBe(true);
     expect(needsPerson({ kind: 'stop' }, null)).toBe(true);
+    expect(needsPerson({ kind: 'settings' }, null)).toBe(true);
     expect(needsPerson({ kind: 'set-budget', budget: 2000 }, 1000)).toBe(true);
     expect(needsPerson({ kind: 'set-budget', budget: 500 }, 1000)).toBe(false);
     expect(needsPerson({ kind: 'set-budget', budget: null }, 1000)).toBe(true);

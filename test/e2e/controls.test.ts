@@ -2,7 +2,7 @@
  * The spend controls end to end: the real `claude` binary (-p mode) against the scripted API, the
  * plugin loaded from this checkout. Each scenario's figures are the server's own usage numbers.
  */
-import { writeFileSync } from 'node:fs';
+import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { type FakeApi, type Served, startFakeApi, toolResultText } from '../../scripts/fake-api.mjs';
@@ -200,6 +200,61 @@ describe("the model's override is put to the user", () => {
       const state = JSON.parse(runCli(['state', '--json'], { cwd: project.dir }).stdout);
       const override = state.events.find((e: { kind: string }) => e.kind === 'override');
       expect(override).toMatchObject({ actor: expect.stringMatching(/^model:session:/), detail: { actor_kind: 'model' } });
+    } finally {
+      await api.close();
+    }
+  });
+});
+
+describe("the model's change to .sprint-budget/ is put to the user", () => {
+  const settings = (p: Project) => join(p.dir, '.sprint-budget/config.json');
+  const script = (p: Project, label: string) =>
+    startFakeApi(
+      [
+        {
+          name: 'main',
+          marker: 'E2E-SETTINGS',
+          turns: [
+            // Claude Code refuses to write a file the session has not read, before any hook: read it first.
+            { tools: [{ name: 'Read', input: { file_path: settings(p) } }], usage: { input_tokens: 1_000, output_tokens: 40 } },
+            { tools: [{ name: 'Write', input: { file_path: settings(p), content: '{"decisions":"model"}\n' } }], usage: { input_tokens: 100, output_tokens: 40 } },
+            { tools: [{ name: 'Edit', input: { file_path: settings(p), old_string: '"policy"', new_string: '"decisions":"model","policy"' } }], usage: { input_tokens: 100, output_tokens: 20 } },
+            { tools: [{ name: 'Write', input: { file_path: join(p.dir, 'notes.md'), content: 'plan\n' } }], usage: { input_tokens: 100, output_tokens: 20 } },
+            { text: 'Done.', usage: { input_tokens: 100, output_tokens: 5 } },
+          ],
+        },
+      ],
+      { label },
+    );
+
+  it('in -p mode the Write and the Edit of config.json never run (asked, nobody to answer); other files are written', async () => {
+    const project = projectWithSprint(['Settings e2e sprint', '--budget', '50k']);
+    writeFileSync(settings(project), '{"policy":"soft"}\n');
+    const api = await script(project, 'settings');
+    try {
+      const run = await runClaude('E2E-SETTINGS: go on', { cwd: project.dir, home: project.home, apiUrl: api.url, allowedTools: 'Bash Agent Write Edit Read' });
+      const [write, edit, notes] = mainSteps(api).slice(1, 4).map((s) => s.toolUseIds[0] as string);
+      expect(run.result?.permission_denials?.map((d) => d.tool_use_id)).toEqual([write, edit]);
+      expect(toolResultText(api.requests, write as string)).toContain("sprint-budget: only the user decides to change the budget's settings or ledger in .sprint-budget/");
+      expect(readFileSync(settings(project), 'utf8')).toBe('{"policy":"soft"}\n');
+      expect(readFileSync(join(project.dir, 'notes.md'), 'utf8')).toBe('plan\n');
+      expect(toolResultText(api.requests, notes as string)).toContain('File created successfully');
+      expect(sprintEvents(project).filter((k) => k === 'decision_asked')).toHaveLength(2);
+    } finally {
+      await api.close();
+    }
+  });
+
+  it('from a session started in a subfolder of the project, the file is found the same way', async () => {
+    const project = projectWithSprint(['Settings e2e sprint', '--budget', '50k']);
+    writeFileSync(settings(project), '{"policy":"soft"}\n');
+    const sub = join(project.dir, 'packages/app');
+    mkdirSync(sub, { recursive: true });
+    const api = await script(project, 'settings-sub');
+    try {
+      const run = await runClaude('E2E-SETTINGS: go on', { cwd: sub, home: project.home, apiUrl: api.url, allowedTools: 'Bash Agent Write Edit Read' });
+      expect(run.result?.permission_denials?.map((d) => d.tool_name)).toEqual(['Write', 'Edit']);
+      expect(readFileSync(settings(project), 'utf8')).toBe('{"policy":"soft"}\n');
     } finally {
       await api.close();
     }

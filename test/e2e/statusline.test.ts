@@ -56,12 +56,13 @@ describe.skipIf(!hasTmux && !process.env.CI)('the status line in an interactive 
   });
 
   it('shows the sprint before any spend, after the status line the user had', async () => {
-    // SessionStart's line names the sprint too: wait for the status line itself.
-    const screen = await pane.waitFor(`mine-first │ ${project.sprintId}`);
-    expect(screen).toMatch(new RegExp(`mine-first │ ${project.sprintId} · brainstorm 1/9 · ░{10} 0/10k billing tokens 0% · ok`));
+    // SessionStart's line names the sprint too: wait for the status line itself. Claude Code may draw it
+    // before SessionStart has attached the session, and draws it again only after a message.
+    const line = await pane.waitFor(`mine-first │ ${project.sprintId}`, 45_000);
+    expect(line).toMatch(new RegExp(`mine-first │ ${project.sprintId} · brainstorm 1/9 · ░{10} 0/10k billing tokens 0% · ok`));
     // The user sees which sprint the session counts toward (SessionStart's line).
-    expect(screen).toContain(`SessionStart:startup says: sprint-budget: This session counts toward sprint ${project.sprintId} "Status line in a real terminal"`);
-  });
+    await pane.waitFor(`SessionStart:startup says: sprint-budget: This session counts toward sprint ${project.sprintId} "Status line in a real terminal"`, 45_000);
+  }, 120_000);
 
   it('after a message: the spend the server reported, the percent, the state and the dollars, in colour', async () => {
     pane.type('STATUS-LINE: say hello');

@@ -39,10 +39,10 @@ export function interactiveHome(home: string, project: string, apiKey: string): 
 }
 
 /** Starts `claude --plugin-dir plugin/ --allowedTools "Bash Agent" [args]` in a new tmux session. */
-export function startPane(name: string, opts: { cwd: string; home: string; apiUrl: string; env?: NodeJS.ProcessEnv; args?: string[] }): Pane {
+export function startPane(name: string, opts: { cwd: string; home: string; apiUrl: string; env?: NodeJS.ProcessEnv; args?: string[]; allowedTools?: string }): Pane {
   const env = notCi(offlineClaudeEnv(opts.home, opts.apiUrl, opts.env));
   const envArgs = Object.entries(env).flatMap(([k, v]) => (v === undefined ? [] : ['-e', `${k}=${v}`]));
-  tmux('new-session', '-d', '-s', name, '-x', '200', '-y', '50', '-c', opts.cwd, ...envArgs, CLAUDE, '--plugin-dir', PLUGIN, '--allowedTools', 'Bash Agent', ...(opts.args ?? []));
+  tmux('new-session', '-d', '-s', name, '-x', '200', '-y', '50', '-c', opts.cwd, ...envArgs, CLAUDE, '--plugin-dir', PLUGIN, '--allowedTools', opts.allowedTools ?? 'Bash Agent', ...(opts.args ?? []));
   const screen = (escapes = false) => tmux('capture-pane', '-p', ...(escapes ? ['-e'] : []), '-t', name);
   return {
     name,

@@ -250,10 +250,55 @@ describe('decisions only a person can make (PreToolUse on Bash)', () => {
       // Recording the question needs the write lock: the hook waits, retries, then falls back.
       const a = bash(sb, 'sprint-budget override --reason x', { SPRINT_BUDGET_DISPATCH_POLICY: 'off' });
       expect(a?.hookSpecificOutput).toMatchObject({ permissionDecision: 'ask' });
+      const w = fileTool(sb, 'Write', join(sb.project, '.sprint-budget/config.json'), { SPRINT_BUDGET_DISPATCH_POLICY: 'off' });
+      expect(w?.hookSpecificOutput).toMatchObject({ permissionDecision: 'ask' });
     } finally {
       holder.db.exec('ROLLBACK');
       holder.close();
     }
+  });
+});
+
+/** PreToolUse for a file tool, as hooks.json selects it (only for paths in a .sprint-budget folder). */
+function fileTool(sb: Sandbox, tool: 'Edit' | 'Write', file: string, env: NodeJS.ProcessEnv = {}, id = 'toolu_file') {
+  const input = tool === 'Write' ? { file_path: file, content: '{"decisions":"model"}' } : { file_path: file, old_string: 'a', new_string: 'b' };
+  const r = runHook('pre-tool-use', payload(sb, 'pre-tool-use', { tool_name: tool, tool_use_id: id, tool_input: input }), sb, { env });
+  expect(r).toMatchObject({ code: 0, stderr: '' });
+  return answerOf(r);
+}
+
+describe('changes to .sprint-budget/ (its settings and ledger) are put to the user', () => {
+  it('Write and Edit on a file in it are asked, and the question is recorded with the file', () => {
+    const sb = spent('100k');
+    const config = join(sb.project, '.sprint-budget/config.json');
+    for (const tool of ['Write', 'Edit'] as const) {
+      const a = fileTool(sb, tool, config, {}, `toolu_${tool}`);
+      expect(a?.hookSpecificOutput).toMatchObject({ hookEventName: 'PreToolUse', permissionDecision: 'ask' });
+      expect(a?.hookSpecificOutput.permissionDecisionReason).toBe(
+        "sprint-budget: only the user decides to change the budget's settings or ledger in .sprint-budget/. Approve to let it run (recorded as your decision); the model cannot lift its own budget.",
+      );
+    }
+    expect(events(sb).filter((e) => e.kind === 'decision_asked').map((e) => [e.reason, e.detail?.decisions])).toEqual([
+      [config, ['settings']],
+      [config, ['settings']],
+    ]);
+  });
+
+  it('a shell command that writes into it is asked; one that reads it is not', () => {
+    const sb = spent('100k');
+    expect(bash(sb, `echo '{"decisions":"model"}' > .sprint-budget/config.json`)?.hookSpecificOutput).toMatchObject({ permissionDecision: 'ask' });
+    expect(bash(sb, 'cat .sprint-budget/config.json')).toBeNull();
+  });
+
+  it('files elsewhere are not the hook\'s: hooks.json starts no process for them', () => {
+    const sb = spent('100k');
+    const r = runHook('pre-tool-use', payload(sb, 'pre-tool-use', { tool_name: 'Write', tool_use_id: 'toolu_w', tool_input: { file_path: join(sb.project, 'notes.md'), content: 'x' } }), sb);
+    expect(r).toEqual({ code: 0, stdout: '', stderr: '' });
+  });
+
+  it('a project that lets the model decide lets it change its settings too', () => {
+    const sb = spent('100k', { decisions: 'model' });
+    expect(fileTool(sb, 'Write', join(sb.project, '.sprint-budget/config.json'))).toBeNull();
   });
 });
 
