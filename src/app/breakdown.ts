@@ -1,18 +1,21 @@
 /**
- * A sprint's spend per phase and per agent type, each figure with its sources; phases with no
- * measured data show an estimate instead, labelled as one (it never counts as spend).
+ * A sprint's spend per phase and per agent type, each figure with its sources; a phase still to run
+ * with no measured data shows its estimate instead, labelled as one (it never counts as spend). The
+ * estimates and the projected total are the sprint's forecast, the one `state` and `report` show.
  */
 import type { BudgetState } from '../domain/budget';
-import { type Estimate, phaseEstimate } from '../domain/estimates';
+import type { Estimate } from '../domain/estimates';
+import type { PhaseProjection } from '../domain/forecast';
 import { type Dollars, type DollarsJson, dollarsJson, mergeDollars, noDollars } from '../domain/pricing';
 import type { SpendRecord } from '../domain/records';
 import { type SpendCounts, billingTokens } from '../domain/tokens';
 import type { StageSpend } from '../domain/stages';
 import type { Ledger } from '../ledger/db';
 import { sprintSpendRecords } from '../ledger/records';
-import { type Sprint, closedPhaseRuns } from '../ledger/sprints';
+import type { Sprint } from '../ledger/sprints';
 import { type CostLine, type LoadedPricing, loadPricing, sprintCostLines } from './pricing';
 import { projectControls, sprintControls } from './config';
+import { sprintForecast } from './forecast';
 import { type Caller, callerSession, inProject } from './project';
 import { resolveSprint } from './resolve';
 import { type SprintSpend, currentSpend } from './spend';
@@ -58,7 +61,7 @@ export interface PhaseFigures extends Figures, Priced {
   status: 'done' | 'current' | 'pending';
   measured: boolean;
   agents: AgentFigures[];
-  /** Only for a phase with nothing measured. */
+  /** Only for a phase still to run (current or pending) with nothing measured: the forecast's median estimate. */
   estimate: Estimate | null;
 }
 
@@ -70,7 +73,7 @@ export interface Breakdown {
   tokens_spent: number;
   tokens_remaining: number | null;
   budget_state: BudgetState;
-  /** Measured spend plus the estimates of phases with nothing measured yet. */
+  /** The forecast's projected total (median): measured spend plus what the phases still to run are expected to add. */
   projected_total: number;
   totals: Figures & Priced;
   phases: PhaseFigures[];
@@ -119,8 +122,16 @@ function dollarsOf(lines: readonly CostLine[]): Dollars {
   return d;
 }
 
+/** A forecast phase's median estimate in the breakdown's terms: `measured` when it rests on this project's history. */
+function phaseEstimateOf(p: PhaseProjection | undefined): Estimate | null {
+  const e = p?.estimate;
+  if (!e) return null;
+  return e.basis === 'history' ? { tokens: e.p50, basis: 'measured', runs: e.runs } : { tokens: e.p50, basis: 'default', runs: 0 };
+}
+
 export function sprintBreakdown(l: Ledger, s: Sprint, spend: SprintSpend, pricing: LoadedPricing | null = null): Breakdown {
   const lines = sprintCostLines(l, s, pricing?.table ?? null);
+  const forecast = sprintForecast(l, s, spend);
   const current = s.phases.indexOf(s.phase);
   const totals = zero();
   const phases: PhaseFigures[] = s.phases.map((phase, i) => {
@@ -147,7 +158,7 @@ export function sprintBreakdown(l: Ledger, s: Sprint, spend: SprintSpend, pricin
       ...f,
       ...dollarsJson(dollarsOf(lines.filter((c) => c.phase === phase))),
       agents: [...agents.values()].sort((a, b) => b.billing - a.billing || a.agent_type.localeCompare(b.agent_type)),
-      estimate: measured ? null : phaseEstimate(phase, closedPhaseRuns(l, phase)),
+      estimate: measured ? null : phaseEstimateOf(forecast.phases[i]),
     };
   });
   return {
@@ -158,7 +169,7 @@ export function sprintBreakdown(l: Ledger, s: Sprint, spend: SprintSpend, pricin
     tokens_spent: spend.billing,
     tokens_remaining: spend.remaining,
     budget_state: spend.state,
-    projected_total: spend.billing + phases.reduce((n, p) => n + (p.estimate?.tokens ?? 0), 0),
+    projected_total: forecast.projected_p50,
     totals: { ...totals, ...dollarsJson(dollarsOf(lines)) },
     phases,
     models: byModel(lines),

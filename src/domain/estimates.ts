@@ -1,11 +1,13 @@
 /**
- * Estimates: what a phase or an agent is expected to cost where nothing has been measured yet
- * (docs/spec.md, "Estimates"). Every estimate says where it came from, and measured history replaces the defaults
- * once there are at least MIN_CALIBRATION_RUNS runs of it.
+ * Estimates: what an agent is expected to cost where nothing has been measured yet, and the phases'
+ * weights the forecast shares a tier's budget by (docs/spec.md, "Estimates"). Every estimate says
+ * where it came from, and measured history replaces the defaults once there are at least
+ * MIN_CALIBRATION_RUNS runs of it.
  */
 
 export const MIN_CALIBRATION_RUNS = 3;
 
+/** Each phase's default cost, used as its weight when a tier's budget is shared by phase (domain/forecast.ts). */
 export const PHASE_ESTIMATES: Readonly<Record<string, number>> = Object.freeze({
   brainstorm: 30_000,
   'brainstorm-reviewed': 15_000,
@@ -34,10 +36,6 @@ export function calibrated(fallback: number, measuredRuns: readonly number[]): E
     return { tokens: Math.round(mean), basis: 'measured', runs: measuredRuns.length };
   }
   return { tokens: fallback, basis: 'default', runs: 0 };
-}
-
-export function phaseEstimate(phase: string, measuredRuns: readonly number[] = []): Estimate {
-  return calibrated(PHASE_ESTIMATES[phase] ?? OTHER_PHASE_ESTIMATE, measuredRuns);
 }
 
 export type AgentKind = 'review' | 'cognitive' | 'research' | 'oracle' | 'generated';

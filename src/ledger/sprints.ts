@@ -221,17 +221,6 @@ export function listArtifacts(l: Ledger, sprintId: string): Record<string, strin
   return Object.fromEntries(rows.map((r) => [r.type, r.path]));
 }
 
-/** Billing tokens of each closed run of a phase across this ledger's sprints, where anything was measured. */
-export function closedPhaseRuns(l: Ledger, phase: string): number[] {
-  const rows = l
-    .stmt(
-      `SELECT json_extract(detail, '$.closed.billing') AS billing FROM sprint_events
-       WHERE kind = 'advance' AND from_phase = ? AND json_extract(detail, '$.closed.records') > 0`,
-    )
-    .all(phase) as { billing: number }[];
-  return rows.map((r) => r.billing);
-}
-
 /**
  * Per phase, its billing tokens in each finished (`done`) sprint of this complexity where anything
  * was measured: the history forecasts and calibration rest on.

@@ -189,11 +189,31 @@ describe('estimates', () => {
     type B = { tokens_spent: number; projected_total: number; phases: { phase: string; measured: boolean; estimate: { tokens: number; basis: string } | null }[] };
     const before = json<B>(['tokens'], dir);
     expect(before.tokens_spent).toBe(0);
-    expect(before.phases[0]).toMatchObject({ phase: 'brainstorm', measured: false, estimate: { tokens: 30_000, basis: 'default' } });
+    // Complexity 3's default budget, 250k, shared by phase: brainstorm's 30k of the 420k of weights, to the 1,000 below.
+    expect(before.phases[0]).toMatchObject({ phase: 'brainstorm', measured: false, estimate: { tokens: 17_000, basis: 'default' } });
     expect(runCli(['tokens'], { cwd: dir }).stdout).toContain('estimate (default)');
     runCli(['record', '--phase', 'brainstorm', '--input', '100', '--output', '5', '--source', 'test', '--key', 'k'], { cwd: dir });
     const after = json<B>(['tokens'], dir);
     expect(after.tokens_spent).toBe(105);
     expect(after.phases[0]).toMatchObject({ measured: true, estimate: null });
+  });
+
+  it('are the forecast\'s: tokens projects the same total as state and report, and a finished phase carries none', () => {
+    const dir = tempProject();
+    runCli(['create', 'x', '--budget', '40k', '--complexity', '2'], { cwd: dir });
+    runCli(['record', '--phase', 'brainstorm', '--input', '9000', '--output', '500', '--source', 'test', '--key', 'k1'], { cwd: dir });
+    expect(runCli(['advance'], { cwd: dir }).code).toBe(0);
+    expect(runCli(['advance'], { cwd: dir }).code).toBe(0);
+    type B = { projected_total: number; phases: { phase: string; status: string; estimate: unknown }[] };
+    const tokens = json<B>(['tokens'], dir);
+    const state = json<{ forecast: { projected_p50: number } }>(['state'], dir);
+    const report = json<{ forecast: { projected_p50: number } }>(['report'], dir);
+    expect(tokens.projected_total).toBe(state.forecast.projected_p50);
+    expect(report.forecast.projected_p50).toBe(state.forecast.projected_p50);
+    // brainstorm-reviewed ran and measured nothing: done, no estimate, nothing projected for it.
+    expect(tokens.phases[1]).toMatchObject({ phase: 'brainstorm-reviewed', status: 'done', estimate: null });
+    // Spent 9,500 + the shares of complexity 2's 100k for strategized … done: 85,000.
+    expect(tokens.projected_total).toBe(94_500);
+    expect(runCli(['tokens'], { cwd: dir }).stdout).toContain('Projected: 94.5k (measured + ~85k forecast for the phases still to run)');
   });
 });

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { AmountError, budgetState, defaultBudget, parseTokenAmount, tokensRemaining } from '../../src/domain/budget';
-import { agentEstimate, agentKind, dispatchedAgentName, phaseEstimate } from '../../src/domain/estimates';
+import { agentEstimate, agentKind, dispatchedAgentName } from '../../src/domain/estimates';
 import { budgetExceeded, budgetWarningLine, formatPause, gateBlocked, manualPause, parsePause, stalePhase } from '../../src/domain/protocol';
 import { DEFAULT_PHASES, isTerminal, nextPhase, parsePhaseChain } from '../../src/domain/phases';
 
@@ -78,11 +78,10 @@ describe('phases', () => {
 });
 
 describe('estimates', () => {
-  it('uses the default until 3 measured runs, then their mean, and says which', () => {
-    expect(phaseEstimate('executing')).toEqual({ tokens: 150_000, basis: 'default', runs: 0 });
-    expect(phaseEstimate('custom-phase').tokens).toBe(30_000);
-    expect(phaseEstimate('executing', [100, 200])).toMatchObject({ basis: 'default' });
-    expect(phaseEstimate('executing', [100, 200, 600])).toEqual({ tokens: 300, basis: 'measured', runs: 3 });
+  it("uses the default until 3 measured runs, then their mean, and says which", () => {
+    expect(agentEstimate('fd-safety')).toEqual({ tokens: 40_000, basis: 'default', runs: 0 });
+    expect(agentEstimate('fd-safety', [100, 200])).toMatchObject({ basis: 'default' });
+    expect(agentEstimate('fd-safety', [100, 200, 600])).toEqual({ tokens: 300, basis: 'measured', runs: 3 });
   });
 
   it('prices agents by kind from their names', () => {

@@ -109,7 +109,8 @@ export const tokens = command({
   details: [
     'Billing tokens = input + output. Sources: transcript (Claude Code\'s own records), hook (a subagent\'s',
     'PostToolUse report, until its transcript is read), interstat, or what a `record` caller named.',
-    'A phase with nothing measured shows an estimate, labelled as one; estimates never count as spend.',
+    'A phase still to run with nothing measured shows its estimate from the forecast (as in `state`),',
+    'labelled as one; estimates never count as spend.',
     'Dollars: each record priced by its own model (sprint-budget pricing); a model with no price is',
     '"no price" and listed, never $0. Budgets stay in billing tokens.',
   ],
@@ -179,11 +180,12 @@ export const tokens = command({
       for (const line of models) printLine(`  ${line}`);
     }
     for (const line of unpricedLines(b.totals.unpriced, b.pricing)) printLine(line);
-    const pending = b.phases.filter((p) => p.status === 'pending' && p.estimate).reduce((t, p) => t + (p.estimate?.tokens ?? 0), 0);
+
     for (const st of b.stages ?? []) {
       printLine(`Stage ${st.stage}: ${formatTokensExact(st.spent)} / ${formatTokensExact(st.budget as number)} billing tokens${st.depleted ? ' · depleted' : ''} (${st.phases.join(', ')})`);
     }
-    if (pending > 0) printLine(`Projected: ${formatTokensShort(b.projected_total)} (measured + ~${formatTokensShort(b.projected_total - b.tokens_spent)} estimated for phases with no data) · * current phase`);
+    const ahead = b.projected_total - b.tokens_spent;
+    if (ahead > 0) printLine(`Projected: ${formatTokensShort(b.projected_total)} (measured + ~${formatTokensShort(ahead)} forecast for the phases still to run) · * current phase`);
     return 0;
   },
 });
