@@ -11,8 +11,8 @@
  * put to the user.
  */
 import { type DecidingCall, checkDecision } from '../app/deciders';
-import { type DecisionCommand, decisionCommands, isSettingsPath } from '../domain/deciders';
 import { gateSubagent } from '../app/dispatch';
+import { type DecisionCommand, decisionCommands, isSettingsPath } from '../domain/deciders';
 import { type HookAnswer, oneLine } from './answers';
 import { dispatchOf, sessionOf } from './events';
 import { askAnswer, gateAnswer } from './gate';
