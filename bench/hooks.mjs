@@ -7,7 +7,7 @@ import { tmpdir } from 'node:os';
 import { basename, dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { execaSync } from 'execa';
-import { generateCorpus } from '../scripts/corpus.mjs';
+import { appendToolUse, generateCorpus } from '../scripts/corpus.mjs';
 import { handlersFor } from '../scripts/hook-command.mjs';
 import { median } from './measure.mjs';
 
@@ -35,6 +35,8 @@ function setup() {
   const base = { session_id: session, transcript_path: main, cwd: project };
   const agentId = agentFile ? agentFile.slice('agent-'.length, -'.jsonl'.length) : 'a0';
   const agent = { subagent_type: 'general-purpose', prompt: 'bench', description: 'bench' };
+  // As Claude Code has it before the gate runs: the response asking for the dispatch is in the transcript.
+  appendToolUse(main, 'toolu_bench', 'Agent', agent);
   const payloads = {
     'session-start': { ...base, hook_event_name: 'SessionStart', source: 'startup' },
     'pre-tool-use': { ...base, hook_event_name: 'PreToolUse', tool_name: 'Agent', tool_use_id: 'toolu_bench', tool_input: agent },

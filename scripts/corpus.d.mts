@@ -1,5 +1,5 @@
 /** The same totals `sprint-budget ingest --json` prints. */
-export type CorpusTotals = import('../src/usage/ingest').IngestTotals;
+export type CorpusTotals = import('../src/app/ingest').IngestTotals;
 
 export interface AgentTypeTotals {
   responses: number;
@@ -21,3 +21,4 @@ export function rng(seed: number): () => number;
 export type CorpusProfile = 'realistic' | 'dense' | 'many-files';
 export const PROFILES: Record<CorpusProfile, unknown>;
 export function generateCorpus(dir: string, opts?: { seed?: number; targetBytes?: number; projects?: number; profile?: CorpusProfile }): Corpus;
+export function appendToolUse(transcript: string, toolUseId: string, name: string, input: unknown): void;

@@ -9,7 +9,8 @@
 //   nested {"type":"assistant", ... "usage"} object (a decoy: only top-level assistant lines count);
 // - `<synthetic>` responses with usage (never counted), non-ASCII text, and responses repeated in a
 //   resumed session's file (same message and request id: counted once).
-import { mkdirSync, writeFileSync } from 'node:fs';
+import { randomUUID } from 'node:crypto';
+import { appendFileSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 
 /** A seeded random source in [0, 1): the same seed, the same run. */
@@ -259,6 +260,23 @@ export function generateCorpus(dir, opts = {}) {
     s.output += usage.output_tokens;
   }
   return { totals, byAgentType, bySession, files };
+}
+
+/**
+ * Appends the line Claude Code writes for a tool call before its PreToolUse hook runs: one more line of
+ * the transcript's newest response (same message id and usage: one response, counted once) holding
+ * the `tool_use` block. The dispatch gate waits for it. Nothing when the transcript has no response
+ * or already holds the call.
+ */
+export function appendToolUse(transcript, toolUseId, name, input) {
+  const text = readFileSync(transcript, 'utf8');
+  if (text.includes(`"${toolUseId}"`)) return;
+  const last = text.split('\n').filter((l) => l.includes('"type":"assistant"')).pop();
+  if (!last) return;
+  const line = JSON.parse(last);
+  line.uuid = randomUUID();
+  line.message.content = [{ type: 'tool_use', id: toolUseId, name, input }];
+  appendFileSync(transcript, `${JSON.stringify(line)}\n`);
 }
 
 if (process.argv[1] && import.meta.url === new URL(`file://${process.argv[1]}`).href) {

@@ -22,6 +22,7 @@ import { upsertRecords } from '../ledger/records';
 import { closeReservation, dispatchCounts, getReservation, reserve } from '../ledger/reservations';
 import { openAttachment } from '../ledger/sessions';
 import { type EventKind, type Sprint, getSprint, insertEvent, listEvents } from '../ledger/sprints';
+import { awaitToolUse } from '../transcripts/tool-use';
 import { dispatchEstimate } from './agent-estimate';
 import { type DispatchPolicy, type ProjectConfig, projectConfig, sprintControls } from './config';
 import { configNotice } from './notices';
@@ -127,6 +128,9 @@ export function recordDispatchRan(l: Ledger, d: Dispatch, settled: boolean = tru
   });
 }
 
+/** How long the gate waits for the response that asked for a dispatch to reach the transcript (seen: up to ~0.5 s on a loaded machine). */
+const RESPONSE_WAIT_MS = 2000;
+
 /**
  * PreToolUse for a subagent: the gate's decision on this dispatch, under the project's settings, the
  * sprint's spend brought up to date first. Also returns the settings used and a note for anything
@@ -137,6 +141,8 @@ export function gateSubagent(l: Ledger, session: SessionRef, d: Dispatch, env: N
   const sprint = sessionSprint(l, session);
   if (!sprint || config.policy.policy === 'off') return { decision: { action: 'allow' }, config, note: null };
   const note = configNotice(l, sprint, config.problems, d.at);
+  // The response that asked for this dispatch may not be written yet: its tokens are part of the spend decided on.
+  awaitToolUse(session.transcriptPath, d.toolUseId, RESPONSE_WAIT_MS);
   currentSpend(l, sprint, env);
   return { decision: gateDispatch(l, sprint, d, config.policy.policy, sprintControls(sprint, config.controls)), config, note };
 }

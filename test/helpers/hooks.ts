@@ -11,6 +11,7 @@ import { type Ledger, openLedger } from '../../src/ledger/db';
 import { type Sprint, latestActiveSprint, listEvents } from '../../src/ledger/sprints';
 import { encodeProjectDir } from '../../src/transcripts/paths';
 import { PLUGIN, PROCESS, REPO, type RunResult, cleanEnv, resultOf, runCli, tempProject } from './cli';
+import { appendToolUse } from '../../scripts/corpus.mjs';
 import { type HookHandler, handlersFor, hookHandlers } from '../../scripts/hook-command.mjs';
 import { tempHome } from './claude';
 
@@ -126,6 +127,13 @@ function together(results: RunResult[]): RunResult {
   };
 }
 
+/** Before a dispatch's PreToolUse, Claude Code has written (or is about to write) the response that asked for it. */
+export function writeDispatchResponse(hook: HookName, input: Record<string, unknown> | string): void {
+  if (hook !== 'pre-tool-use' || typeof input === 'string' || input.tool_name !== 'Agent') return;
+  const transcript = String(input.transcript_path);
+  if (existsSync(transcript)) appendToolUse(transcript, String(input.tool_use_id), 'Agent', input.tool_input);
+}
+
 /** Runs a hook as Claude Code does: every handler hooks.json selects for the input, each with the input on stdin. */
 export function runHook(
   hook: HookName,
@@ -134,6 +142,7 @@ export function runHook(
   opts: { env?: NodeJS.ProcessEnv; root?: string } = {},
 ): RunResult {
   const text = typeof input === 'string' ? input : JSON.stringify(input);
+  writeDispatchResponse(hook, input);
   return together(
     handlersOf(hook, input, opts.root ?? PLUGIN).map(({ command, args }) =>
       // A hook that hangs fails its test instead of stalling the suite (Claude Code itself stops a hook at its timeout).
@@ -143,7 +152,14 @@ export function runHook(
 }
 
 /** Starts a hook without waiting for it, as Claude Code does for parallel tool calls. */
-export async function startHook(hook: HookName, input: Record<string, unknown>, sb: Sandbox, opts: { env?: NodeJS.ProcessEnv } = {}): Promise<RunResult> {
+export async function startHook(
+  hook: HookName,
+  input: Record<string, unknown>,
+  sb: Sandbox,
+  /** `responseLate`: the response that asked for the dispatch is not written yet (the test writes it). */
+  opts: { env?: NodeJS.ProcessEnv; responseLate?: boolean } = {},
+): Promise<RunResult> {
+  if (!opts.responseLate) writeDispatchResponse(hook, input);
   const runs = handlersOf(hook, input, PLUGIN).map(async ({ command, args }) =>
     resultOf(await execa(command, args, { ...PROCESS, cwd: sb.project, input: JSON.stringify(input), env: hookEnv(sb, opts.env) })),
   );

@@ -9,7 +9,7 @@ import { expect } from 'vitest';
 import { openSqlite } from '../../src/install/binding';
 import { handlersFor } from '../../scripts/hook-command.mjs';
 import { CLI, PLUGIN, cleanEnv, runCli } from './cli';
-import { HOOKS, type HookName, SAMPLE_SESSION, type Sandbox, spoolEmpty } from './hooks';
+import { HOOKS, type HookName, SAMPLE_SESSION, type Sandbox, spoolEmpty, writeDispatchResponse } from './hooks';
 
 
 /** A hook (by name) or a CLI command (its arguments), as Claude Code or a user starts it. */
@@ -45,6 +45,7 @@ function ended(child: ChildProcess): Promise<Ended> {
 /** Starts the job in the sandbox, without waiting. */
 export function startJob(job: Job, sb: Pick<Sandbox, 'project' | 'home'>, env: NodeJS.ProcessEnv = {}): Started {
   const fullEnv = cleanEnv({ HOME: sb.home, CLAUDE_PROJECT_DIR: sb.project, CLAUDE_CODE_SESSION_ID: SAMPLE_SESSION, ...env });
+  if ('hook' in job) writeDispatchResponse(job.hook, job.payload);
   const children =
     'cli' in job
       ? [spawn(process.execPath, [CLI, ...job.cli], { cwd: sb.project, env: fullEnv, stdio: ['ignore', 'pipe', 'pipe'] })]

@@ -1,10 +1,12 @@
 /** The dispatch gate (PreToolUse on Agent): budget, policy, override, estimates, an unreadable ledger. */
 import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
+import { execa } from 'execa';
 import { describe, expect, it } from 'vitest';
 import { parsePause } from '../../src/domain/protocol';
 import { runCli } from '../helpers/cli';
-import { type Sandbox, SAMPLE_MAIN_BILLING, SAMPLE_SUB_BILLING, answerOf, payload, runHook, sandbox, spendOf, writeTranscripts } from '../helpers/hooks';
+import { type Sandbox, SAMPLE_MAIN_BILLING, SAMPLE_SESSION, SAMPLE_SUB_BILLING, answerOf, payload, runHook, sandbox, spendOf, startHook, writeTranscripts } from '../helpers/hooks';
+import { responseLine } from '../helpers/transcripts';
 
 /** A sprint whose session has spent the sample's responses (2080 main + 520 subagent), over a 1000 budget. */
 function overBudget(): Sandbox {
@@ -120,6 +122,25 @@ describe('under budget', () => {
     runHook('session-start', payload(sb, 'session-start'), sb);
     writeTranscripts(sb);
     expect(gate(sb, { SPRINT_BUDGET_DISPATCH_POLICY: 'hard' })).toBeNull();
+  });
+});
+
+describe('the response that asked for the dispatch, written after the hook started', () => {
+  // Claude Code writes transcript lines from a queue flushed every 100 ms: the hook can start before the
+  // response that asked for the dispatch is on disk (seen in about half the dispatches on a loaded machine).
+  it('is waited for: its tokens are part of the spend the gate decides on', async () => {
+    const sb = sandbox({ budget: '3000' });
+    runHook('session-start', payload(sb, 'session-start'), sb);
+    writeTranscripts(sb);
+    const line = JSON.parse(responseLine({ sessionId: SAMPLE_SESSION, id: 'msg_late', input: 1000, output: 0 })) as { message: { content: unknown[] } };
+    line.message.content = [{ type: 'tool_use', id: 'toolu_late', name: 'Agent', input: {} }];
+    // Lands 400 ms after the hook starts; before it, 2600 of 3000 are spent and the dispatch would pass.
+    const writer = execa(process.execPath, ['-e', `setTimeout(() => require('fs').appendFileSync(${JSON.stringify(sb.transcript)}, ${JSON.stringify(`${JSON.stringify(line)}\n`)}), 400)`]);
+    const r = await startHook('pre-tool-use', payload(sb, 'pre-tool-use', { tool_use_id: 'toolu_late' }), sb, { env: { SPRINT_BUDGET_DISPATCH_POLICY: 'hard' }, responseLate: true });
+    await writer;
+    expect(r).toMatchObject({ code: 0, stderr: '' });
+    expect(answerOf(r)?.hookSpecificOutput).toMatchObject({ permissionDecision: 'deny' });
+    expect(answerOf(r)?.hookSpecificOutput.permissionDecisionReason.split('\n')[0]).toBe(`budget_exceeded|brainstorm|${SPENT + 1000}/3000 billing tokens`);
   });
 });
 
