@@ -11,7 +11,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { type FakeApi, startFakeApi } from '../../scripts/fake-api.mjs';
 import { type Project, projectWithSprint } from '../helpers/claude';
 import { runCli } from '../helpers/cli';
-import { type Pane, interactiveHome, startPane } from '../helpers/tmux';
+import { type Pane, interactiveHome, promptAndApprove, startPane } from '../helpers/tmux';
 
 describe("a model's override in an interactive session", () => {
   let api: FakeApi;
@@ -36,16 +36,7 @@ describe("a model's override in an interactive session", () => {
     project = projectWithSprint(['Interactive e2e sprint', '--budget', '500']);
     interactiveHome(project.home, project.dir, 'sk-test');
     pane = startPane(`sb-e2e-${process.pid}`, { cwd: project.dir, home: project.home, apiUrl: api.url });
-    await pane.waitFor('❯');
-    pane.type('E2E-TMUX: go on past the budget');
-    pane.key('Enter');
-    question = await pane.waitFor(/requires confirmation[\s\S]*1\. Yes/);
-    // The first choice, Yes. The dialog may draw before it takes keys: while the same question is still
-    // up, the key it missed is sent again (it answers that one question, once).
-    const answered = () => pane.waitFor('Override noted, carrying on.', 5_000).then(() => true, () => false);
-    pane.key('Enter');
-    for (let again = 0; again < 3 && !(await answered()); again++) if (pane.screen().includes('Do you want to proceed?')) pane.key('Enter');
-    await pane.waitFor('Override noted, carrying on.');
+    question = await promptAndApprove(pane, 'E2E-TMUX: go on past the budget', /requires confirmation[\s\S]*1\. Yes/, 'Override noted, carrying on.');
   }, 120_000);
   afterAll(() => {
     pane?.close();
@@ -91,14 +82,7 @@ describe("a model's change to .sprint-budget/config.json in an interactive sessi
     );
     interactiveHome(project.home, project.dir, 'sk-test');
     pane = startPane(`sb-e2e-settings-${process.pid}`, { cwd: project.dir, home: project.home, apiUrl: api.url, allowedTools: 'Bash Agent Read Write Edit' });
-    await pane.waitFor('❯');
-    pane.type('E2E-TMUX-SETTINGS: make the policy soft');
-    pane.key('Enter');
-    question = await pane.waitFor(/only the user decides[\s\S]*1\. Yes/);
-    const answered = () => pane.waitFor('Policy is soft now.', 5_000).then(() => true, () => false);
-    pane.key('Enter');
-    for (let again = 0; again < 3 && !(await answered()); again++) if (/1\. Yes/.test(pane.screen())) pane.key('Enter');
-    await pane.waitFor('Policy is soft now.');
+    question = await promptAndApprove(pane, 'E2E-TMUX-SETTINGS: make the policy soft', /only the user decides[\s\S]*1\. Yes/, 'Policy is soft now.');
   }, 120_000);
   afterAll(() => {
     pane?.close();

@@ -67,3 +67,20 @@ export function startPane(name: string, opts: { cwd: string; home: string; apiUr
     },
   };
 }
+
+/**
+ * Types a prompt, waits for Claude Code's `question`, answers its first choice (Yes) and waits for
+ * `done`; returns the screen that showed the question. The dialog may draw before it takes keys:
+ * while the question is still up, the key it missed is sent again (it answers that one question, once).
+ */
+export async function promptAndApprove(pane: Pane, prompt: string, question: RegExp, done: string): Promise<string> {
+  await pane.waitFor('❯');
+  pane.type(prompt);
+  pane.key('Enter');
+  const asked = await pane.waitFor(question);
+  const answered = () => pane.waitFor(done, 5_000).then(() => true, () => false);
+  pane.key('Enter');
+  for (let again = 0; again < 3 && !(await answered()); again++) if (question.test(pane.screen())) pane.key('Enter');
+  await pane.waitFor(done);
+  return asked;
+}

@@ -1,4 +1,5 @@
 /** Transcript lines as Claude Code 2.1.332 writes them (compact JSON, one response per line), for tests that craft their own. */
+import { execa } from 'execa';
 
 export interface ResponseSpec {
   sessionId: string;
@@ -35,4 +36,12 @@ export function responseLine(r: ResponseSpec): string {
     timestamp: new Date(r.ts ?? Date.now()).toISOString(),
     sessionId: r.sessionId,
   })}\n`;
+}
+
+/**
+ * Another process appends `text` to the transcript `ms` after it starts, as Claude Code's flush does
+ * while a hook runs (a process of its own: the code under test may block this thread while it waits).
+ */
+export function appendLater(path: string, text: string, ms: number): Promise<unknown> {
+  return execa(process.execPath, ['-e', `setTimeout(() => require('fs').appendFileSync(${JSON.stringify(path)}, ${JSON.stringify(text)}), ${ms})`]);
 }

@@ -1,12 +1,11 @@
 /** The dispatch gate (PreToolUse on Agent): budget, policy, override, estimates, an unreadable ledger. */
 import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { execa } from 'execa';
 import { describe, expect, it } from 'vitest';
 import { parsePause } from '../../src/domain/protocol';
 import { runCli } from '../helpers/cli';
 import { type Sandbox, SAMPLE_MAIN_BILLING, SAMPLE_SESSION, SAMPLE_SUB_BILLING, answerOf, payload, runHook, sandbox, spendOf, startHook, writeTranscripts } from '../helpers/hooks';
-import { responseLine } from '../helpers/transcripts';
+import { appendLater, responseLine } from '../helpers/transcripts';
 
 /** A sprint whose session has spent the sample's responses (2080 main + 520 subagent), over a 1000 budget. */
 function overBudget(): Sandbox {
@@ -135,7 +134,7 @@ describe('the response that asked for the dispatch, written after the hook start
     const line = JSON.parse(responseLine({ sessionId: SAMPLE_SESSION, id: 'msg_late', input: 1000, output: 0 })) as { message: { content: unknown[] } };
     line.message.content = [{ type: 'tool_use', id: 'toolu_late', name: 'Agent', input: {} }];
     // Lands 400 ms after the hook starts; before it, 2600 of 3000 are spent and the dispatch would pass.
-    const writer = execa(process.execPath, ['-e', `setTimeout(() => require('fs').appendFileSync(${JSON.stringify(sb.transcript)}, ${JSON.stringify(`${JSON.stringify(line)}\n`)}), 400)`]);
+    const writer = appendLater(sb.transcript, `${JSON.stringify(line)}\n`, 400);
     const r = await startHook('pre-tool-use', payload(sb, 'pre-tool-use', { tool_use_id: 'toolu_late' }), sb, { env: { SPRINT_BUDGET_DISPATCH_POLICY: 'hard' }, responseLate: true });
     await writer;
     expect(r).toMatchObject({ code: 0, stderr: '' });

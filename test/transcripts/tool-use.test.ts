@@ -2,9 +2,9 @@
 import { appendFileSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { execa } from 'execa';
 import { describe, expect, it } from 'vitest';
 import { awaitToolUse } from '../../src/transcripts/tool-use';
+import { appendLater } from '../helpers/transcripts';
 
 const transcript = (text: string) => {
   const path = join(mkdtempSync(join(tmpdir(), 'sb-tool-use-')), 'session.jsonl');
@@ -22,7 +22,7 @@ describe('awaitToolUse', () => {
   it('written while it waits (by another process, as Claude Code does): found when it lands', async () => {
     const path = transcript('{"type":"user"}\n');
     // Started first: this thread blocks while it waits.
-    const writer = execa(process.execPath, ['-e', `setTimeout(() => require('fs').appendFileSync(${JSON.stringify(path)}, ${JSON.stringify(block('toolu_late'))}), 300)`]);
+    const writer = appendLater(path, block('toolu_late'), 300);
     await new Promise((r) => setTimeout(r, 50));
     expect(readFileSync(path, 'utf8')).not.toContain('toolu_late');
     expect(awaitToolUse(path, 'toolu_late', 5000)).toBe(true);

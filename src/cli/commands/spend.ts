@@ -180,7 +180,6 @@ export const tokens = command({
       for (const line of models) printLine(`  ${line}`);
     }
     for (const line of unpricedLines(b.totals.unpriced, b.pricing)) printLine(line);
-
     for (const st of b.stages ?? []) {
       printLine(`Stage ${st.stage}: ${formatTokensExact(st.spent)} / ${formatTokensExact(st.budget as number)} billing tokens${st.depleted ? ' · depleted' : ''} (${st.phases.join(', ')})`);
     }
